@@ -1,0 +1,81 @@
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from adopters import services
+from adopters.models import Adoption, AdoptionStatusChange, RegistrationOfInterest
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = AdoptionStatusChange
+    extra = 0
+    fields = ["status", "changed_on", "note", "changed_by"]
+    readonly_fields = ["changed_by"]
+
+
+@admin.register(Adoption)
+class AdoptionAdmin(admin.ModelAdmin):
+    list_display = [
+        "innovation",
+        "organisation",
+        "region",
+        "area",
+        "status",
+        "adapted",
+        "verified",
+        "updated_at",
+    ]
+    list_filter = ["status", "adapted", "verified", "will_talk", "region"]
+    search_fields = ["innovation__title", "organisation__name", "area"]
+    autocomplete_fields = ["innovation", "organisation", "region"]
+    readonly_fields = ["verified", "verified_by", "verified_at", "recorded_by", "created_at"]
+    list_select_related = ["innovation", "organisation", "region"]
+    inlines = [StatusChangeInline]
+    actions = ["mark_verified"]
+
+    @admin.action(description="Mark selected adoptions as verified")
+    def mark_verified(self, request: HttpRequest, queryset: QuerySet[Adoption]) -> None:
+        count = 0
+        for adoption in queryset.filter(verified=False):
+            services.verify_adoption(adoption, by=request.user)
+            count += 1
+        self.message_user(request, f"{count} adoption(s) marked verified.", messages.SUCCESS)
+
+    def save_model(self, request, obj: Adoption, form, change: bool) -> None:
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+        if not change or "status" in form.changed_data:
+            services.note_status(obj, by=request.user, note="Changed in the admin.")
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if isinstance(instance, AdoptionStatusChange) and instance.changed_by_id is None:
+                instance.changed_by = request.user
+            instance.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
+
+
+@admin.register(AdoptionStatusChange)
+class AdoptionStatusChangeAdmin(admin.ModelAdmin):
+    list_display = ["adoption", "status", "changed_on", "changed_by"]
+    list_filter = ["status"]
+    search_fields = ["adoption__innovation__title", "adoption__organisation__name", "note"]
+    autocomplete_fields = ["adoption"]
+    readonly_fields = ["changed_by"]
+    list_select_related = ["adoption__innovation", "adoption__organisation", "changed_by"]
+    date_hierarchy = "changed_on"
+
+
+@admin.register(RegistrationOfInterest)
+class RegistrationOfInterestAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "innovation", "organisation_name", "status", "created_at"]
+    list_filter = ["status", "organisation_kind", "region"]
+    search_fields = ["name", "email", "organisation_name", "innovation__title"]
+    autocomplete_fields = ["innovation", "region", "adoption"]
+    readonly_fields = ["consent", "consent_text", "confirmed_at", "created_at", "updated_at"]
+    list_select_related = ["innovation"]
+    date_hierarchy = "created_at"

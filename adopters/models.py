@@ -1,0 +1,206 @@
+"""Adoptions of innovations, their dated status history, and registrations of interest."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+
+from adopters.choices import AdoptionStatus, Interest, RegistrationStatus
+from catalogue.choices import OrganisationKind
+from catalogue.models import ACTIVE_ADOPTION_STATUSES, Innovation, Organisation, Region
+
+
+class AdoptionQuerySet(models.QuerySet):
+    def active(self) -> AdoptionQuerySet:
+        """Adoptions that count towards an innovation's adoption count."""
+        return self.filter(status__in=ACTIVE_ADOPTION_STATUSES)
+
+    def public(self) -> AdoptionQuerySet:
+        """Adoptions of published innovations."""
+        return self.filter(innovation__status="published")
+
+
+class Adoption(models.Model):
+    """An organisation taking up an innovation in a place, as it is or adapted."""
+
+    innovation = models.ForeignKey(
+        Innovation,
+        on_delete=models.PROTECT,  # adoption records are evidence: archive, never cascade away
+        related_name="adoptions",
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="adoptions"
+    )
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="adoptions"
+    )
+    area = models.CharField(max_length=200, blank=True, help_text="Town, district or borough.")
+    status = models.CharField(
+        max_length=20, choices=AdoptionStatus.choices, default=AdoptionStatus.EXPLORING
+    )
+    adapted = models.BooleanField(default=False, help_text="Adapted rather than taken as it is.")
+    adaptations = models.TextField("what was adapted", blank=True)
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    people_reached = models.PositiveIntegerField(null=True, blank=True)
+    outcomes = models.TextField(blank=True)
+    lessons = models.TextField(blank=True)
+    will_talk = models.BooleanField(
+        "will talk to the next adopter", default=False, help_text="Happy to share experience."
+    )
+    contact_name = models.CharField(max_length=200, blank=True)
+    contact_email = models.EmailField(blank=True)
+    verified = models.BooleanField(default=False, help_text="Checked by a curator.")
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recorded_adoptions",
+    )
+    source = models.CharField(max_length=500, blank=True, help_text="Where these facts come from.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AdoptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["innovation__title", "organisation__name", "area"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["innovation", "organisation", "area"],
+                name="adoption_unique_per_organisation_and_area",
+                violation_error_message="This organisation already has an adoption of this "
+                "innovation in this area.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AdoptionStatus.values),
+                name="adoption_status_known",
+                violation_error_message="Unknown adoption status.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(ended_on__gte=F("started_on")),
+                name="adoption_dates_in_order",
+                violation_error_message="An adoption cannot end before it started.",
+            ),
+            models.CheckConstraint(
+                condition=Q(verified=False) | Q(verified_at__isnull=False),
+                name="adoption_verified_has_date",
+                violation_error_message="A verified adoption needs the date it was verified.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        place = f" in {self.area}" if self.area else ""
+        return f"{self.innovation} by {self.organisation}{place}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_ADOPTION_STATUSES
+
+
+class AdoptionStatusChange(models.Model):
+    """One dated step in an adoption's history: every status it has been in, and when."""
+
+    adoption = models.ForeignKey(Adoption, on_delete=models.CASCADE, related_name="history")
+    status = models.CharField(max_length=20, choices=AdoptionStatus.choices)
+    changed_on = models.DateField()
+    note = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_on", "created_at"]
+        get_latest_by = ["changed_on", "created_at"]
+        verbose_name = "status change"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=AdoptionStatus.values),
+                name="adoption_status_change_known",
+                violation_error_message="Unknown adoption status.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} on {self.changed_on:%d %B %Y}"
+
+
+class RegistrationOfInterest(models.Model):
+    """Someone, with or without an account, telling an innovation's team they are interested."""
+
+    innovation = models.ForeignKey(
+        Innovation, on_delete=models.PROTECT, related_name="registrations"
+    )
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    organisation_name = models.CharField("organisation", max_length=200, blank=True)
+    organisation_kind = models.CharField(
+        max_length=30, choices=OrganisationKind.choices, blank=True
+    )
+    role = models.CharField(max_length=200, blank=True)
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    interests = ArrayField(
+        models.CharField(max_length=30, choices=Interest.choices), default=list, blank=True
+    )
+    message = models.TextField(blank=True)
+    consent = models.BooleanField(default=False)
+    consent_text = models.TextField(help_text="The exact wording the person agreed to.")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=RegistrationStatus.choices, default=RegistrationStatus.NEW
+    )
+    adoption = models.ForeignKey(
+        Adoption,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="registrations",
+        help_text="The adoption this interest turned into.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "registration of interest"
+        verbose_name_plural = "registrations of interest"
+        indexes = [models.Index(Lower("email"), name="registration_email_ci")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(consent=True) & ~Q(consent_text=""),
+                name="registration_has_consent",
+                violation_error_message="A registration needs consent and its wording.",
+            ),
+            models.CheckConstraint(
+                condition=Q(interests__contained_by=Interest.values),
+                name="registration_interests_known",
+                violation_error_message="Unknown interest.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[RegistrationStatus.NEW, RegistrationStatus.CLOSED])
+                | Q(confirmed_at__isnull=False),
+                name="registration_confirmed_before_progress",
+                violation_error_message="Only a confirmed registration can move past new.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=RegistrationStatus.values),
+                name="registration_status_known",
+                violation_error_message="Unknown registration status.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} on {self.innovation}"

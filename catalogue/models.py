@@ -1,0 +1,376 @@
+"""The catalogue: organisations, places, curated vocabularies, innovations and their reach."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Count, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.text import slugify
+
+from catalogue.choices import (
+    CostBand,
+    EvidenceLevel,
+    InnovationKind,
+    ModerationStatus,
+    OrganisationKind,
+    RegionKind,
+    ResourceKind,
+    ScalingWay,
+    Stage,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+# Adoption statuses that count towards an innovation's adoption count (CONTRACT.md).
+ACTIVE_ADOPTION_STATUSES = ("piloting", "adopted", "scaled")
+
+
+class Region(models.Model):
+    """A UK nation or English region, or "outside the UK"; nations hold their regions."""
+
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=10, choices=RegionKind.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in lists and facets.")
+    latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")),
+                name="region_not_its_own_parent",
+                violation_error_message="A region cannot be its own parent.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def with_descendants(self) -> list[Region]:
+        """This region and every region under it (a nation selects its regions)."""
+        found = [self]
+        for child in self.children.all():
+            found.extend(child.with_descendants())
+        return found
+
+
+class Organisation(models.Model):
+    """Anyone who leads, partners in or adopts an innovation."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    kind = models.CharField(max_length=30, choices=OrganisationKind.choices)
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="organisations"
+    )
+    website = models.URLField(blank=True)
+    source = models.CharField(max_length=300, blank=True, help_text="Where these facts come from.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="organisation_name_unique_ci",
+                violation_error_message="An organisation with this name already exists.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=OrganisationKind.values),
+                name="organisation_kind_known",
+                violation_error_message="Unknown kind of organisation.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = slugify(self.name)[:220]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:organisation-detail", args=[self.slug])
+
+
+class Vocabulary(models.Model):
+    """A curated list that curators extend without a deploy; the slug is slugify(name)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=110, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.slug = slugify(self.name)
+        super().save(*args, **kwargs)
+
+
+class Sector(Vocabulary):
+    """A field of public service: health, social care, education…"""
+
+
+class BeneficiaryGroup(Vocabulary):
+    """Who an innovation helps: older people, carers, care leavers…"""
+
+
+class ScalingRoute(Vocabulary):
+    """How an innovation travels: organisational growth, replication through partners…"""
+
+
+class InnovationQuerySet(models.QuerySet):
+    def published(self) -> InnovationQuerySet:
+        return self.filter(status=ModerationStatus.PUBLISHED)
+
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> InnovationQuerySet:
+        """Published innovations for everyone; drafts too for their owners and for curators."""
+        if user.is_authenticated and user.is_staff:
+            return self.all()
+        if user.is_authenticated:
+            return self.filter(Q(status=ModerationStatus.PUBLISHED) | Q(owners=user)).distinct()
+        return self.published()
+
+    def with_adoption_count(self) -> InnovationQuerySet:
+        return self.annotate(
+            adoption_count=Count(
+                "adoptions",
+                filter=Q(adoptions__status__in=ACTIVE_ADOPTION_STATUSES),
+                distinct=True,
+            )
+        )
+
+    def for_listing(self) -> InnovationQuerySet:
+        """What a list of innovations shows, in a fixed number of queries."""
+        return (
+            self.select_related("lead_organisation")
+            .prefetch_related(models.Prefetch("sectors", Sector.objects.only("name", "slug")))
+            .with_adoption_count()
+        )
+
+
+class Innovation(models.Model):
+    """A public-service innovation that worked somewhere and could work elsewhere."""
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    summary = models.TextField(help_text="One or two sentences shown in lists and search results.")
+    problem = models.TextField("problem it addresses", blank=True)
+    how_it_works = models.TextField(blank=True)
+    core = models.TextField(
+        "what is core", blank=True, help_text="What must stay the same when others adopt it."
+    )
+    adaptable = models.TextField(
+        "what can be adapted", blank=True, help_text="What adopters can change to fit their place."
+    )
+    outcomes = models.TextField(blank=True)
+    evidence_level = models.PositiveSmallIntegerField(
+        choices=EvidenceLevel.choices, null=True, blank=True
+    )
+    evidence_summary = models.TextField(blank=True)
+    stage = models.CharField(max_length=30, choices=Stage.choices, blank=True)
+    kind = models.CharField(max_length=30, choices=InnovationKind.choices, blank=True)
+    scaling_ways = ArrayField(
+        models.CharField(max_length=10, choices=ScalingWay.choices), default=list, blank=True
+    )
+    scaling_routes = models.ManyToManyField(ScalingRoute, blank=True, related_name="innovations")
+    sectors = models.ManyToManyField(Sector, blank=True, related_name="innovations")
+    beneficiaries = models.ManyToManyField(
+        BeneficiaryGroup, blank=True, related_name="innovations", verbose_name="beneficiary groups"
+    )
+    regions = models.ManyToManyField(
+        Region, blank=True, related_name="innovations", help_text="Where it operates."
+    )
+    lead_organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,  # an organisation with innovations must be merged, not lost
+        related_name="led_innovations",
+    )
+    partners = models.ManyToManyField(Organisation, blank=True, related_name="partner_innovations")
+    year_started = models.PositiveSmallIntegerField(null=True, blank=True)
+    cost_band = models.CharField(max_length=10, choices=CostBand.choices, blank=True)
+    cost_notes = models.TextField(blank=True)
+    funding_model = models.TextField(blank=True)
+    website = models.URLField(blank=True)
+    contact_name = models.CharField("public contact name", max_length=200, blank=True)
+    contact_email = models.EmailField("public contact email", blank=True)
+    source = models.CharField(
+        max_length=500, blank=True, help_text="Where the facts on this page come from."
+    )
+    owners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="owned_innovations",
+        help_text="People who may edit this entry.",
+    )
+    status = models.CharField(
+        max_length=20, choices=ModerationStatus.choices, default=ModerationStatus.DRAFT
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    last_reviewed_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Kept current by a database trigger (migration 0002): title weighs most, then summary and
+    # lead organisation, then the body fields. No write path can forget it.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = InnovationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="innovation_search_gin"),
+            models.Index(fields=["status", "-published_at"], name="innovation_status_published"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(evidence_level__isnull=True) | Q(evidence_level__range=(1, 5)),
+                name="innovation_evidence_level_1_to_5",
+                violation_error_message="Evidence level must be between 1 and 5.",
+            ),
+            models.CheckConstraint(
+                condition=Q(year_started__isnull=True) | Q(year_started__range=(1800, 2100)),
+                name="innovation_year_started_plausible",
+                violation_error_message="Year started must be between 1800 and 2100.",
+            ),
+            models.CheckConstraint(
+                condition=Q(scaling_ways__contained_by=ScalingWay.values),
+                name="innovation_scaling_ways_known",
+                violation_error_message="Ways of scaling must be out, up or deep.",
+            ),
+            models.CheckConstraint(
+                condition=Q(stage="") | Q(stage__in=Stage.values),
+                name="innovation_stage_known",
+                violation_error_message="Unknown stage.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="") | Q(kind__in=InnovationKind.values),
+                name="innovation_kind_known",
+                violation_error_message="Unknown kind of innovation.",
+            ),
+            models.CheckConstraint(
+                condition=Q(cost_band="") | Q(cost_band__in=CostBand.values),
+                name="innovation_cost_band_known",
+                violation_error_message="Unknown cost band.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ModerationStatus.values),
+                name="innovation_status_known",
+                violation_error_message="Unknown moderation status.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ModerationStatus.PUBLISHED) | Q(published_at__isnull=False),
+                name="innovation_published_has_date",
+                violation_error_message="A published innovation needs a publication date.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(title=""),
+                name="innovation_title_not_blank",
+                violation_error_message="An innovation needs a title.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = slugify(self.title)[:220]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:innovation-detail", args=[self.slug])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == ModerationStatus.PUBLISHED
+
+    def get_scaling_ways_display(self) -> list[str]:
+        return [ScalingWay(way).label for way in self.scaling_ways]
+
+
+class ReachFigure(models.Model):
+    """How far an innovation reached on a date: groups, people supported, volunteers, areas…"""
+
+    innovation = models.ForeignKey(Innovation, on_delete=models.CASCADE, related_name="reach")
+    measure = models.CharField(
+        max_length=100, help_text='What is counted, e.g. "groups" or "people supported".'
+    )
+    value = models.PositiveBigIntegerField()
+    date = models.DateField()
+    source = models.CharField(max_length=500, blank=True, help_text="Document or URL.")
+
+    class Meta:
+        ordering = ["measure", "date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["innovation", "measure", "date"],
+                name="reach_one_value_per_measure_and_date",
+                violation_error_message="This innovation already has a figure for that measure "
+                "on that date.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(measure=""),
+                name="reach_measure_not_blank",
+                violation_error_message="Say what is counted.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value:,} {self.measure} on {self.date:%d %B %Y}"
+
+
+class Resource(models.Model):
+    """Signposting to advice, toolkits, funding and evaluations, general or for innovations."""
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=320, unique=True)
+    kind = models.CharField(max_length=20, choices=ResourceKind.choices)
+    publisher = models.CharField(max_length=200, blank=True)
+    url = models.URLField(blank=True)
+    description = models.TextField(blank=True)
+    innovations = models.ManyToManyField(Innovation, blank=True, related_name="resources")
+    source = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ResourceKind.values),
+                name="resource_kind_known",
+                violation_error_message="Unknown kind of resource.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = slugify(self.title)[:320]
+        super().save(*args, **kwargs)

@@ -1,0 +1,70 @@
+"""The catalogue's rules: moving innovations through moderation.
+
+Views, the API, admin actions and commands call these; none re-implements them.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from catalogue.choices import ModerationStatus
+from catalogue.models import Innovation
+
+# Which moderation moves are allowed, from each status.
+ALLOWED_MOVES: dict[str, set[str]] = {
+    ModerationStatus.DRAFT: {ModerationStatus.SUBMITTED, ModerationStatus.PUBLISHED},
+    ModerationStatus.SUBMITTED: {
+        ModerationStatus.DRAFT,
+        ModerationStatus.PUBLISHED,
+        ModerationStatus.ARCHIVED,
+    },
+    ModerationStatus.PUBLISHED: {ModerationStatus.ARCHIVED, ModerationStatus.DRAFT},
+    ModerationStatus.ARCHIVED: {ModerationStatus.PUBLISHED, ModerationStatus.DRAFT},
+}
+
+
+class ModerationError(Exception):
+    """A moderation move that is not allowed from the innovation's current status."""
+
+
+def _move(innovation: Innovation, to: str) -> Innovation:
+    if innovation.status == to:
+        return innovation
+    if to not in ALLOWED_MOVES[innovation.status]:
+        raise ModerationError(
+            f"“{innovation.title}” is {innovation.get_status_display().lower()} "
+            f"and cannot be moved to {ModerationStatus(to).label.lower()}."
+        )
+    innovation.status = to
+    return innovation
+
+
+@transaction.atomic
+def submit(innovation: Innovation) -> Innovation:
+    """An innovator sends a draft to the curators for review."""
+    _move(innovation, ModerationStatus.SUBMITTED)
+    innovation.submitted_at = timezone.now()
+    innovation.save(update_fields=["status", "submitted_at", "updated_at"])
+    return innovation
+
+
+@transaction.atomic
+def publish(innovation: Innovation) -> Innovation:
+    """A curator makes an innovation public; its learning network is created with it."""
+    from networks.services import ensure_innovation_network
+
+    _move(innovation, ModerationStatus.PUBLISHED)
+    if innovation.published_at is None:
+        innovation.published_at = timezone.now()
+    innovation.save(update_fields=["status", "published_at", "updated_at"])
+    ensure_innovation_network(innovation)
+    return innovation
+
+
+@transaction.atomic
+def archive(innovation: Innovation) -> Innovation:
+    """A curator withdraws an innovation from public view, keeping everything recorded on it."""
+    _move(innovation, ModerationStatus.ARCHIVED)
+    innovation.save(update_fields=["status", "updated_at"])
+    return innovation

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from catalogue import views
+
+app_name = "catalogue"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("innovations/", views.innovation_list, name="innovation-list"),
+    path("innovations/<slug:slug>/", views.innovation_detail, name="innovation-detail"),
+    path("organisations/<slug:slug>/", views.organisation_detail, name="organisation-detail"),
+    path("networks/<slug:slug>/", views.network_detail, name="network-detail"),
+]

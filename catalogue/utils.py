@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.text import slugify
+
+
+def unique_slug(model: type[models.Model], text: str, *, max_length: int = 200) -> str:
+    """slugify(text), with -2, -3… appended when another row already has it."""
+    base = slugify(text)[:max_length] or "item"
+    slug, n = base, 1
+    while model._default_manager.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base[: max_length - len(str(n)) - 1]}-{n}"
+    return slug

