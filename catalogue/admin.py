@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -26,6 +27,10 @@ from catalogue.models import (
 )
 
 
+# Curators paste addresses without a scheme; assume https (Django 6's default) rather than http.
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "kind", "parent", "position"]
@@ -36,6 +41,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = ["name", "kind", "region", "innovation_count", "adoption_count"]
     list_filter = ["kind", "region"]
     search_fields = ["name", "slug"]
@@ -101,6 +107,7 @@ class ImportForm(forms.Form):
 
 @admin.register(Innovation)
 class InnovationAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = [
         "title",
         "status",
@@ -247,6 +254,7 @@ class ReachFigureAdmin(admin.ModelAdmin):
 
 @admin.register(Resource)
 class ResourceAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = ["title", "kind", "publisher", "link"]
     list_filter = ["kind"]
     search_fields = ["title", "publisher", "description"]

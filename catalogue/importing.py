@@ -101,11 +101,18 @@ class StrictSerializer(serializers.Serializer):
     """Reports keys it does not know, so that a typo ("sumary") is never silently dropped."""
 
     def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({key: ["Unknown field."] for key in unknown})
-        return super().to_internal_value(data)
+        unknown = sorted(set(data) - set(self.fields)) if isinstance(data, dict) else []
+        errors = {key: ["Unknown field."] for key in unknown}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if isinstance(exc.detail, dict):
+                errors = {**exc.detail, **errors}
+            else:
+                raise
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
 
 
 class OrganisationRecord(StrictSerializer):

@@ -1,0 +1,175 @@
+"""The database refuses what must never be stored, and keeps the search vector current."""
+
+import datetime
+
+import pytest
+from django.contrib.postgres.search import SearchQuery
+from django.db import IntegrityError, transaction
+
+from catalogue.models import Innovation, Region
+from tests.factories import (
+    InnovationFactory,
+    OrganisationFactory,
+    ReachFigureFactory,
+    SectorFactory,
+    region,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def matches(text: str) -> list[str]:
+    query = SearchQuery(text, search_type="websearch", config="english_unaccent")
+    return list(Innovation.objects.filter(search_vector=query).values_list("title", flat=True))
+
+
+def refused(**changes) -> bool:
+    """Whether the database refuses an innovation with these values."""
+    try:
+        with transaction.atomic():
+            InnovationFactory(**changes)
+    except IntegrityError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("level", [0, 6, 100])
+def test_evidence_level_outside_1_to_5_is_refused(level):
+    assert refused(evidence_level=level)
+
+
+@pytest.mark.parametrize("level", [None, 1, 5])
+def test_evidence_level_1_to_5_or_none_is_stored(level):
+    assert not refused(evidence_level=level)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"stage": "scaling"},
+        {"kind": "gadget"},
+        {"cost_band": "free"},
+        {"status": "secret"},
+        {"scaling_ways": ["out", "sideways"]},
+        {"year_started": 1066},
+        {"title": ""},
+        {"status": "published", "published_at": None},
+    ],
+)
+def test_values_outside_the_contract_are_refused(changes):
+    assert refused(**changes)
+
+
+def test_innovation_slugs_are_unique():
+    InnovationFactory(slug="same")
+    assert refused(slug="same")
+
+
+def test_organisation_names_are_unique_whatever_the_case():
+    OrganisationFactory(name="GoodGym")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OrganisationFactory(name="goodgym", slug="goodgym-2")
+
+
+def test_reach_has_one_value_per_measure_and_date():
+    figure = ReachFigureFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReachFigureFactory(innovation=figure.innovation, measure=figure.measure, date=figure.date)
+
+
+def test_vocabulary_slug_is_slugify_of_name():
+    assert SectorFactory(name="Children and families").slug == "children-and-families"
+
+
+def test_nine_english_regions_sit_under_england():
+    england = region("england")
+    children = set(england.children.values_list("slug", flat=True))
+    assert children == {
+        "north-east",
+        "north-west",
+        "yorkshire-and-the-humber",
+        "east-midlands",
+        "west-midlands",
+        "east-of-england",
+        "london",
+        "south-east",
+        "south-west",
+    }
+    assert {r.slug for r in england.with_descendants()} == children | {"england"}
+
+
+def test_nations_and_outside_uk_are_top_level():
+    top = set(Region.objects.filter(parent__isnull=True).values_list("slug", flat=True))
+    assert top == {"england", "wales", "scotland", "northern-ireland", "outside-uk"}
+
+
+def test_search_vector_is_filled_on_insert():
+    InnovationFactory(title="Shared reading groups", summary="People read aloud together.")
+    assert matches("reading") == ["Shared reading groups"]
+    assert matches("aloud") == ["Shared reading groups"]
+
+
+def test_search_vector_follows_edits():
+    innovation = InnovationFactory(title="Befriending", summary="Weekly visits.")
+    innovation.summary = "Runners visit isolated older neighbours."
+    innovation.save()
+    assert matches("runners") == ["Befriending"]
+    assert matches("weekly") == []
+
+
+def test_search_vector_follows_bulk_updates_that_bypass_save():
+    InnovationFactory(title="Befriending", how_it_works="Phone calls.")
+    Innovation.objects.update(how_it_works="Letters written by pupils.")
+    assert matches("pupils") == ["Befriending"]
+
+
+def test_search_vector_follows_a_renamed_lead_organisation():
+    organisation = OrganisationFactory(name="Old Name Trust")
+    InnovationFactory(title="Peer groups", lead_organisation=organisation)
+    organisation.name = "Compassionate Communities Trust"
+    organisation.save()
+    assert matches("compassionate") == ["Peer groups"]
+    assert matches("old name") == []
+
+
+def test_search_ignores_accents():
+    InnovationFactory(title="Café conversations")
+    assert matches("cafe") == ["Café conversations"]
+
+
+def test_search_stems_english_words():
+    InnovationFactory(title="Volunteering neighbours")
+    assert matches("volunteer") == ["Volunteering neighbours"]
+
+
+def test_title_outranks_body_text():
+    InnovationFactory(title="Gardening clubs", summary="Clubs.")
+    InnovationFactory(title="Lunch clubs", how_it_works="Some grow vegetables: gardening.")
+    from django.contrib.postgres.search import SearchRank
+    from django.db.models import F
+
+    query = SearchQuery("gardening", config="english_unaccent")
+    ranked = (
+        Innovation.objects.filter(search_vector=query)
+        .annotate(rank=SearchRank(F("search_vector"), query))
+        .order_by("-rank")
+        .values_list("title", flat=True)
+    )
+    assert list(ranked) == ["Gardening clubs", "Lunch clubs"]
+
+
+def test_published_and_visible_to(innovator, other_innovator, curator, own_draft):
+    public = InnovationFactory(title="Public one")
+    from django.contrib.auth.models import AnonymousUser
+
+    assert list(Innovation.objects.visible_to(AnonymousUser())) == [public]
+    assert set(Innovation.objects.visible_to(innovator)) == {public, own_draft}
+    assert list(Innovation.objects.visible_to(other_innovator)) == [public]
+    assert set(Innovation.objects.visible_to(curator)) == {public, own_draft}
+
+
+def test_reach_figure_reads_naturally():
+    figure = ReachFigureFactory(
+        value=8289, measure="people supported", date=datetime.date(2019, 3, 1)
+    )
+    assert str(figure) == "8,289 people supported on 01 March 2019"

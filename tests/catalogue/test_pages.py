@@ -1,0 +1,144 @@
+"""The first public pages show published innovations only, readably, in few queries."""
+
+import pytest
+from django.urls import reverse
+
+from networks.services import ensure_innovation_network
+from tests.factories import (
+    AdoptionFactory,
+    InnovationFactory,
+    OrganisationFactory,
+    ReachFigureFactory,
+    ResourceFactory,
+    SectorFactory,
+    region,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def published():
+    innovation = InnovationFactory(
+        title="Shared reading",
+        summary="Groups read stories and poems aloud.",
+        problem="Isolation.",
+        core="Reading aloud together, live.",
+        adaptable="Where and when groups meet.",
+        stage="growing-scaling-spreading",
+        evidence_level=2,
+        scaling_ways=["out", "deep"],
+    )
+    innovation.sectors.add(SectorFactory(name="Health"))
+    ReachFigureFactory(innovation=innovation, measure="groups", value=141)
+    AdoptionFactory(
+        innovation=innovation,
+        organisation=OrganisationFactory(name="Wirral Council", kind="local-authority"),
+        region=region("north-west"),
+        area="Wirral",
+        status="adopted",
+    )
+    ResourceFactory(title="Making it Big").innovations.add(innovation)
+    ensure_innovation_network(innovation)
+    return innovation
+
+
+def test_home_shows_counts_sectors_and_recent(client, published):
+    response = client.get(reverse("catalogue:home"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Shared reading" in html
+    assert "Health" in html
+    assert "Wirral Council" in html
+
+
+def test_innovation_list_shows_published_only(client, published):
+    InnovationFactory(draft=True, title="Secret draft")
+    html = client.get(reverse("catalogue:innovation-list")).content.decode()
+    assert "Shared reading" in html
+    assert "Secret draft" not in html
+    assert "1 innovation" in html
+
+
+def test_innovation_list_text_search(client, published):
+    InnovationFactory(title="Running clubs", summary="Runners help neighbours.")
+    html = client.get(reverse("catalogue:innovation-list"), {"q": "poems"}).content.decode()
+    assert "Shared reading" in html
+    assert "Running clubs" not in html
+
+
+def test_innovation_list_survives_nul_bytes_and_bad_pages(client, published):
+    response = client.get(reverse("catalogue:innovation-list"), {"q": "a\x00b", "page": "x"})
+    assert response.status_code == 200
+
+
+def test_innovation_list_queries_do_not_grow_with_results(client, django_assert_max_num_queries):
+    for _ in range(15):
+        innovation = InnovationFactory()
+        innovation.sectors.add(SectorFactory(name="Health"))
+    # count, page of innovations with lead organisation, their sectors, the sector list
+    with django_assert_max_num_queries(5):
+        client.get(reverse("catalogue:innovation-list"))
+
+
+def test_innovation_page_shows_the_decision_facts(client, published):
+    html = client.get(published.get_absolute_url()).content.decode()
+    for text in [
+        "Shared reading",
+        "Reading aloud together, live.",
+        "Where and when groups meet.",
+        "Growing, scaling and spreading (stage 6 of 7)",
+        "Level 2 of 5",
+        "Scaling out, Scaling deep",
+        "141",
+        "Wirral Council",
+        "Making it Big",
+        "Core network",
+    ]:
+        assert text in html, text
+
+
+def test_draft_is_invisible_to_the_public(client):
+    draft = InnovationFactory(draft=True)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_draft_is_visible_to_its_owner(client, innovator, own_draft):
+    client.force_login(innovator)
+    response = client.get(own_draft.get_absolute_url())
+    assert response.status_code == 200
+    assert "only its owners and curators can see this page" in response.content.decode()
+
+
+def test_draft_is_invisible_to_another_innovator(client, other_innovator, own_draft):
+    client.force_login(other_innovator)
+    assert client.get(own_draft.get_absolute_url()).status_code == 404
+
+
+def test_archived_is_invisible_to_the_public(client):
+    archived = InnovationFactory(status="archived")
+    assert client.get(archived.get_absolute_url()).status_code == 404
+
+
+def test_organisation_page_lists_its_innovations_and_adoptions(client, published):
+    html = client.get(published.lead_organisation.get_absolute_url()).content.decode()
+    assert "Shared reading" in html
+    adopter = published.adoptions.get().organisation
+    assert "Shared reading" in client.get(adopter.get_absolute_url()).content.decode()
+
+
+def test_organisation_known_only_through_drafts_is_not_public(client):
+    draft = InnovationFactory(draft=True)
+    assert client.get(draft.lead_organisation.get_absolute_url()).status_code == 404
+
+
+def test_network_page_shows_rings(client, published):
+    response = client.get(published.network.get_absolute_url())
+    assert response.status_code == 200
+    assert "Learning network" in response.content.decode()
+
+
+def test_network_of_a_draft_is_not_public(client):
+    draft = InnovationFactory(draft=True)
+    network = ensure_innovation_network(draft)
+    assert client.get(network.get_absolute_url()).status_code == 404

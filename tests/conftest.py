@@ -1,0 +1,35 @@
+"""Shared fixtures: one user per access level (STYLE.md), and a fresh API-less client each."""
+
+import pytest
+
+from tests.factories import InnovationFactory, UserFactory
+
+
+@pytest.fixture
+def curator(db):
+    """Staff who curate the catalogue: can use the admin and see drafts."""
+    return UserFactory(username="curator", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def innovator(db):
+    """An innovator who owns one draft innovation."""
+    return UserFactory(username="innovator")
+
+
+@pytest.fixture
+def other_innovator(db):
+    return UserFactory(username="other-innovator")
+
+
+@pytest.fixture
+def own_draft(innovator):
+    innovation = InnovationFactory(draft=True, title="My draft idea")
+    innovation.owners.add(innovator)
+    return innovation
+
+
+@pytest.fixture
+def curator_client(client, curator):
+    client.force_login(curator)
+    return client

@@ -1,0 +1,142 @@
+"""Every admin changelist and change form renders for a curator; moderation actions work."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from catalogue.models import Innovation
+from networks.models import Network
+from tests.factories import (
+    AdoptionStatusChangeFactory,
+    InnovationFactory,
+    MembershipFactory,
+    ReachFigureFactory,
+    RegistrationOfInterestFactory,
+    ResourceFactory,
+    ScalingRouteFactory,
+    SectorFactory,
+    BeneficiaryGroupFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    model
+    for model in admin.site._registry
+    if model._meta.app_label in {"catalogue", "adopters", "networks"}
+]
+
+
+@pytest.fixture
+def one_of_everything():
+    innovation = InnovationFactory()
+    innovation.sectors.add(SectorFactory())
+    innovation.beneficiaries.add(BeneficiaryGroupFactory())
+    innovation.scaling_routes.add(ScalingRouteFactory())
+    ReachFigureFactory(innovation=innovation)
+    ResourceFactory().innovations.add(innovation)
+    change = AdoptionStatusChangeFactory(adoption__innovation=innovation)
+    RegistrationOfInterestFactory(innovation=innovation, adoption=change.adoption)
+    MembershipFactory(network__innovation=innovation)
+
+
+def test_every_app_model_is_registered():
+    names = {model.__name__ for model in MODELS}
+    assert names == {
+        "Region",
+        "Organisation",
+        "Sector",
+        "BeneficiaryGroup",
+        "ScalingRoute",
+        "Innovation",
+        "ReachFigure",
+        "Resource",
+        "Adoption",
+        "AdoptionStatusChange",
+        "RegistrationOfInterest",
+        "Network",
+        "Membership",
+        "RingMove",
+    }
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_changelist_renders(curator_client, one_of_everything, model):
+    opts = model._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    assert curator_client.get(url).status_code == 200
+    assert curator_client.get(url, {"q": "a"}).status_code == 200
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_change_and_add_forms_render(curator_client, one_of_everything, model):
+    opts = model._meta
+    obj = model.objects.first()
+    if obj is not None:
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        assert curator_client.get(url).status_code == 200
+    add = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
+    assert curator_client.get(add).status_code == 200
+
+
+def test_publish_action_publishes_and_creates_the_network(curator_client):
+    draft = InnovationFactory(draft=True)
+    response = curator_client.post(
+        reverse("admin:catalogue_innovation_changelist"),
+        {"action": "publish_selected", "_selected_action": [draft.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    draft.refresh_from_db()
+    assert draft.status == "published"
+    assert draft.published_at is not None
+    assert Network.objects.filter(innovation=draft).exists()
+
+
+def test_submit_then_archive_actions(curator_client):
+    draft = InnovationFactory(draft=True)
+    url = reverse("admin:catalogue_innovation_changelist")
+    curator_client.post(url, {"action": "submit_selected", "_selected_action": [draft.pk]})
+    assert Innovation.objects.get(pk=draft.pk).status == "submitted"
+    curator_client.post(url, {"action": "archive_selected", "_selected_action": [draft.pk]})
+    assert Innovation.objects.get(pk=draft.pk).status == "archived"
+
+
+def test_refused_moves_are_reported_not_raised(curator_client):
+    published = InnovationFactory()
+    response = curator_client.post(
+        reverse("admin:catalogue_innovation_changelist"),
+        {"action": "submit_selected", "_selected_action": [published.pk]},
+        follow=True,
+    )
+    assert "cannot be moved to submitted for review" in response.content.decode()
+    assert Innovation.objects.get(pk=published.pk).status == "published"
+
+
+def test_admin_import_reports_problems_and_writes_nothing(curator_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bad = SimpleUploadedFile("bad.json", b'{"innovations": [{"title": "x", "stage": "nope"}]}')
+    response = curator_client.post(reverse("admin:catalogue_innovation_import"), {"file": bad})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "innovations[0].stage" in html
+    assert "innovations[0].summary" in html
+    assert not Innovation.objects.exists()
+
+
+def test_admin_import_loads_a_good_file(curator_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    good = SimpleUploadedFile(
+        "good.json", b'{"innovations": [{"title": "Good idea", "summary": "It works."}]}'
+    )
+    response = curator_client.post(reverse("admin:catalogue_innovation_import"), {"file": good})
+    assert response.status_code == 302
+    assert Innovation.objects.get().title == "Good idea"
+
+
+def test_admin_is_closed_to_non_staff(client, innovator):
+    client.force_login(innovator)
+    response = client.get(reverse("admin:catalogue_innovation_changelist"))
+    assert response.status_code == 302
