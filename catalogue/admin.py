@@ -26,7 +26,6 @@ from catalogue.models import (
     Sector,
 )
 
-
 # Curators paste addresses without a scheme; assume https (Django 6's default) rather than http.
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 

@@ -8,6 +8,7 @@ from catalogue.models import Innovation
 from networks.models import Network
 from tests.factories import (
     AdoptionStatusChangeFactory,
+    BeneficiaryGroupFactory,
     InnovationFactory,
     MembershipFactory,
     ReachFigureFactory,
@@ -15,7 +16,6 @@ from tests.factories import (
     ResourceFactory,
     ScalingRouteFactory,
     SectorFactory,
-    BeneficiaryGroupFactory,
 )
 
 pytestmark = pytest.mark.django_db
