@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.http import urlencode
 
 from adopters.choices import AdoptionStatus
 from adopters.models import Adoption
@@ -62,6 +63,7 @@ def innovation_list(request: HttpRequest) -> HttpResponse:
     innovations = Innovation.objects.published().for_listing()
     q = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     sector = request.GET.get("sector", "").strip()[:110]
+    beneficiary = request.GET.get("beneficiary", "").strip()[:110]
     if q:
         query = SearchQuery(q, search_type="websearch", config="english_unaccent")
         innovations = (
@@ -73,6 +75,8 @@ def innovation_list(request: HttpRequest) -> HttpResponse:
         innovations = innovations.order_by("title")
     if sector:
         innovations = innovations.filter(sectors__slug=sector)
+    if beneficiary:
+        innovations = innovations.filter(beneficiaries__slug=beneficiary)
     paginator = Paginator(innovations, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     return render(
@@ -83,8 +87,19 @@ def innovation_list(request: HttpRequest) -> HttpResponse:
             "q": q,
             "sector": Sector.objects.filter(slug=sector).first() if sector else None,
             "sectors": Sector.objects.order_by("name"),
+            "beneficiary": BeneficiaryGroup.objects.filter(slug=beneficiary).first()
+            if beneficiary
+            else None,
+            "beneficiaries": BeneficiaryGroup.objects.order_by("name"),
+            "query_string": _query_string(q, sector, beneficiary),
         },
     )
+
+
+def _query_string(q: str, sector: str, beneficiary: str) -> str:
+    """The list's filters as a query string prefix for page links."""
+    params = {"q": q, "sector": sector, "beneficiary": beneficiary}
+    return "".join(f"{urlencode({k: v})}&" for k, v in params.items() if v)
 
 
 def innovation_detail(request: HttpRequest, slug: str) -> HttpResponse:

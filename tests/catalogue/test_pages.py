@@ -142,3 +142,24 @@ def test_network_of_a_draft_is_not_public(client):
     draft = InnovationFactory(draft=True)
     network = ensure_innovation_network(draft)
     assert client.get(network.get_absolute_url()).status_code == 404
+
+
+def test_innovation_list_filters_by_who_it_helps(client):
+    from tests.factories import BeneficiaryGroupFactory
+
+    helped = InnovationFactory(title="Grandmentors")
+    helped.beneficiaries.add(BeneficiaryGroupFactory(name="Care leavers"))
+    InnovationFactory(title="HenPower")
+    html = client.get(
+        reverse("catalogue:innovation-list"), {"beneficiary": "care-leavers"}
+    ).content.decode()
+    assert "Grandmentors" in html
+    assert "HenPower" not in html
+    assert "helping care leavers" in html
+
+
+def test_page_links_keep_the_filters(client):
+    for n in range(25):
+        InnovationFactory(title=f"Reading circle {n}")
+    html = client.get(reverse("catalogue:innovation-list"), {"q": "reading"}).content.decode()
+    assert "?q=reading&amp;page=2" in html
