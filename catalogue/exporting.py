@@ -63,7 +63,9 @@ def export_catalogue(innovations: QuerySet[Innovation] | None = None) -> dict[st
         "innovations": [_innovation(i) for i in innovation_list],
         "adoptions": [_adoption(a) for a in adoptions],
         "resources": [
-            _resource(r) for r in resources if full or {i.slug for i in r.innovations.all()} & slugs
+            _resource(r, None if full else slugs)
+            for r in resources
+            if full or {i.slug for i in r.innovations.all()} & slugs
         ],
     }
 
@@ -151,7 +153,8 @@ def _adoption(adoption: Adoption) -> dict[str, Any]:
     }
 
 
-def _resource(resource: Resource) -> dict[str, Any]:
+def _resource(resource: Resource, slugs: set[str] | None = None) -> dict[str, Any]:
+    """A resource; in a partial export (slugs given), naming only the innovations exported."""
     return {
         "title": resource.title,
         "slug": resource.slug,
@@ -159,6 +162,8 @@ def _resource(resource: Resource) -> dict[str, Any]:
         "publisher": _text(resource.publisher),
         "url": _text(resource.url),
         "description": _text(resource.description),
-        "innovations": [i.slug for i in resource.innovations.all()],
+        "innovations": [
+            i.slug for i in resource.innovations.all() if slugs is None or i.slug in slugs
+        ],
         "source": _text(resource.source),
     }

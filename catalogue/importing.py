@@ -346,6 +346,10 @@ def _check_references(doc: Document) -> list[str]:
         for i, region in enumerate(inn.get("regions") or []):
             if region not in region_slugs:
                 problems.append(f'{at}.regions[{i}]: "{region}" is not a known region')
+        for vocabulary in ("sectors", "beneficiaries", "scaling_routes"):
+            for i, name in enumerate(inn.get(vocabulary) or []):
+                if not slugify(name):
+                    problems.append(f'{at}.{vocabulary}[{i}]: "{name}" has no letters or digits')
         seen_reach: set[tuple[str, Any]] = set()
         for i, figure in enumerate(inn.get("reach") or []):
             key = (figure["measure"].strip().lower(), figure["date"])
@@ -426,17 +430,32 @@ ADOPTION_VALUE_FIELDS = ("started_on", "ended_on", "people_reached")
 def import_catalogue(data: Any) -> ImportReport:
     """Validate and write a catalogue document, all or nothing. Raises ImportFailed."""
     document = validate_document(data)
-    try:
-        with transaction.atomic():
-            return _Writer(document).write()
-    except IntegrityError as exc:  # a rule only the database knew about
-        raise ImportFailed([f"the database refused the import: {exc}".strip()]) from exc
+    with transaction.atomic():
+        writer = _Writer(document)
+        report = writer.write()
+        if writer.problems:
+            transaction.set_rollback(True)
+            raise ImportFailed(writer.problems)
+    return report
+
+
+def _refusal(exc: IntegrityError) -> str:
+    """The message of the constraint the database enforced, or the database's own words."""
+    from django.apps import apps
+
+    name = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+    for model in apps.get_models():
+        for constraint in model._meta.constraints:
+            if constraint.name == name:
+                return constraint.violation_error_message % {"name": name}
+    return str(exc).splitlines()[0]
 
 
 class _Writer:
     def __init__(self, document: Document):
         self.doc = document
         self.report = ImportReport()
+        self.problems: list[str] = []
         self.regions = {r.slug: r for r in Region.objects.all()}
         self.orgs: dict[str, Organisation] = {o.name.lower(): o for o in Organisation.objects.all()}
         self.vocabularies: dict[type, dict[str, Any]] = {
@@ -445,13 +464,27 @@ class _Writer:
         }
 
     def write(self) -> ImportReport:
-        for record in self.doc.organisations:
-            self._organisation(record)
-        innovations = {record["slug"]: self._innovation(record) for record in self.doc.innovations}
-        for record in self.doc.adoptions:
-            self._adoption(record, innovations)
-        for record in self.doc.resources:
-            self._resource(record)
+        """Write every record, each in a savepoint so that a refusal is reported where it is."""
+        innovations: dict[str, Innovation] = {}
+        steps = [
+            *((r, self._organisation) for r in self.doc.organisations),
+            *(
+                (r, lambda r: innovations.__setitem__(r["slug"], self._innovation(r)))
+                for r in self.doc.innovations
+            ),
+            *((r, lambda r: self._adoption(r, innovations)) for r in self.doc.adoptions),
+            *((r, self._resource) for r in self.doc.resources),
+        ]
+        for record, write in steps:
+            try:
+                with transaction.atomic():
+                    write(record)
+            except IntegrityError as exc:  # a rule only the database knew about
+                self.problems.append(f"{record['_at']}: {_refusal(exc)}")
+            except Innovation.DoesNotExist:
+                self.problems.append(
+                    f"{record['_at']}: refers to an innovation that could not be written"
+                )
         return self.report
 
     @staticmethod
