@@ -173,9 +173,6 @@ class InnovationAdmin(admin.ModelAdmin):
         ),
     ]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Innovation]:
-        return super().get_queryset(request).with_adoption_count()
-
     @admin.display(ordering="adoption_count", description="adoptions")
     def adoptions(self, obj: Innovation) -> int:
         return obj.adoption_count

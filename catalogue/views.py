@@ -114,8 +114,7 @@ def innovation_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "partners",
             Prefetch("reach", ReachFigure.objects.order_by("measure", "date")),
             Prefetch("resources", Resource.objects.order_by("title")),
-        )
-        .with_adoption_count(),
+        ),
         slug=slug,
     )
     adoptions = list(

@@ -173,3 +173,53 @@ def test_reach_figure_reads_naturally():
         value=8289, measure="people supported", date=datetime.date(2019, 3, 1)
     )
     assert str(figure) == "8,289 people supported on 01 March 2019"
+
+
+def facet_columns(innovation):
+    innovation = Innovation.objects.get(pk=innovation.pk)
+    return (
+        innovation.sector_ids,
+        innovation.region_ids,
+        innovation.organisation_kind,
+        innovation.adoption_count,
+    )
+
+
+def test_facet_columns_follow_relations():
+    from tests.factories import AdoptionFactory
+
+    innovation = InnovationFactory(lead_organisation=OrganisationFactory(kind="charity"))
+    health, care = SectorFactory(name="Health"), SectorFactory(name="Social care")
+    innovation.sectors.set([health, care])
+    innovation.regions.set([region("north-west")])
+    AdoptionFactory(innovation=innovation, status="piloting")
+    AdoptionFactory(innovation=innovation, status="exploring")
+    assert facet_columns(innovation) == (
+        sorted([health.pk, care.pk]),
+        sorted([region("england").pk, region("north-west").pk]),
+        "charity",
+        1,
+    )
+    innovation.sectors.remove(care)
+    innovation.lead_organisation.kind = "social-enterprise"
+    innovation.lead_organisation.save()
+    innovation.adoptions.filter(status="exploring").update(status="adopted")
+    assert facet_columns(innovation)[::2] == ([health.pk], "social-enterprise")
+    assert facet_columns(innovation)[3] == 2
+
+
+def test_a_stale_python_object_cannot_overwrite_derived_columns():
+    from tests.factories import AdoptionFactory
+
+    innovation = InnovationFactory()
+    stale = Innovation.objects.get(pk=innovation.pk)
+    AdoptionFactory(innovation=innovation, status="adopted")
+    stale.summary = "Edited elsewhere."
+    stale.save()
+    assert Innovation.objects.get(pk=innovation.pk).adoption_count == 1
+
+
+def test_scotland_has_no_parent_so_selects_only_itself():
+    innovation = InnovationFactory()
+    innovation.regions.set([region("scotland")])
+    assert facet_columns(innovation)[1] == [region("scotland").pk]
