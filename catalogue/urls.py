@@ -1,11 +1,13 @@
 from django.urls import path
 
-from catalogue import views
+from catalogue import feeds, views
 
 app_name = "catalogue"
 urlpatterns = [
     path("", views.home, name="home"),
     path("innovations/", views.innovation_list, name="innovation-list"),
+    path("innovations/export.csv", views.innovation_csv, name="innovation-csv"),
+    path("innovations/feed/", feeds.innovation_feed, name="innovation-feed"),
     path("innovations/<slug:slug>/", views.innovation_detail, name="innovation-detail"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation-detail"),
     path("networks/<slug:slug>/", views.network_detail, name="network-detail"),

@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.core.paginator import Paginator
+import csv
+
 from django.db.models import Count, F, Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, render
-from django.utils.http import urlencode
 
 from adopters.choices import AdoptionStatus
 from adopters.models import Adoption
 from catalogue.choices import EVIDENCE_LEVEL_EXPLANATIONS, Stage
+from catalogue.filtersets import InnovationFilterSet
 from catalogue.models import (
     BeneficiaryGroup,
     Innovation,
     Organisation,
     ReachFigure,
+    Region,
     Resource,
+    ScalingRoute,
     Sector,
 )
+from catalogue.search import SearchError, filterset_for, search
 from networks.choices import RING_DESCRIPTIONS, Ring
 from networks.models import Network
 
@@ -55,51 +65,154 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "catalogue/home.html", context)
 
 
-def innovation_list(request: HttpRequest) -> HttpResponse:
-    """A plain, paged list of published innovations with a simple text search.
-
-    The faceted search (shared/CONTRACT.md) replaces this in its own issue.
-    """
-    innovations = Innovation.objects.published().for_listing()
-    q = request.GET.get("q", "").replace("\x00", "").strip()[:200]
-    sector = request.GET.get("sector", "").strip()[:110]
-    beneficiary = request.GET.get("beneficiary", "").strip()[:110]
-    if q:
-        query = SearchQuery(q, search_type="websearch", config="english_unaccent")
-        innovations = (
-            innovations.filter(search_vector=query)
-            .annotate(rank=SearchRank(F("search_vector"), query))
-            .order_by("-rank", "title")
-        )
+def _without(params: QueryDict, name: str, value: str | None = None) -> str:
+    """The query string with one value (or a whole parameter) removed, back on page one."""
+    kept = params.copy()
+    kept.pop("page", None)
+    if value is None:
+        kept.pop(name, None)
     else:
-        innovations = innovations.order_by("title")
-    if sector:
-        innovations = innovations.filter(sectors__slug=sector)
-    if beneficiary:
-        innovations = innovations.filter(beneficiaries__slug=beneficiary)
-    paginator = Paginator(innovations, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    return render(
-        request,
-        "catalogue/innovation_list.html",
-        {
-            "page": page,
-            "q": q,
-            "sector": Sector.objects.filter(slug=sector).first() if sector else None,
-            "sectors": Sector.objects.order_by("name"),
-            "beneficiary": BeneficiaryGroup.objects.filter(slug=beneficiary).first()
-            if beneficiary
-            else None,
-            "beneficiaries": BeneficiaryGroup.objects.order_by("name"),
-            "query_string": _query_string(q, sector, beneficiary),
-        },
+        kept.setlist(name, [v for v in kept.getlist(name) if v != value])
+    return kept.urlencode()
+
+
+def _with_page(params: QueryDict, page: int) -> str:
+    changed = params.copy()
+    changed["page"] = str(page)
+    return changed.urlencode()
+
+
+def innovation_list(request: HttpRequest) -> HttpResponse:
+    """The search page: the same parameters, results and counts as GET /api/v1/innovations/."""
+    params = request.GET
+    labels = {name: f.label for name, f in InnovationFilterSet.base_filters.items()}
+    context: dict = {
+        "params": params,
+        "query_string": params.urlencode(),
+        "sort_choices": InnovationFilterSet.base_filters["sort"].extra["choices"],
+        "labels": labels,
+    }
+    try:
+        result = search(params)
+    except SearchError as exc:
+        context["errors"] = [
+            (labels.get(name, name), name, msgs) for name, msgs in exc.errors.items()
+        ]
+        return render(request, "catalogue/innovation_list.html", context, status=400)
+
+    chosen = []
+    for facet, values in result.facets.items():
+        for value in values:
+            if value.selected:
+                chosen.append(
+                    (labels[facet], value.label, _without(params, facet, str(value.value)))
+                )
+    pages = range(max(1, result.page - 2), min(result.num_pages, result.page + 2) + 1)
+    context.update(
+        result=result,
+        facet_groups=[
+            (facet, labels[facet], values) for facet, values in result.facets.items() if values
+        ],
+        chosen=chosen,
+        previous_query=_with_page(params, result.page - 1) if result.has_previous else None,
+        next_query=_with_page(params, result.page + 1) if result.has_next else None,
+        page_links=[(n, _with_page(params, n)) for n in pages],
+        export_query=_without(params, "page"),
     )
+    return render(request, "catalogue/innovation_list.html", context)
 
 
-def _query_string(q: str, sector: str, beneficiary: str) -> str:
-    """The list's filters as a query string prefix for page links."""
-    params = {"q": q, "sector": sector, "beneficiary": beneficiary}
-    return "".join(f"{urlencode({k: v})}&" for k, v in params.items() if v)
+CSV_COLUMNS = [
+    "slug",
+    "title",
+    "summary",
+    "url",
+    "stage",
+    "kind",
+    "evidence_level",
+    "adoption_count",
+    "lead_organisation",
+    "organisation_kind",
+    "sectors",
+    "beneficiaries",
+    "scaling_ways",
+    "scaling_routes",
+    "regions",
+    "cost_band",
+    "year_started",
+    "website",
+    "published_at",
+]
+
+
+def _cell(value: object) -> str:
+    """A CSV cell that spreadsheets will not run as a formula."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def innovation_csv(request: HttpRequest) -> HttpResponse:
+    """Every innovation matching the search, streamed as CSV (sorted as the page is)."""
+    try:
+        filterset = filterset_for(request.GET)
+    except SearchError as exc:
+        return _bad_request(exc)
+    innovations = (
+        filterset.qs.select_related("lead_organisation")
+        .prefetch_related(
+            Prefetch("sectors", Sector.objects.order_by("name")),
+            Prefetch("beneficiaries", BeneficiaryGroup.objects.order_by("name")),
+            Prefetch("scaling_routes", ScalingRoute.objects.order_by("name")),
+            Prefetch("regions", Region.objects.order_by("position")),
+        )
+        .iterator(chunk_size=500)
+    )
+    writer = csv.writer(_Echo())
+    base = request.build_absolute_uri("/")[:-1]
+
+    def rows():
+        yield writer.writerow(CSV_COLUMNS)
+        for i in innovations:
+            yield writer.writerow(
+                _cell(value)
+                for value in [
+                    i.slug,
+                    i.title,
+                    i.summary,
+                    base + i.get_absolute_url(),
+                    i.stage,
+                    i.kind,
+                    i.evidence_level,
+                    i.adoption_count,
+                    i.lead_organisation.name if i.lead_organisation else "",
+                    i.organisation_kind,
+                    "; ".join(s.name for s in i.sectors.all()),
+                    "; ".join(b.name for b in i.beneficiaries.all()),
+                    "; ".join(i.scaling_ways),
+                    "; ".join(r.name for r in i.scaling_routes.all()),
+                    "; ".join(r.slug for r in i.regions.all()),
+                    i.cost_band,
+                    i.year_started,
+                    i.website,
+                    i.published_at.isoformat() if i.published_at else "",
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="innovations.csv"'
+    return response
+
+
+def _bad_request(exc: SearchError) -> HttpResponse:
+    lines = [f"{name}: {' '.join(messages)}" for name, messages in exc.errors.items()]
+    return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
 def innovation_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -12,6 +12,7 @@ and stops the server only when the last of them exits.
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -59,7 +60,8 @@ def start_embedded(data_dir: Path) -> dict[str, Any]:
         "HOST": host,
         "PORT": port,
         "CONN_MAX_AGE": 0,
-        "TEST": {"NAME": f"test_{EMBEDDED_DATABASE_NAME}"},
+        # TEST_DATABASE_NAME lets two test runs share the server without sharing a database.
+        "TEST": {"NAME": os.environ.get("TEST_DATABASE_NAME", f"test_{EMBEDDED_DATABASE_NAME}")},
     }
 
 

@@ -1,0 +1,71 @@
+"""Follow a search: an Atom feed of the newest innovations matching any search's parameters."""
+
+from __future__ import annotations
+
+from django.contrib.syndication.views import Feed
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from catalogue.models import Innovation
+from catalogue.search import SearchError, filterset_for
+
+FEED_SIZE = 50
+
+
+class InnovationSearchFeed(Feed):
+    feed_type = Atom1Feed
+    description_template = None
+
+    def get_object(self, request: HttpRequest, *args, **kwargs):
+        self.request = request
+        return filterset_for(request.GET)
+
+    def title(self, filterset) -> str:
+        q = filterset.form.cleaned_data.get("q")
+        chosen = sum(len(v) for v in filterset.selected().values())
+        parts = [f"“{q}”"] if q else []
+        if chosen:
+            parts.append(f"{chosen} filter{'s' if chosen > 1 else ''}")
+        return "Innovation Catalogue: new innovations" + (
+            f" matching {' and '.join(parts)}" if parts else ""
+        )
+
+    def link(self, filterset) -> str:
+        query = self.request.GET.urlencode()
+        return reverse("catalogue:innovation-list") + (f"?{query}" if query else "")
+
+    def subtitle(self, filterset) -> str:
+        return "The newest published innovations matching this search."
+
+    def items(self, filterset):
+        return filterset.qs.select_related("lead_organisation").order_by("-published_at", "-id")[
+            :FEED_SIZE
+        ]
+
+    def item_title(self, item: Innovation) -> str:
+        return item.title
+
+    def item_description(self, item: Innovation) -> str:
+        return item.summary
+
+    def item_pubdate(self, item: Innovation):
+        return item.published_at
+
+    def item_updateddate(self, item: Innovation):
+        return item.updated_at
+
+    def item_author_name(self, item: Innovation) -> str | None:
+        return item.lead_organisation.name if item.lead_organisation else None
+
+
+search_feed = InnovationSearchFeed()
+
+
+def innovation_feed(request: HttpRequest) -> HttpResponse:
+    try:
+        filterset_for(request.GET)
+    except SearchError as exc:
+        lines = [f"{name}: {' '.join(messages)}" for name, messages in exc.errors.items()]
+        return HttpResponse("\n".join(lines), status=400, content_type="text/plain; charset=utf-8")
+    return search_feed(request)

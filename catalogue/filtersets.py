@@ -1,0 +1,248 @@
+"""The one definition of the search parameters of shared/CONTRACT.md.
+
+The search page, `GET /api/v1/innovations/`, the CSV export and the Atom feed all filter through
+`InnovationFilterSet`; `catalogue.search` adds ranking, facets, highlights and suggestions on
+top of it. Filters read the facet columns that the database derives on every innovation
+(`sector_ids`, `region_ids`, `organisation_kind`, `adoption_count`, …), so none needs a join.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import F, QuerySet
+
+from catalogue.choices import (
+    CostBand,
+    InnovationKind,
+    OrganisationKind,
+    ScalingWay,
+    Stage,
+)
+from catalogue.models import BeneficiaryGroup, Innovation, Region, ScalingRoute, Sector
+
+SEARCH_CONFIG = "english_unaccent"
+MAX_QUERY_LENGTH = 500
+
+
+def search_query(q: str) -> SearchQuery:
+    """Web-search syntax: words, "quoted phrase", or, -excluded; stemmed and unaccented."""
+    return SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+
+
+def _refuse_nul(values: list[str]) -> None:
+    if any("\x00" in value for value in values):
+        raise forms.ValidationError("Contains a NUL byte, which is not allowed.")
+
+
+class ValueListField(forms.Field):
+    """A repeatable parameter (`?sector=a&sector=b`) whose values are kept as given.
+
+    Unknown values are not errors: an unknown slug simply selects nothing (CONTRACT.md).
+    """
+
+    widget = forms.SelectMultiple
+
+    def to_python(self, value: Any) -> list[str]:
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        return list(dict.fromkeys(str(v).strip() for v in values if str(v).strip()))
+
+    def validate(self, value: list[str]) -> None:
+        _refuse_nul(value)
+
+
+class EvidenceField(ValueListField):
+    def to_python(self, value: Any) -> list[int]:  # type: ignore[override]
+        levels = []
+        for raw in super().to_python(value):
+            _refuse_nul([raw])
+            if raw not in {"1", "2", "3", "4", "5"}:
+                raise forms.ValidationError(f"“{raw[:40]}” is not an evidence level from 1 to 5.")
+            levels.append(int(raw))
+        return levels
+
+    def validate(self, value: list[int]) -> None:  # type: ignore[override]
+        pass
+
+
+class TextField(forms.CharField):
+    def __init__(self, **kwargs: Any):
+        kwargs.update(required=False, max_length=MAX_QUERY_LENGTH, strip=True)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        _refuse_nul([text])
+        return text
+
+
+class StrictChoiceField(forms.ChoiceField):
+    """A single choice whose bad values are 400s (adopted=maybe, sort=random)."""
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        _refuse_nul([text])
+        return text
+
+
+class ValueListFilter(django_filters.Filter):
+    field_class = ValueListField
+
+
+class TextFilter(django_filters.Filter):
+    field_class = TextField
+
+
+class EvidenceFilter(django_filters.Filter):
+    field_class = EvidenceField
+
+
+class StrictChoiceFilter(django_filters.Filter):
+    field_class = StrictChoiceField
+
+
+class InnovationFilterSet(django_filters.FilterSet):
+    """Every search parameter of the contract except paging, defined once."""
+
+    q = TextFilter(method="filter_q", label="Search")
+    sector = ValueListFilter(method="filter_sector", label="Sector")
+    beneficiary = ValueListFilter(method="filter_beneficiary", label="Who it helps")
+    scaling_route = ValueListFilter(method="filter_scaling_route", label="Scaling route")
+    stage = ValueListFilter(field_name="stage", method="filter_in", label="Stage")
+    kind = ValueListFilter(field_name="kind", method="filter_in", label="Kind")
+    scaling_way = ValueListFilter(method="filter_scaling_way", label="Way of scaling")
+    organisation_kind = ValueListFilter(
+        field_name="organisation_kind", method="filter_in", label="Lead organisation"
+    )
+    region = ValueListFilter(method="filter_region", label="Where it operates")
+    cost_band = ValueListFilter(field_name="cost_band", method="filter_in", label="Cost")
+    evidence = EvidenceFilter(method="filter_evidence", label="Evidence level")
+    adopted = StrictChoiceFilter(
+        method="filter_adopted",
+        label="Adopted",
+        choices=[("yes", "Adopted"), ("no", "Not yet adopted")],
+    )
+    sort = StrictChoiceFilter(
+        method="filter_nothing",  # ordering is applied last, in filter_queryset
+        label="Sort by",
+        choices=[
+            ("relevance", "Relevance"),
+            ("newest", "Newest"),
+            ("most_adopted", "Most adopted"),
+            ("evidence", "Strongest evidence"),
+            ("title", "Title"),
+        ],
+    )
+
+    class Meta:
+        model = Innovation
+        fields: list[str] = []
+
+    # --- filters ------------------------------------------------------------------------------
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(search_vector=search_query(value)) if value else queryset
+
+    @staticmethod
+    def _ids_overlap(queryset: QuerySet, column: str, model: type, slugs: list[str]) -> QuerySet:
+        if not slugs:
+            return queryset
+        ids = ArraySubquery(model.objects.filter(slug__in=slugs).values("id"))
+        return queryset.filter(**{f"{column}__overlap": ids})
+
+    def filter_sector(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return self._ids_overlap(queryset, "sector_ids", Sector, value)
+
+    def filter_beneficiary(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return self._ids_overlap(queryset, "beneficiary_ids", BeneficiaryGroup, value)
+
+    def filter_scaling_route(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return self._ids_overlap(queryset, "scaling_route_ids", ScalingRoute, value)
+
+    def filter_region(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        # region_ids holds each region's nation too, so `england` selects its nine regions.
+        return self._ids_overlap(queryset, "region_ids", Region, value)
+
+    def filter_in(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(**{f"{name}__in": value}) if value else queryset
+
+    def filter_scaling_way(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(scaling_ways__overlap=value) if value else queryset
+
+    def filter_evidence(self, queryset: QuerySet, name: str, value: list[int]) -> QuerySet:
+        return queryset.filter(evidence_level__in=value) if value else queryset
+
+    def filter_adopted(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == "yes":
+            return queryset.filter(adoption_count__gt=0)
+        if value == "no":
+            return queryset.filter(adoption_count=0)
+        return queryset
+
+    def filter_nothing(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+        return queryset
+
+    # --- ordering -----------------------------------------------------------------------------
+
+    @property
+    def current_sort(self) -> str:
+        """The sort in force: relevance by default with a query, newest otherwise."""
+        data = self.form.cleaned_data
+        chosen = data.get("sort") or ""
+        if chosen == "relevance" and not data.get("q"):
+            return "newest"
+        return chosen or ("relevance" if data.get("q") else "newest")
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset)
+        q = self.form.cleaned_data.get("q")
+        if q:
+            # Ranked over the filtered set only: the WHERE clause runs before the rank.
+            queryset = queryset.annotate(rank=SearchRank(F("search_vector"), search_query(q)))
+        return queryset.order_by(*ORDERINGS[self.current_sort])
+
+    def selected(self) -> dict[str, list[Any]]:
+        """The facet values selected, by parameter (valid forms only)."""
+        data = self.form.cleaned_data
+        selected: dict[str, list[Any]] = {}
+        for name in FACETS:
+            value = data.get(name)
+            if value:
+                selected[name] = value if isinstance(value, list) else [value]
+        return selected
+
+    def without(self, facet: str) -> InnovationFilterSet:
+        """The same search with one facet's own selection dropped (for disjunctive counts)."""
+        data = self.data.copy()
+        data.pop(facet, None)
+        return type(self)(data, queryset=self.queryset)
+
+
+ORDERINGS: dict[str, list[Any]] = {
+    "relevance": [F("rank").desc(), "-published_at", "id"],
+    "newest": [F("published_at").desc(nulls_last=True), "-id"],
+    "most_adopted": ["-adoption_count", "title", "id"],
+    "evidence": [F("evidence_level").desc(nulls_last=True), "title", "id"],
+    "title": ["title", "id"],
+}
+
+# The facets of the contract's response, in its order, with their fixed choices where fixed.
+FACETS: dict[str, list[tuple[Any, str]] | None] = {
+    "sector": None,
+    "beneficiary": None,
+    "scaling_route": None,
+    "stage": Stage.choices,
+    "kind": InnovationKind.choices,
+    "scaling_way": ScalingWay.choices,
+    "organisation_kind": OrganisationKind.choices,
+    "region": None,
+    "cost_band": CostBand.choices,
+    "evidence": [(level, f"Level {level}") for level in range(1, 6)],
+    "adopted": [("yes", "Adopted"), ("no", "Not yet adopted")],
+}
