@@ -79,3 +79,7 @@ class RegistrationOfInterestAdmin(admin.ModelAdmin):
     readonly_fields = ["consent", "consent_text", "confirmed_at", "created_at", "updated_at"]
     list_select_related = ["innovation"]
     date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Registrations come from the person themselves, with their consent, never from staff.
+        return False

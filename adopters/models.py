@@ -75,7 +75,9 @@ class Adoption(models.Model):
         ordering = ["innovation__title", "organisation__name", "area"]
         constraints = [
             models.UniqueConstraint(
-                fields=["innovation", "organisation", "area"],
+                "innovation",
+                "organisation",
+                Lower("area"),
                 name="adoption_unique_per_organisation_and_area",
                 violation_error_message="This organisation already has an adoption of this "
                 "innovation in this area.",
@@ -204,3 +206,13 @@ class RegistrationOfInterest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} on {self.innovation}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.status not in (RegistrationStatus.NEW, RegistrationStatus.CLOSED) and (
+            self.confirmed_at is None
+        ):
+            raise ValidationError(
+                {"status": "The person has not confirmed their email address yet."}
+            )

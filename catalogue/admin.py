@@ -32,10 +32,20 @@ URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
+    """Regions are the contract's fixed list: only their order and map position can change."""
+
     list_display = ["name", "slug", "kind", "parent", "position"]
-    list_filter = ["kind", "parent"]
+    list_filter = ["kind"]
     search_fields = ["name", "slug"]
     ordering = ["position"]
+    list_select_related = ["parent"]
+    readonly_fields = ["slug", "name", "kind", "parent"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Region | None = None) -> bool:
+        return False
 
 
 @admin.register(Organisation)
@@ -176,6 +186,20 @@ class InnovationAdmin(admin.ModelAdmin):
     @admin.display(ordering="adoption_count", description="adoptions")
     def adoptions(self, obj: Innovation) -> int:
         return obj.adoption_count
+
+    def save_formset(self, request, form, formset, change: bool) -> None:
+        """Adoptions added or moved on this page get their dated status step too."""
+        from adopters.services import note_status
+
+        deleted = set(map(id, formset.deleted_forms))
+        fresh = [f for f in formset.extra_forms if f.has_changed() and id(f) not in deleted]
+        moved = [
+            f for f in formset.initial_forms if "status" in f.changed_data and id(f) not in deleted
+        ]
+        formset.save()
+        if formset.model is Adoption:
+            for adoption_form in fresh + moved:
+                note_status(adoption_form.instance, by=request.user, note="Changed in the admin.")
 
     def _moderate(self, request: HttpRequest, queryset: QuerySet, action, verb: str) -> None:
         done, refused = 0, []

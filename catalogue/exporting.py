@@ -61,7 +61,8 @@ def export_catalogue(innovations: QuerySet[Innovation] | None = None) -> dict[st
     return {
         "organisations": [_organisation(o) for o in orgs],
         "innovations": [_innovation(i) for i in innovation_list],
-        "adoptions": [_adoption(a) for a in adoptions],
+        # A partial (public) export leaves out the adopters' contact details.
+        "adoptions": [_adoption(a, with_contacts=full) for a in adoptions],
         "resources": [
             _resource(r, None if full else slugs)
             for r in resources
@@ -112,6 +113,7 @@ def _innovation(inn: Innovation) -> dict[str, Any]:
         "status": inn.status,
         "source": _text(inn.source),
         "last_reviewed_on": inn.last_reviewed_on.isoformat() if inn.last_reviewed_on else None,
+        "published_at": inn.published_at.isoformat() if inn.published_at else None,
         "reach": [
             {
                 "measure": f.measure,
@@ -124,7 +126,7 @@ def _innovation(inn: Innovation) -> dict[str, Any]:
     }
 
 
-def _adoption(adoption: Adoption) -> dict[str, Any]:
+def _adoption(adoption: Adoption, *, with_contacts: bool = True) -> dict[str, Any]:
     def day(value: Any) -> str | None:
         return value.isoformat() if value else None
 
@@ -142,8 +144,14 @@ def _adoption(adoption: Adoption) -> dict[str, Any]:
         "outcomes": _text(adoption.outcomes),
         "lessons": _text(adoption.lessons),
         "will_talk": adoption.will_talk,
-        "contact_name": _text(adoption.contact_name),
-        "contact_email": _text(adoption.contact_email),
+        **(
+            {
+                "contact_name": _text(adoption.contact_name),
+                "contact_email": _text(adoption.contact_email),
+            }
+            if with_contacts
+            else {}
+        ),
         "verified": adoption.verified,
         "source": _text(adoption.source),
         "history": [

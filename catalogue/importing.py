@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
@@ -120,7 +120,9 @@ class OrganisationRecord(StrictSerializer):
     slug = serializers.SlugField(max_length=220, required=False, allow_null=True)
     kind = _choice(OrganisationKind.values, required=False, allow_null=True)
     region = serializers.SlugField(required=False, allow_null=True)
-    website = serializers.URLField(required=False, allow_blank=True, allow_null=True)
+    website = serializers.URLField(
+        max_length=200, required=False, allow_blank=True, allow_null=True
+    )
     source = _text(max_length=300)
 
 
@@ -161,14 +163,19 @@ class InnovationRecord(StrictSerializer):
     cost_band = _choice(CostBand.values, required=False, allow_null=True)
     cost_notes = _text()
     funding_model = _text()
-    website = serializers.URLField(required=False, allow_blank=True, allow_null=True)
+    website = serializers.URLField(
+        max_length=200, required=False, allow_blank=True, allow_null=True
+    )
     contact_name = _text(max_length=200)
-    contact_email = serializers.EmailField(required=False, allow_blank=True, allow_null=True)
+    contact_email = serializers.EmailField(
+        max_length=254, required=False, allow_blank=True, allow_null=True
+    )
     status = _choice(ModerationStatus.values, required=False, allow_null=True)
     source = _text(max_length=500)
     last_reviewed_on = serializers.DateField(
         input_formats=["iso-8601"], required=False, allow_null=True
     )
+    published_at = serializers.DateTimeField(required=False, allow_null=True)
     reach = ReachRecord(many=True, required=False, allow_null=True)
 
 
@@ -195,7 +202,9 @@ class AdoptionRecord(StrictSerializer):
     lessons = _text()
     will_talk = serializers.BooleanField(required=False, allow_null=True)
     contact_name = _text(max_length=200)
-    contact_email = serializers.EmailField(required=False, allow_blank=True, allow_null=True)
+    contact_email = serializers.EmailField(
+        max_length=254, required=False, allow_blank=True, allow_null=True
+    )
     verified = serializers.BooleanField(required=False, allow_null=True)
     source = _text(max_length=500)
     history = StatusChangeRecord(many=True, required=False, allow_null=True)
@@ -212,7 +221,7 @@ class ResourceRecord(StrictSerializer):
     slug = serializers.SlugField(max_length=320, required=False, allow_null=True)
     kind = _choice(ResourceKind.values, required=False, allow_null=True)
     publisher = _text(max_length=200)
-    url = serializers.URLField(required=False, allow_blank=True, allow_null=True)
+    url = serializers.URLField(max_length=200, required=False, allow_blank=True, allow_null=True)
     description = _text()
     innovations = serializers.ListField(
         child=serializers.SlugField(max_length=220), required=False, allow_null=True
@@ -273,6 +282,8 @@ def parse_json(raw: str | bytes) -> Any:
         ) from None
     except UnicodeDecodeError as exc:
         raise ImportFailed([f"the file is not UTF-8 text ({exc.reason})"]) from None
+    except (ValueError, RecursionError) as exc:  # absurdly long numbers, absurdly deep nesting
+        raise ImportFailed([f"the file cannot be read as JSON ({exc})"[:300]]) from None
 
 
 def validate_document(data: Any) -> Document:
@@ -333,7 +344,7 @@ def _check_references(doc: Document) -> list[str]:
     file_slugs: dict[str, str] = {}
     for inn in doc.innovations:
         at = inn["_at"]
-        slug = inn.get("slug") or slugify(inn["title"])
+        slug = inn.get("slug") or slugify(inn["title"])[:220].strip("-")
         if not slug:
             problems.append(f"{at}.title: cannot make a slug from this title; give a slug")
         elif slug in file_slugs:
@@ -385,8 +396,10 @@ def _check_references(doc: Document) -> list[str]:
     resource_slugs: dict[str, str] = {}
     for resource in doc.resources:
         at = resource["_at"]
-        slug = resource.get("slug") or slugify(resource["title"])
-        if slug in resource_slugs:
+        slug = resource.get("slug") or slugify(resource["title"])[:320].strip("-")
+        if not slug:
+            problems.append(f"{at}.title: cannot make a slug from this title; give a slug")
+        elif slug in resource_slugs:
             problems.append(f'{at}.slug: "{slug}" is also {resource_slugs[slug]}')
         resource_slugs.setdefault(slug, at)
         resource["slug"] = slug
@@ -415,7 +428,7 @@ INNOVATION_TEXT_FIELDS = (
     "contact_email",
     "source",
 )
-INNOVATION_VALUE_FIELDS = ("evidence_level", "year_started", "last_reviewed_on")
+INNOVATION_VALUE_FIELDS = ("evidence_level", "year_started", "last_reviewed_on", "published_at")
 ADOPTION_TEXT_FIELDS = (
     "adaptations",
     "outcomes",
@@ -451,6 +464,10 @@ def _refusal(exc: IntegrityError) -> str:
     return str(exc).splitlines()[0]
 
 
+class _Unresolved(Exception):
+    """A record refers to another that failed to write (already reported at its own place)."""
+
+
 class _Writer:
     def __init__(self, document: Document):
         self.doc = document
@@ -481,6 +498,10 @@ class _Writer:
                     write(record)
             except IntegrityError as exc:  # a rule only the database knew about
                 self.problems.append(f"{record['_at']}: {_refusal(exc)}")
+            except DatabaseError as exc:  # a value the database cannot hold
+                self.problems.append(f"{record['_at']}: {str(exc).splitlines()[0]}")
+            except _Unresolved as exc:
+                self.problems.append(f"{record['_at']}: {exc}")
             except Innovation.DoesNotExist:
                 self.problems.append(
                     f"{record['_at']}: refers to an innovation that could not be written"
@@ -498,7 +519,12 @@ class _Writer:
         return changed
 
     def _org(self, name: str) -> Organisation:
-        return self.orgs[name.strip().lower()]
+        try:
+            return self.orgs[name.strip().lower()]
+        except KeyError:
+            raise _Unresolved(
+                f'refers to organisation "{name}", which could not be written'
+            ) from None
 
     def _vocabulary(self, model: type, names: list[str]) -> list[Any]:
         known = self.vocabularies[model]
@@ -519,6 +545,12 @@ class _Writer:
         if "region" in record:
             values["region"] = self.regions.get(record["region"]) if record["region"] else None
         org = self.orgs.get(key)
+        if org is None and record.get("slug"):
+            # The same organisation under a new name (an edited export): rename it in place.
+            org = Organisation.objects.filter(slug=record["slug"]).first()
+            if org is not None:
+                self.orgs.pop(org.name.lower(), None)
+                self.orgs[key] = org
         if org is None:
             values.setdefault("kind", "other")
             values["kind"] = values["kind"] or "other"
@@ -546,6 +578,8 @@ class _Writer:
         for name in INNOVATION_VALUE_FIELDS:
             if name in record:
                 values[name] = record[name]
+        if values.get("published_at", False) is None:
+            del values["published_at"]  # a publication date is kept, never cleared by a file
         if "scaling_ways" in record:
             values["scaling_ways"] = list(dict.fromkeys(record["scaling_ways"] or []))
         if "lead_organisation" in record:
@@ -561,6 +595,9 @@ class _Writer:
         changed = self._apply(innovation, values)
         if innovation.status == ModerationStatus.PUBLISHED and innovation.published_at is None:
             innovation.published_at = timezone.now()
+            changed = True
+        if innovation.status == ModerationStatus.SUBMITTED and innovation.submitted_at is None:
+            innovation.submitted_at = timezone.now()
             changed = True
         if created or changed:
             innovation.save()

@@ -126,6 +126,18 @@ class Vocabulary(models.Model):
         self.slug = slugify(self.name)
         super().save(*args, **kwargs)
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        self.slug = slugify(self.name)
+        if not self.slug:
+            raise ValidationError({"name": "A name needs letters or digits."})
+        clash = type(self).objects.filter(slug=self.slug).exclude(pk=self.pk).first()
+        if clash is not None:
+            raise ValidationError(
+                {"name": f"“{clash.name}” already has the address “{self.slug}”."}
+            )
+
 
 class Sector(Vocabulary):
     """A field of public service: health, social care, education…"""

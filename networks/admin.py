@@ -29,6 +29,26 @@ class NetworkAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
 
+    def save_formset(self, request, form, formset, change: bool) -> None:
+        """Members added or moved on this page get their ring move recorded too."""
+        deleted = set(map(id, formset.deleted_forms))
+        fresh = [f for f in formset.extra_forms if f.has_changed() and id(f) not in deleted]
+        moved = [
+            (f, f.initial.get("ring", ""))
+            for f in formset.initial_forms
+            if "ring" in f.changed_data and id(f) not in deleted
+        ]
+        formset.save()
+        for member_form, from_ring in [(f, "") for f in fresh] + moved:
+            RingMove.objects.create(
+                membership=member_form.instance,
+                from_ring=from_ring,
+                to_ring=member_form.instance.ring,
+                moved_at=timezone.now(),
+                moved_by=request.user,
+                reason="Changed by a curator in the admin." if from_ring else "Added in the admin.",
+            )
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Network]:
         return super().get_queryset(request).select_related("innovation").with_ring_sizes()
 

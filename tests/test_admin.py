@@ -76,7 +76,8 @@ def test_change_and_add_forms_render(curator_client, one_of_everything, model):
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
         assert curator_client.get(url).status_code == 200
     add = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
-    assert curator_client.get(add).status_code == 200
+    can_add = admin.site._registry[model].has_add_permission(curator_client.request().wsgi_request)
+    assert curator_client.get(add).status_code == (200 if can_add else 403)
 
 
 def test_publish_action_publishes_and_creates_the_network(curator_client):
@@ -140,3 +141,62 @@ def test_admin_is_closed_to_non_staff(client, innovator):
     client.force_login(innovator)
     response = client.get(reverse("admin:catalogue_innovation_changelist"))
     assert response.status_code == 302
+
+
+def test_vocabulary_name_clashing_with_another_slug_is_a_form_error(curator_client):
+    SectorFactory(name="Health care")
+    response = curator_client.post(
+        reverse("admin:catalogue_sector_add"), {"name": "Health-care", "description": ""}
+    )
+    assert response.status_code == 200
+    assert "already has the address" in response.content.decode()
+
+
+def test_registrations_are_never_added_by_staff(curator_client):
+    assert (
+        curator_client.get(reverse("admin:adopters_registrationofinterest_add")).status_code == 403
+    )
+
+
+def test_regions_are_fixed(curator_client):
+    assert curator_client.get(reverse("admin:catalogue_region_add")).status_code == 403
+
+
+def test_unconfirmed_registration_cannot_be_marked_contacted(curator_client):
+    registration = RegistrationOfInterestFactory()
+    url = reverse("admin:adopters_registrationofinterest_change", args=[registration.pk])
+    response = curator_client.post(
+        url,
+        {
+            "innovation": registration.innovation.pk,
+            "name": registration.name,
+            "email": registration.email,
+            "status": "contacted",
+            "interests": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "has not confirmed their email address" in response.content.decode()
+    registration.refresh_from_db()
+    assert registration.status == "new"
+
+
+def test_members_added_on_the_network_page_get_a_ring_move(curator_client, curator):
+    response = curator_client.post(
+        reverse("admin:networks_network_add"),
+        {
+            "name": "Outcome-based commissioning",
+            "slug": "outcome-based-commissioning",
+            "description": "",
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-0-name": "Ana",
+            "memberships-0-email": "ana@example.org",
+            "memberships-0-ring": "learning",
+            "memberships-0-role": "member",
+            "memberships-0-joined_on": "2024-01-05",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    move = Network.objects.get().memberships.get().moves.get()
+    assert (move.from_ring, move.to_ring, move.moved_by) == ("", "learning", curator)

@@ -6,67 +6,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-class Migration(migrations.Migration):
-
-    dependencies = [
-        ('catalogue', '0003_seed_regions'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-    ]
-
-    operations = [
-        migrations.AddField(
-            model_name='innovation',
-            name='adoption_count',
-            field=models.PositiveIntegerField(default=0, editable=False, help_text='Adoptions piloting, adopted or scaled.'),
-        ),
-        migrations.AddField(
-            model_name='innovation',
-            name='beneficiary_ids',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(), default=list, editable=False, size=None),
-        ),
-        migrations.AddField(
-            model_name='innovation',
-            name='organisation_kind',
-            field=models.CharField(blank=True, editable=False, help_text="The lead organisation's kind.", max_length=30),
-        ),
-        migrations.AddField(
-            model_name='innovation',
-            name='region_ids',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(), default=list, editable=False, help_text="Where it operates, with each region's nation, so a nation selects its regions.", size=None),
-        ),
-        migrations.AddField(
-            model_name='innovation',
-            name='scaling_route_ids',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(), default=list, editable=False, size=None),
-        ),
-        migrations.AddField(
-            model_name='innovation',
-            name='sector_ids',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(), default=list, editable=False, size=None),
-        ),
-        migrations.AddIndex(
-            model_name='innovation',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['sector_ids'], name='innovation_sector_ids_gin'),
-        ),
-        migrations.AddIndex(
-            model_name='innovation',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['beneficiary_ids'], name='innovation_beneficiary_ids_gin'),
-        ),
-        migrations.AddIndex(
-            model_name='innovation',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['scaling_route_ids'], name='innovation_route_ids_gin'),
-        ),
-        migrations.AddIndex(
-            model_name='innovation',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['region_ids'], name='innovation_region_ids_gin'),
-        ),
-        migrations.AddIndex(
-            model_name='innovation',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['scaling_ways'], name='innovation_scaling_ways_gin'),
-        ),
-    ]
-
-
 # --- The database keeps the facet columns current ---------------------------------------------
 # One BEFORE trigger derives search_vector and every facet column from the innovation's
 # relations on each insert and update, so a stale value written by Python never survives.
@@ -204,14 +143,73 @@ BACKWARD = "\n".join(
     ]
 )
 
-Migration.dependencies.append(("adopters", "0001_initial"))
-Migration.operations += [
-    migrations.RunSQL(
-        DERIVE
-        + "".join(TOUCH_FROM_LINK_TABLE.format(table=t) for t in LINK_TABLES)
-        + ORGANISATION
-        + ADOPTION
-        + BACKFILL,
-        BACKWARD,
-    ),
-]
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('catalogue', '0003_seed_regions'),
+        ('adopters', '0001_initial'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name='innovation',
+            name='adoption_count',
+            field=models.PositiveIntegerField(default=0, editable=False, help_text='Adoptions piloting, adopted or scaled.'),
+        ),
+        migrations.AddField(
+            model_name='innovation',
+            name='beneficiary_ids',
+            field=django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(), default=list, editable=False, size=None),
+        ),
+        migrations.AddField(
+            model_name='innovation',
+            name='organisation_kind',
+            field=models.CharField(blank=True, editable=False, help_text="The lead organisation's kind.", max_length=30),
+        ),
+        migrations.AddField(
+            model_name='innovation',
+            name='region_ids',
+            field=django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(), default=list, editable=False, help_text="Where it operates, with each region's nation, so a nation selects its regions.", size=None),
+        ),
+        migrations.AddField(
+            model_name='innovation',
+            name='scaling_route_ids',
+            field=django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(), default=list, editable=False, size=None),
+        ),
+        migrations.AddField(
+            model_name='innovation',
+            name='sector_ids',
+            field=django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(), default=list, editable=False, size=None),
+        ),
+        migrations.AddIndex(
+            model_name='innovation',
+            index=django.contrib.postgres.indexes.GinIndex(fields=['sector_ids'], name='innovation_sector_ids_gin'),
+        ),
+        migrations.AddIndex(
+            model_name='innovation',
+            index=django.contrib.postgres.indexes.GinIndex(fields=['beneficiary_ids'], name='innovation_beneficiary_ids_gin'),
+        ),
+        migrations.AddIndex(
+            model_name='innovation',
+            index=django.contrib.postgres.indexes.GinIndex(fields=['scaling_route_ids'], name='innovation_route_ids_gin'),
+        ),
+        migrations.AddIndex(
+            model_name='innovation',
+            index=django.contrib.postgres.indexes.GinIndex(fields=['region_ids'], name='innovation_region_ids_gin'),
+        ),
+        migrations.AddIndex(
+            model_name='innovation',
+            index=django.contrib.postgres.indexes.GinIndex(fields=['scaling_ways'], name='innovation_scaling_ways_gin'),
+        ),
+
+        migrations.RunSQL(
+            DERIVE
+            + "".join(TOUCH_FROM_LINK_TABLE.format(table=t) for t in LINK_TABLES)
+            + ORGANISATION
+            + ADOPTION
+            + BACKFILL,
+            BACKWARD,
+        ),
+    ]

@@ -198,6 +198,7 @@ def test_export_writes_every_field_of_an_innovation():
         "status": "published",
         "source": "Annual report 2016",
         "last_reviewed_on": "2024-05-01",
+        "published_at": Innovation.objects.get(slug=SLUG).published_at.isoformat(),
         "reach": [
             {"measure": "groups", "value": 43, "date": "2016-03-31", "source": "Test source"},
             {"measure": "people supported", "value": 900, "date": "2016-03-31", "source": None},
@@ -353,4 +354,10 @@ def test_published_only_export_imports_into_an_empty_catalogue():
 
     import_catalogue(exported)
 
-    assert export_catalogue() == exported
+    assert export_catalogue(Innovation.objects.published()) == exported
+
+
+def test_published_only_export_leaves_out_adopters_contact_details():
+    rich_catalogue()
+    exported = export_catalogue(Innovation.objects.published())
+    assert all("contact_email" not in a and "contact_name" not in a for a in exported["adoptions"])

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from adopters.models import Adoption, AdoptionStatusChange
+from catalogue.exporting import export_catalogue
 from catalogue.importing import ImportFailed, import_catalogue, parse_json
 from catalogue.models import (
     BeneficiaryGroup,
@@ -841,3 +842,45 @@ def test_an_unchanged_adoption_status_appends_no_step():
     import_catalogue(document())
 
     assert Adoption.objects.get().history.count() == 1
+
+
+# --- Review fixes: odd files are refused with located problems, never a crash ----------------
+
+
+@pytest.mark.parametrize("raw", ["[" * 100_000, '{"x": ' + "9" * 5000 + "}"])
+def test_absurd_json_is_refused_cleanly(raw):
+    with pytest.raises(ImportFailed) as failure:
+        parse_json(raw)
+    assert failure.value.problems[0].startswith("the file cannot be read as JSON")
+
+
+def test_a_url_longer_than_the_database_holds_is_reported():
+    long_url = "https://example.org/" + "a" * 300
+    assert_single_problem(with_innovation(website=long_url), "innovations[1].website:")
+
+
+def test_a_resource_title_without_letters_is_reported():
+    data = document()
+    data["resources"].append({"title": "!!!"})
+    assert_single_problem(data, "resources[1].title: cannot make a slug")
+
+
+def test_an_edited_export_renames_an_organisation_in_place():
+    import_catalogue(document())
+    organisation = Organisation.objects.get(name="Example Trust")
+    data = document()
+    data["organisations"][0].update(name="Example Trust for Circles", slug=organisation.slug)
+    data["innovations"][0]["lead_organisation"] = "Example Trust for Circles"
+    import_catalogue(data)
+    renamed = Organisation.objects.get(pk=organisation.pk)
+    assert renamed.name == "Example Trust for Circles"
+    assert Innovation.objects.get(slug=SLUG).lead_organisation == renamed
+
+
+def test_publication_dates_survive_a_round_trip():
+    import_catalogue(document())
+    published_at = Innovation.objects.get(slug=SLUG).published_at
+    exported = export_catalogue()
+    Innovation.objects.filter(slug=SLUG).update(published_at=None, status="draft")
+    import_catalogue(exported)
+    assert Innovation.objects.get(slug=SLUG).published_at == published_at

@@ -1,3 +1,4 @@
+import os
 import secrets
 
 from django.conf import settings
@@ -23,8 +24,11 @@ class Command(BaseCommand):
             password = secrets.token_urlsafe(12)
             User.objects.create_superuser(username, f"{username}@localhost", password)
             PASSWORD_FILE.parent.mkdir(parents=True, exist_ok=True)
-            PASSWORD_FILE.write_text(password + "\n")
-            PASSWORD_FILE.chmod(0o600)
+            PASSWORD_FILE.unlink(missing_ok=True)
+            # Created readable by its owner only, from the first byte.
+            descriptor = os.open(PASSWORD_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as file:
+                file.write(password + "\n")
             self.stdout.write(self.style.SUCCESS(f"Created admin account “{username}”."))
         elif PASSWORD_FILE.exists():
             password = PASSWORD_FILE.read_text().strip()

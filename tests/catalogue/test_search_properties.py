@@ -1,0 +1,401 @@
+"""Property tests: whatever the catalogue and whatever the filters, the search engine's total,
+facet counts and result pages agree with a brute-force reading of shared/CONTRACT.md.
+
+The reference below is plain Python over the records each example creates; it shares nothing
+with the engine (no facet columns, no filter set), so a disagreement is a bug in one of them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import transaction
+from django.http import QueryDict
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from catalogue.search import search
+from tests.factories import (
+    AdoptionFactory,
+    BeneficiaryGroupFactory,
+    InnovationFactory,
+    OrganisationFactory,
+    ScalingRouteFactory,
+    SectorFactory,
+    region,
+)
+
+pytestmark = pytest.mark.django_db
+
+property_settings = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    database=None,  # nothing written into the working tree
+)
+
+# --- The small world each example draws from ------------------------------------------------
+
+SECTORS = {"health": "Health", "education": "Education", "housing": "Housing"}
+BENEFICIARIES = {"older-people": "Older people", "carers": "Carers", "care-leavers": "Care leavers"}
+ROUTES = {"replication-through-partners": "Replication through partners", "franchise": "Franchise"}
+# Regions are seeded by a migration. `england` is a nation holding the English regions.
+ENGLISH_REGIONS = ["london", "north-west", "south-west"]
+REGIONS = [*ENGLISH_REGIONS, "england", "scotland", "wales", "outside-uk"]
+NATION_OF = {slug: "england" for slug in ENGLISH_REGIONS}
+STAGES = ["", "exploring-opportunities", "developing-testing", "changing-systems"]
+KINDS = ["", "product", "service", "policy"]
+COST_BANDS = ["", "low", "medium", "high"]
+EVIDENCE_LEVELS = [None, 1, 2, 3, 5]
+SCALING_WAYS = ["out", "up", "deep"]
+ORGANISATION_KINDS = [None, "charity", "local-authority", "nhs-body"]  # None: no lead organisation
+ADOPTION_STATUSES = [
+    "exploring",
+    "planning",
+    "piloting",
+    "adopted",
+    "scaled",
+    "paused",
+    "stopped",
+]
+ACTIVE = {"piloting", "adopted", "scaled"}
+# Distinct stems, none of which appears in the factories' summaries or organisation names.
+TITLE_WORDS = ["reading", "gardening", "cooking"]
+DATES = [
+    datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC),
+    datetime.datetime(2021, 6, 1, tzinfo=datetime.UTC),
+    datetime.datetime(2023, 3, 1, tzinfo=datetime.UTC),
+]
+UNKNOWN = "no-such-slug"
+
+FACETS = [
+    "sector",
+    "beneficiary",
+    "scaling_route",
+    "stage",
+    "kind",
+    "scaling_way",
+    "organisation_kind",
+    "region",
+    "cost_band",
+    "evidence",
+    "adopted",
+]
+SORTS = [None, "relevance", "newest", "most_adopted", "evidence", "title"]
+
+
+def subsets(values) -> st.SearchStrategy:
+    return st.sets(st.sampled_from(list(values)), max_size=3).map(sorted)
+
+
+innovation_specs = st.fixed_dictionaries(
+    {
+        "word": st.sampled_from(TITLE_WORDS),
+        "sectors": subsets(SECTORS),
+        "beneficiaries": subsets(BENEFICIARIES),
+        "routes": subsets(ROUTES),
+        "regions": subsets(REGIONS),
+        "stage": st.sampled_from(STAGES),
+        "kind": st.sampled_from(KINDS),
+        "cost_band": st.sampled_from(COST_BANDS),
+        "evidence": st.sampled_from(EVIDENCE_LEVELS),
+        "scaling_ways": subsets(SCALING_WAYS),
+        "organisation_kind": st.sampled_from(ORGANISATION_KINDS),
+        "adoptions": st.lists(st.sampled_from(ADOPTION_STATUSES), max_size=3),
+        "status": st.sampled_from(["published", "published", "published", "draft", "archived"]),
+        "published_at": st.sampled_from(DATES),
+    }
+)
+catalogues = st.lists(innovation_specs, max_size=12)
+
+
+def selection(values) -> st.SearchStrategy:
+    """A parameter absent (empty list) or given one or two values, sometimes an unknown slug."""
+    return st.one_of(
+        st.just([]),
+        st.lists(st.sampled_from([*values, UNKNOWN]), min_size=1, max_size=2, unique=True),
+    )
+
+
+filter_choices = st.fixed_dictionaries(
+    {
+        "q": st.sampled_from([[], [], ["reading"], ["gardening"], ["reading or cooking"]]),
+        "sector": selection(SECTORS),
+        "beneficiary": selection(BENEFICIARIES),
+        "scaling_route": selection(ROUTES),
+        "stage": selection(STAGES[1:]),
+        "kind": selection(KINDS[1:]),
+        "scaling_way": selection(SCALING_WAYS),
+        "organisation_kind": selection(ORGANISATION_KINDS[1:]),
+        "region": selection(REGIONS),
+        "cost_band": selection(COST_BANDS[1:]),
+        # Evidence levels outside 1–5 are malformed (400), not unknown: only levels here.
+        "evidence": st.one_of(
+            st.just([]),
+            st.lists(st.sampled_from(["1", "2", "3", "4", "5"]), min_size=1, max_size=2, unique=True),
+        ),
+        "adopted": st.sampled_from([[], ["yes"], ["no"]]),
+    }
+)
+
+
+def query_dict(filters: dict[str, list[str]], **extra: str) -> QueryDict:
+    params = QueryDict(mutable=True)
+    for name, values in filters.items():
+        if values:
+            params.setlist(name, values)
+    for name, value in extra.items():
+        params[name] = value
+    return params
+
+
+# --- The reference ---------------------------------------------------------------------------
+
+
+@dataclass
+class Record:
+    """What was created, as plain Python."""
+
+    id: int
+    slug: str
+    title: str
+    words: set[str]
+    published: bool
+    published_at: datetime.datetime
+    sectors: set[str]
+    beneficiaries: set[str]
+    routes: set[str]
+    regions: set[str]
+    stage: str
+    kind: str
+    cost_band: str
+    evidence: int | None
+    scaling_ways: set[str]
+    organisation_kind: str | None
+    adoption_statuses: list[str] = field(default_factory=list)
+
+    @property
+    def adoption_count(self) -> int:
+        return sum(status in ACTIVE for status in self.adoption_statuses)
+
+    def places(self) -> set[str]:
+        """Every region it operates in, and the nation of each of them."""
+        found = set(self.regions)
+        for slug in self.regions:
+            if slug in NATION_OF:
+                found.add(NATION_OF[slug])
+        return found
+
+    def facet_values(self, facet: str) -> set[str]:
+        """The values of `facet` this innovation counts towards."""
+        single = {
+            "stage": self.stage,
+            "kind": self.kind,
+            "cost_band": self.cost_band,
+            "organisation_kind": self.organisation_kind or "",
+            "evidence": "" if self.evidence is None else str(self.evidence),
+        }
+        if facet in single:
+            return {single[facet]} if single[facet] else set()
+        return {
+            "sector": self.sectors,
+            "beneficiary": self.beneficiaries,
+            "scaling_route": self.routes,
+            "scaling_way": self.scaling_ways,
+            "region": self.places(),
+            "adopted": {"yes" if self.adoption_count else "no"},
+        }[facet]
+
+    def matches_q(self, q: str) -> bool:
+        # The queries drawn are "word" or "word or word"; each word is its own stem.
+        return any(word in self.words for word in q.split(" or "))
+
+    def selected_by(self, facet: str, values: list[str]) -> bool:
+        """Whether this innovation passes one parameter (values of a parameter OR together)."""
+        if facet == "region":
+            # A region selects innovations operating there; a nation also selects those
+            # operating in any of its regions.
+            return any(
+                value in self.regions or any(NATION_OF.get(r) == value for r in self.regions)
+                for value in values
+            )
+        if facet == "adopted":
+            return (self.adoption_count >= 1) == (values[0] == "yes")
+        return bool(self.facet_values(facet) & set(values))
+
+    def matches(self, filters: dict[str, list[str]], *, ignoring: str | None = None) -> bool:
+        if not self.published:
+            return False
+        if filters["q"] and not self.matches_q(filters["q"][0]):
+            return False
+        return all(
+            self.selected_by(facet, filters[facet])
+            for facet in FACETS
+            if facet != ignoring and filters[facet]
+        )
+
+
+def expected_facet(
+    records: list[Record], filters: dict[str, list[str]], facet: str
+) -> set[tuple[str, int, bool]]:
+    """Disjunctive counts: over everything matching every selected filter except facet's own."""
+    counts: Counter[str] = Counter()
+    for record in records:
+        if record.matches(filters, ignoring=facet):
+            counts.update(record.facet_values(facet))
+    chosen = set(filters[facet])
+    listed = {(value, count, value in chosen) for value, count in counts.items() if count > 0}
+    listed |= {(value, 0, True) for value in chosen if counts[value] == 0}
+    return listed
+
+
+def engine_facet(result, facet: str) -> set[tuple[str, int, bool]]:
+    return {(str(v.value), v.count, v.selected) for v in result.facets[facet]}
+
+
+# --- Building a catalogue inside a savepoint that is rolled back -------------------------------
+
+
+@contextmanager
+def rolled_back():
+    """Each example's catalogue lives in a savepoint that is always rolled back."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def build(specs: list[dict], order: list[int]) -> list[Record]:
+    sectors = {slug: SectorFactory(name=name) for slug, name in SECTORS.items()}
+    groups = {slug: BeneficiaryGroupFactory(name=name) for slug, name in BENEFICIARIES.items()}
+    routes = {slug: ScalingRouteFactory(name=name) for slug, name in ROUTES.items()}
+    regions = {slug: region(slug) for slug in REGIONS}
+    assert {s: o.slug for s, o in {**sectors, **groups, **routes}.items()} == {
+        s: s for s in {**SECTORS, **BENEFICIARIES, **ROUTES}
+    }
+    records = []
+    for position, spec in zip(order, specs, strict=False):
+        # Unique titles whose order is decided before the first space, in any collation.
+        title = f"T{position:02d} {spec['word']}"
+        published = spec["status"] == "published"
+        innovation = InnovationFactory(
+            title=title,
+            status=spec["status"],
+            published_at=spec["published_at"] if published else None,
+            stage=spec["stage"],
+            kind=spec["kind"],
+            cost_band=spec["cost_band"],
+            evidence_level=spec["evidence"],
+            scaling_ways=spec["scaling_ways"],
+            lead_organisation=OrganisationFactory(kind=spec["organisation_kind"])
+            if spec["organisation_kind"]
+            else None,
+        )
+        innovation.sectors.set([sectors[s] for s in spec["sectors"]])
+        innovation.beneficiaries.set([groups[s] for s in spec["beneficiaries"]])
+        innovation.scaling_routes.set([routes[s] for s in spec["routes"]])
+        innovation.regions.set([regions[s] for s in spec["regions"]])
+        for status in spec["adoptions"]:
+            AdoptionFactory(innovation=innovation, status=status)
+        records.append(
+            Record(
+                id=innovation.id,
+                slug=innovation.slug,
+                title=title,
+                words={spec["word"]},
+                published=published,
+                published_at=spec["published_at"],
+                sectors=set(spec["sectors"]),
+                beneficiaries=set(spec["beneficiaries"]),
+                routes=set(spec["routes"]),
+                regions=set(spec["regions"]),
+                stage=spec["stage"],
+                kind=spec["kind"],
+                cost_band=spec["cost_band"],
+                evidence=spec["evidence"],
+                scaling_ways=set(spec["scaling_ways"]),
+                organisation_kind=spec["organisation_kind"],
+                adoption_statuses=list(spec["adoptions"]),
+            )
+        )
+    return records
+
+
+orders = st.permutations(list(range(12)))
+
+
+# --- Properties --------------------------------------------------------------------------------
+
+
+@property_settings
+@given(specs=catalogues, order=orders, filters=filter_choices)
+def test_total_and_every_facet_count_match_the_brute_force_reference(specs, order, filters):
+    with rolled_back():
+        records = build(specs, order)
+        result = search(query_dict(filters))
+
+        expected_total = sum(record.matches(filters) for record in records)
+        assert result.count == expected_total
+        for facet in FACETS:
+            assert engine_facet(result, facet) == expected_facet(records, filters, facet), facet
+
+
+@property_settings
+@given(specs=catalogues, order=orders, filters=filter_choices)
+def test_drafts_and_archived_innovations_never_count_in_any_facet(specs, order, filters):
+    with rolled_back():
+        records = build(specs, order)
+        published_only = [record for record in records if record.published]
+        result = search(query_dict(filters))
+
+        # Counting over the published records alone gives the engine's numbers exactly.
+        assert result.count == sum(record.matches(filters) for record in published_only)
+        for facet in FACETS:
+            assert engine_facet(result, facet) == expected_facet(published_only, filters, facet)
+
+
+def expected_order(records: list[Record], sort: str) -> list[str]:
+    """The contract's sorts made total with the engine's documented tie-breaks."""
+    keys = {
+        "newest": lambda r: (-r.published_at.timestamp(), -r.id),
+        "most_adopted": lambda r: (-r.adoption_count, r.title, r.id),
+        "evidence": lambda r: (r.evidence is None, -(r.evidence or 0), r.title, r.id),
+        "title": lambda r: (r.title, r.id),
+    }
+    return [r.slug for r in sorted(records, key=keys[sort])]
+
+
+@property_settings
+@given(
+    specs=catalogues,
+    order=orders,
+    filters=filter_choices,
+    sort=st.sampled_from(SORTS),
+    page_size=st.integers(min_value=1, max_value=5),
+)
+def test_pages_together_hold_exactly_the_matching_innovations_for_every_sort(
+    specs, order, filters, sort, page_size
+):
+    with rolled_back():
+        records = build(specs, order)
+        extra = {"page_size": str(page_size)}
+        if sort:
+            extra["sort"] = sort
+        seen: list[str] = []
+        first = search(query_dict(filters, **extra))
+        for page in range(1, first.num_pages + 2):  # one page past the last, which is empty
+            result = search(query_dict(filters, **extra, page=str(page)))
+            assert len(result.results) <= page_size
+            seen += [innovation.slug for innovation in result.results]
+
+        matching = [record for record in records if record.matches(filters)]
+        assert len(seen) == len(set(seen)) == first.count  # no innovation twice, none lost
+        assert set(seen) == {record.slug for record in matching}
+        effective = sort or ("relevance" if filters["q"] else "newest")
+        if effective == "relevance" and not filters["q"]:
+            effective = "newest"
+        if effective != "relevance":
+            assert seen == expected_order(matching, effective)
