@@ -14,6 +14,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_vary_headers
 
 from adopters.choices import AdoptionStatus
 from adopters.models import Adoption
@@ -110,6 +111,7 @@ def innovation_list(request: HttpRequest) -> HttpResponse:
     pages = range(max(1, result.page - 2), min(result.num_pages, result.page + 2) + 1)
     context.update(
         result=result,
+        default_sort="relevance" if result.q else "newest",
         facet_groups=[
             (facet, labels[facet], values) for facet, values in result.facets.items() if values
         ],
@@ -119,7 +121,16 @@ def innovation_list(request: HttpRequest) -> HttpResponse:
         page_links=[(n, _with_page(params, n)) for n in pages],
         export_query=_without(params, "page"),
     )
-    return render(request, "catalogue/innovation_list.html", context)
+    return _search_page(request, context)
+
+
+def _search_page(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
+    """The whole page, or for htmx only the part it replaces (filters, counts, results)."""
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "catalogue/_search.html" if partial else "catalogue/innovation_list.html"
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 CSV_COLUMNS = [

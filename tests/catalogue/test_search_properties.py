@@ -46,7 +46,7 @@ ROUTES = {"replication-through-partners": "Replication through partners", "franc
 # Regions are seeded by a migration. `england` is a nation holding the English regions.
 ENGLISH_REGIONS = ["london", "north-west", "south-west"]
 REGIONS = [*ENGLISH_REGIONS, "england", "scotland", "wales", "outside-uk"]
-NATION_OF = {slug: "england" for slug in ENGLISH_REGIONS}
+NATION_OF = {}
 STAGES = ["", "exploring-opportunities", "developing-testing", "changing-systems"]
 KINDS = ["", "product", "service", "policy"]
 COST_BANDS = ["", "low", "medium", "high"]
@@ -136,7 +136,9 @@ filter_choices = st.fixed_dictionaries(
         # Evidence levels outside 1–5 are malformed (400), not unknown: only levels here.
         "evidence": st.one_of(
             st.just([]),
-            st.lists(st.sampled_from(["1", "2", "3", "4", "5"]), min_size=1, max_size=2, unique=True),
+            st.lists(
+                st.sampled_from(["1", "2", "3", "4", "5"]), min_size=1, max_size=2, unique=True
+            ),
         ),
         "adopted": st.sampled_from([[], ["yes"], ["no"]]),
     }
