@@ -225,8 +225,10 @@ class InnovationFilterSet(django_filters.FilterSet):
 
 
 ORDERINGS: dict[str, list[Any]] = {
-    "relevance": [F("rank").desc(), "-published_at", "id"],
-    "newest": [F("published_at").desc(nulls_last=True), "-id"],
+    # Published innovations always have a publication date; "-published_at" walks the
+    # (status, -published_at) index, so the newest page needs no sort at all.
+    "relevance": [F("rank").desc(), "-published_at", "-id"],
+    "newest": ["-published_at", "-id"],
     "most_adopted": ["-adoption_count", "title", "id"],
     "evidence": [F("evidence_level").desc(nulls_last=True), "title", "id"],
     "title": ["title", "id"],

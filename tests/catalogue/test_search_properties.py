@@ -46,7 +46,7 @@ ROUTES = {"replication-through-partners": "Replication through partners", "franc
 # Regions are seeded by a migration. `england` is a nation holding the English regions.
 ENGLISH_REGIONS = ["london", "north-west", "south-west"]
 REGIONS = [*ENGLISH_REGIONS, "england", "scotland", "wales", "outside-uk"]
-NATION_OF = {}
+NATION_OF = {slug: "england" for slug in ENGLISH_REGIONS}
 STAGES = ["", "exploring-opportunities", "developing-testing", "changing-systems"]
 KINDS = ["", "product", "service", "policy"]
 COST_BANDS = ["", "low", "medium", "high"]
@@ -401,3 +401,51 @@ def test_pages_together_hold_exactly_the_matching_innovations_for_every_sort(
             effective = "newest"
         if effective != "relevance":
             assert seen == expected_order(matching, effective)
+
+
+# --- Any query text ------------------------------------------------------------------------------
+
+query_texts = st.one_of(
+    st.text(
+        st.characters(blacklist_characters="\x00", blacklist_categories=["Cs"]),
+        max_size=60,
+    ),
+    # Pieces of tsquery and web-search syntax, shuffled together.
+    st.lists(
+        st.sampled_from(
+            ['"', "-", "or", "OR", "&", "|", "!", ":*", "(", ")", "<->", "'", "\\", "reading", " "]
+        ),
+        max_size=12,
+    ).map("".join),
+)
+
+
+@pytest.fixture
+def small_catalogue():
+    for title, summary in [
+        ("Shared reading", "Groups read <em>stories</em> & poems aloud."),
+        ("Homework club", "Volunteers help children after school."),
+        ("Reading buddies", "Older readers pair with children."),
+    ]:
+        InnovationFactory(title=title, summary=summary)
+    InnovationFactory(title="Secret reading draft", summary="Drafted.", draft=True)
+
+
+@property_settings
+@given(q=query_texts)
+def test_any_query_text_gives_a_consistent_result(small_catalogue, q):
+    result = search(query_dict({"q": [q]}))
+
+    assert 0 <= result.count <= 3
+    assert len(result.results) == result.count  # all fit on the first page
+    assert "secret-reading-draft" not in {i.slug for i in result.results}
+    # With nothing selected, no facet value can count more innovations than were found.
+    for facet in FACETS:
+        assert all(0 < value.count <= result.count for value in result.facets[facet])
+    for innovation in result.results:
+        if innovation.highlight is not None:
+            unmarked = innovation.highlight.replace("<mark>", "").replace("</mark>", "")
+            assert "<" not in unmarked
+            assert ">" not in unmarked
+    if result.count:
+        assert result.suggestions == []

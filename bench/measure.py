@@ -1,0 +1,127 @@
+"""Measure the request set of bench/requests.py against one catalogue (run by bench/run.py).
+
+For every request it times, in this one process and on this one machine:
+- `sql`: the SQL statements the search engine runs for it, replayed on a raw cursor (the floor);
+- `api`: GET /api/v1/innovations/?… through Django's full stack (in-process, no socket);
+- `page`: GET /innovations/?… likewise;
+- `datasette`: the same request against Datasette over a SQLite copy of the same data with
+  FTS5 and the same facets (in-process client), when --datasette is given.
+
+Prints one JSON document: {label: {request name: {"p50": ms, "p95": ms}}}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-not-secret")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.http import QueryDict  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from request_set import REQUESTS  # noqa: E402
+
+from catalogue.search import search  # noqa: E402
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"p50": round(statistics.median(ordered), 2), "p95": round(p95, 2)}
+
+
+def timed(action, repeat: int) -> dict[str, float]:
+    action()  # warm up: plans, caches, connections
+    samples = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - began) * 1000)
+    return percentiles(samples)
+
+
+def engine_sql(query: str) -> list[str]:
+    """The statements the engine sends for a request, as the server received them."""
+    with CaptureQueriesContext(connection) as captured:
+        search(QueryDict(query))
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def replay(statements: list[str]) -> None:
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+            cursor.fetchall()
+
+
+def measure_django(repeat: int) -> dict[str, dict[str, dict[str, float]]]:
+    client = Client()
+    results: dict[str, dict[str, dict[str, float]]] = {"sql": {}, "api": {}, "page": {}}
+    for name, query in REQUESTS:
+        statements = engine_sql(query)
+        results["sql"][name] = timed(lambda s=statements: replay(s), repeat)
+        for label, path in (("api", "/api/v1/innovations/"), ("page", "/innovations/")):
+            url = f"{path}?{query}"
+
+            def get(url: str = url) -> None:
+                response = client.get(url)
+                assert response.status_code == 200, (url, response.status_code)
+
+            results[label][name] = timed(get, repeat)
+    return results
+
+
+def measure_datasette(sqlite_path: Path, repeat: int) -> dict[str, dict[str, float]]:
+    from datasette.app import Datasette
+    from datasette_copy import datasette_path
+
+    datasette = Datasette([str(sqlite_path)], settings={"sql_time_limit_ms": 60_000})
+    loop = asyncio.new_event_loop()
+
+    results = {}
+    for name, query in REQUESTS:
+        path = datasette_path(sqlite_path.stem, query)
+
+        def get(path: str = path) -> None:
+            response = loop.run_until_complete(datasette.client.get(path))
+            assert response.status_code == 200, (path, response.status_code, response.text[:300])
+
+        results[name] = timed(get, repeat)
+    loop.close()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--datasette", type=Path, help="SQLite copy to measure Datasette on")
+    args = parser.parse_args()
+    from django.core.management import call_command
+
+    call_command("collectstatic", "--no-input", verbosity=0)  # production static files (DEBUG=0)
+    results = measure_django(args.repeat)
+    if args.datasette:
+        results["datasette"] = measure_datasette(args.datasette, args.repeat)
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
