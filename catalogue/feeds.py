@@ -6,6 +6,7 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from catalogue.models import Innovation
 from catalogue.search import SearchError, filterset_for
@@ -35,6 +36,10 @@ class InnovationSearchFeed(Feed):
         query = self.request.GET.urlencode()
         return reverse("catalogue:innovation-list") + (f"?{query}" if query else "")
 
+    def feed_url(self, filterset) -> str:
+        # The self link is this search's feed, parameters and all.
+        return self.request.get_full_path()
+
     def subtitle(self, filterset) -> str:
         return "The newest published innovations matching this search."
 
@@ -47,7 +52,8 @@ class InnovationSearchFeed(Feed):
         return item.title
 
     def item_description(self, item: Innovation) -> str:
-        return item.summary
+        # Atom summaries are declared HTML: the plain-text summary is escaped to stay text.
+        return escape(item.summary)
 
     def item_pubdate(self, item: Innovation):
         return item.published_at
@@ -59,13 +65,11 @@ class InnovationSearchFeed(Feed):
         return item.lead_organisation.name if item.lead_organisation else None
 
 
-search_feed = InnovationSearchFeed()
-
-
 def innovation_feed(request: HttpRequest) -> HttpResponse:
     try:
         filterset_for(request.GET)
     except SearchError as exc:
         lines = [f"{name}: {' '.join(messages)}" for name, messages in exc.errors.items()]
         return HttpResponse("\n".join(lines), status=400, content_type="text/plain; charset=utf-8")
-    return search_feed(request)
+    # A new feed object per request: it keeps the request for its links.
+    return InnovationSearchFeed()(request)

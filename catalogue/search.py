@@ -15,7 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib.postgres.search import SearchHeadline
 from django.db import connection
-from django.db.models import F, Prefetch, QuerySet, TextField, Value
+from django.db.models import F, Func, Prefetch, QuerySet, TextField, Value
 from django.db.models.functions import Concat
 from django.http import QueryDict
 from django.utils.html import escape
@@ -99,7 +99,7 @@ class SearchResult:
 
 
 class PagingForm(forms.Form):
-    page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
+    page = forms.IntegerField(required=False, min_value=1)
     page_size = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
 
 
@@ -137,7 +137,8 @@ def search(params: QueryDict, *, queryset: QuerySet | None = None) -> SearchResu
     selected = filterset.selected()
 
     count, facets = facet_counts(filterset, selected)
-    results = _page(filterset, q, page, page_size) if count else []
+    # A page past the last is simply empty (and costs no query).
+    results = _page(filterset, q, page, page_size) if (page - 1) * page_size < count else []
     suggestions = suggest(q) if q and not count else []
     return SearchResult(
         count=count,
@@ -159,12 +160,20 @@ def _page(filterset: InnovationFilterSet, q: str, page: int, page_size: int) -> 
     if q:
         queryset = queryset.annotate(
             headline=SearchHeadline(
-                Concat(
-                    "summary",
-                    Value(" "),
-                    "problem",
-                    Value(" "),
-                    "how_it_works",
+                # The marker characters are removed from the text itself first, so that only
+                # the matches ts_headline marks can become <mark> elements.
+                Func(
+                    Concat(
+                        "summary",
+                        Value(" "),
+                        "problem",
+                        Value(" "),
+                        "how_it_works",
+                        output_field=TextField(),
+                    ),
+                    Value(_START + _STOP),
+                    Value(""),
+                    function="translate",
                     output_field=TextField(),
                 ),
                 search_query(q),
