@@ -255,6 +255,9 @@ class Innovation(models.Model):
     adoption_count = models.PositiveIntegerField(
         default=0, editable=False, help_text="Adoptions piloting, adopted or scaled."
     )
+    # Every facet value of the innovation as one number (catalogue/facets.py explains the
+    # encoding), so that all facets are counted in a single pass: unnest, group by.
+    facet_keys = ArrayField(models.BigIntegerField(), default=list, editable=False)
 
     objects = InnovationQuerySet.as_manager()
 
@@ -268,6 +271,10 @@ class Innovation(models.Model):
             GinIndex(fields=["region_ids"], name="innovation_region_ids_gin"),
             GinIndex(fields=["scaling_ways"], name="innovation_scaling_ways_gin"),
             models.Index(fields=["status", "-published_at"], name="innovation_status_published"),
+            # Counting facets reads only this index (an index-only scan), not the wide rows.
+            models.Index(
+                fields=["status"], include=["facet_keys"], name="innovation_status_facet_keys"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -398,3 +405,26 @@ class Resource(models.Model):
         if not self.slug:
             self.slug = slugify(self.title)[:320]
         super().save(*args, **kwargs)
+
+
+class FacetTotal(models.Model):
+    """How many published innovations have each facet value, kept by database triggers.
+
+    Key 0 counts the published innovations themselves. An unfiltered search reads its facet
+    counts here instead of counting the whole catalogue.
+    """
+
+    key = models.BigIntegerField(primary_key=True)
+    count = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(count__gte=0),
+                name="facet_total_not_negative",
+                violation_error_message="A facet total cannot be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

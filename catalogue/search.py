@@ -20,6 +20,15 @@ from django.db.models.functions import Concat
 from django.http import QueryDict
 from django.utils.html import escape
 
+from catalogue.facets import (
+    FACET_CODES,
+    KEY_BASE,
+    TABLES,
+    TOTAL_KEY,
+    decode,
+    facet_range,
+    fixed_value,
+)
 from catalogue.filtersets import FACETS, SEARCH_CONFIG, InnovationFilterSet, search_query
 from catalogue.models import Innovation, Sector
 
@@ -30,23 +39,6 @@ SUGGESTION_LIMIT = 5
 # Private-use characters mark matches inside ts_headline's output, so that the text itself can be
 # HTML-escaped before the marks become <mark> elements.
 _START, _STOP = "\ue000", "\ue001"
-
-# How each facet is counted: which column of the innovation it reads, and how.
-_ID_ARRAYS = {
-    "sector": ("sector_ids", "catalogue_sector"),
-    "beneficiary": ("beneficiary_ids", "catalogue_beneficiarygroup"),
-    "scaling_route": ("scaling_route_ids", "catalogue_scalingroute"),
-    "region": ("region_ids", "catalogue_region"),
-}
-_COLUMNS = {
-    "stage": "stage",
-    "kind": "kind",
-    "organisation_kind": "organisation_kind",
-    "cost_band": "cost_band",
-    "scaling_way": "scaling_ways",
-    "evidence": "evidence_level",
-    "adopted": "adoption_count",
-}
 
 
 class SearchError(Exception):
@@ -206,6 +198,15 @@ def _inner_sql(queryset: QuerySet, column: str) -> tuple[str, tuple[Any, ...]]:
     return sql, tuple(params)
 
 
+# Curated values and regions by facet key, for labels.
+_VOCABULARY_SQL = " UNION ALL ".join(
+    f"SELECT {FACET_CODES[facet]}::bigint * {KEY_BASE} + id, '{facet}', slug, name FROM {table}"  # noqa: S608
+    for facet, table in TABLES.items()
+)
+_TOTALS_SQL = "SELECT %s, key, count FROM catalogue_facettotal WHERE count > 0"
+_COUNT_SQL = "SELECT %s, k, count(*) FROM (SELECT unnest(s.v) AS k FROM ({inner}) s) u"
+
+
 # The SQL below is assembled from Django's own compiled queries and constant table names; every
 # value from the request travels as a parameter. Hence the S608 exemptions.
 def facet_counts(
@@ -214,56 +215,62 @@ def facet_counts(
     """The total and every facet's disjunctive counts, in one round trip.
 
     Facet F is counted over the innovations matching the query and every selected filter but
-    F's own; selected values of curated vocabularies come back with their labels even at zero.
+    F's own. One pass counts every key (catalogue/facets.py) of the innovations matching all
+    filters: the total and the facets nobody selected. Each selected facet gets a pass of its
+    own without its filter. A pass with no query and no filter reads the maintained totals
+    (FacetTotal) instead of counting the catalogue.
     """
+    q = filterset.form.cleaned_data.get("q")
     parts: list[str] = []
     params: list[Any] = []
 
-    sql, p = _inner_sql(filterset.qs, "id")
-    parts.append(f"SELECT 'total', NULL, NULL, count(*) FROM ({sql}) s")  # noqa: S608
-    params += p
-
-    for facet in FACETS:
-        own = filterset.without(facet) if facet in selected else filterset
-        if facet in _ID_ARRAYS:
-            column, table = _ID_ARRAYS[facet]
-            sql, p = _inner_sql(own.qs, column)
-            parts.append(
-                f"SELECT %s, t.slug, t.name, count(*) FROM ({sql}) s "  # noqa: S608
-                f"CROSS JOIN LATERAL unnest(s.v) AS x(id) JOIN {table} t ON t.id = x.id "
-                "GROUP BY t.slug, t.name"
-            )
-            params += [facet, *p]
-            if facet in selected:
-                parts.append(f"SELECT %s, slug, name, 0 FROM {table} WHERE slug = ANY(%s)")  # noqa: S608
-                params += [facet, list(selected[facet])]
-            continue
-        sql, p = _inner_sql(own.qs, _COLUMNS[facet])
-        if facet == "scaling_way":
-            expression, where = "x.v", ""
-            source = f"({sql}) s CROSS JOIN LATERAL unnest(s.v) AS x(v)"
-        elif facet == "evidence":
-            expression, where, source = "s.v::text", "WHERE s.v IS NOT NULL", f"({sql}) s"
-        elif facet == "adopted":
-            expression = "CASE WHEN s.v > 0 THEN 'yes' ELSE 'no' END"
-            where, source = "", f"({sql}) s"
+    if not q and not selected:
+        parts.append(_TOTALS_SQL)
+        params.append("all")
+    else:
+        inner, p = _inner_sql(filterset.qs, "facet_keys")
+        parts.append(_COUNT_SQL.format(inner=inner) + " GROUP BY k")
+        params += ["all", *p]
+    for facet in selected:
+        low, high = facet_range(facet)
+        if not q and len(selected) == 1:
+            parts.append(_TOTALS_SQL + " AND key >= %s AND key < %s")
+            params += [facet, low, high]
         else:
-            expression, where, source = "s.v", "WHERE s.v <> ''", f"({sql}) s"
-        parts.append(f"SELECT %s, {expression}, NULL, count(*) FROM {source} {where} GROUP BY 2")  # noqa: S608
-        params += [facet, *p]
+            inner, p = _inner_sql(filterset.without(facet).qs, "facet_keys")
+            parts.append(_COUNT_SQL.format(inner=inner) + " WHERE k >= %s AND k < %s GROUP BY k")
+            params += [facet, *p, low, high]
 
+    # Selected curated values come back with their labels even when nothing has them.
+    wanted = [(facet, list(values)) for facet, values in selected.items() if facet in TABLES]
+    label_filter = " OR ".join("(v.facet = %s AND v.slug = ANY(%s))" for _ in wanted) or "false"
+    for facet, values in wanted:
+        params += [facet, [str(v) for v in values]]
+    counts = " UNION ALL ".join(f"({part})" for part in parts)
+    query = (
+        f"WITH c(pass, k, n) AS ({counts}), v(k, facet, slug, name) AS ({_VOCABULARY_SQL}) "  # noqa: S608
+        "SELECT c.pass, c.k, c.n, v.slug, v.name FROM c LEFT JOIN v ON v.k = c.k "
+        f"UNION ALL SELECT 'label', v.k, 0, v.slug, v.name FROM v WHERE {label_filter}"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(f"({part})" for part in parts), params)
+        cursor.execute(query, params)
         rows = cursor.fetchall()
 
     total = 0
     counted: dict[str, dict[str, tuple[str | None, int]]] = {facet: {} for facet in FACETS}
-    for facet, value, label, count in rows:
-        if facet == "total":
-            total = count
+    for counted_by, key, count, slug, name in rows:
+        if key == TOTAL_KEY:
+            total = count if counted_by == "all" else total
             continue
-        known = counted[facet].get(value)
-        if known is None or count > known[1]:
+        facet, code = decode(key)
+        own_pass = counted_by == facet or (counted_by == "all" and facet not in selected)
+        if counted_by != "label" and not own_pass:
+            continue  # a selected facet is counted by its own pass
+        value = slug if facet in TABLES else str(fixed_value(facet, code))
+        label = name if facet in TABLES else None
+        if counted_by == "label":
+            counted[facet].setdefault(value, (label, 0))
+        else:
             counted[facet][value] = (label, count)
     return total, {facet: _facet_values(facet, counted[facet], selected) for facet in FACETS}
 

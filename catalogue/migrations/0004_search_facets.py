@@ -30,7 +30,9 @@ BEGIN
                       NEW.outcomes, NEW.evidence_summary)), 'C');
     NEW.organisation_kind := coalesce(organisation_kind, '');
     -- A way of scaling is listed once, whatever the writer sent.
-    NEW.scaling_ways := ARRAY(SELECT DISTINCT way FROM unnest(NEW.scaling_ways) AS way ORDER BY 1);
+    NEW.scaling_ways := ARRAY(
+        SELECT way FROM unnest(NEW.scaling_ways) AS way GROUP BY way
+         ORDER BY array_position(ARRAY['out', 'up', 'deep'], way));
     NEW.sector_ids := ARRAY(SELECT sector_id FROM catalogue_innovation_sectors
                              WHERE innovation_id = NEW.id ORDER BY 1);
     NEW.beneficiary_ids := ARRAY(SELECT beneficiarygroup_id FROM catalogue_innovation_beneficiaries

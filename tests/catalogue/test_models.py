@@ -223,3 +223,66 @@ def test_scotland_has_no_parent_so_selects_only_itself():
     innovation = InnovationFactory()
     innovation.regions.set([region("scotland")])
     assert facet_columns(innovation)[1] == [region("scotland").pk]
+
+
+def recomputed_totals() -> dict[int, int]:
+    from collections import Counter
+
+    keys = Innovation.objects.published().values_list("facet_keys", flat=True)
+    return dict(Counter(key for row in keys for key in row))
+
+
+def stored_totals() -> dict[int, int]:
+    from catalogue.models import FacetTotal
+
+    return dict(FacetTotal.objects.filter(count__gt=0).values_list("key", "count"))
+
+
+def test_facet_totals_follow_every_kind_of_change():
+    from catalogue import services
+    from tests.factories import AdoptionFactory
+
+    health = SectorFactory(name="Health")
+    one, two = InnovationFactory(stage="making-the-case"), InnovationFactory(draft=True)
+    one.sectors.add(health)
+    two.sectors.add(health)
+    one.regions.set([region("london"), region("scotland")])
+    adoption = AdoptionFactory(innovation=one, status="piloting")
+    assert stored_totals() == recomputed_totals()
+
+    services.publish(two)
+    Innovation.objects.filter(pk=one.pk).update(stage="changing-systems", evidence_level=3)
+    adoption.status = "stopped"
+    adoption.save()
+    one.lead_organisation.kind = "university"
+    one.lead_organisation.save()
+    assert stored_totals() == recomputed_totals()
+
+    services.archive(one)
+    two.sectors.clear()
+    assert stored_totals() == recomputed_totals()
+    adoption.delete()
+    Innovation.objects.filter(pk=one.pk).delete()
+    assert stored_totals() == recomputed_totals()
+    assert stored_totals()[0] == 1  # key 0 counts the published innovations
+
+
+def test_facet_keys_encode_every_facet():
+    from catalogue.facets import decode
+
+    innovation = InnovationFactory(
+        stage="making-the-case",
+        kind="policy",
+        cost_band="high",
+        evidence_level=4,
+        scaling_ways=["up"],
+        lead_organisation=OrganisationFactory(kind="nhs-body"),
+    )
+    innovation.sectors.add(SectorFactory(name="Health"))
+    innovation.regions.add(region("wales"))
+    keys = Innovation.objects.get(pk=innovation.pk).facet_keys
+    facets = {decode(key)[0] for key in keys if key}
+    assert facets == {
+        "sector", "region", "stage", "kind", "cost_band", "evidence", "scaling_way",
+        "organisation_kind", "adopted",
+    }  # fmt: skip
