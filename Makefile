@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install dev-install migrate demo
+.PHONY: run test lint format install dev-install migrate demo bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,3 +49,8 @@ lint: dev-install
 format: dev-install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The search benchmark (docs/performance.md): builds bench_10000 and bench_100000 databases once.
+bench: dev-install
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -66,6 +66,18 @@ def fixed_value(facet: str, code: int):
     return FIXED_VALUES[facet][code - 1]
 
 
+def fixed_key(facet: str, value) -> int | None:
+    """The key of a fixed-vocabulary value, or None for a value the list does not have."""
+    values = FIXED_VALUES[facet]
+    if value not in values:
+        return None
+    return FACET_CODES[facet] * KEY_BASE + values.index(value) + 1
+
+
+# No innovation has this key: filtering on it selects nothing, as an unknown value must.
+NO_KEY = -1
+
+
 def sql_array(values: list) -> str:
     """A SQL text array literal of the fixed values, for the migration that encodes them."""
     return "ARRAY[" + ", ".join(f"'{v}'" for v in values) + "]::text[]"

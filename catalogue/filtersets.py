@@ -23,6 +23,7 @@ from catalogue.choices import (
     ScalingWay,
     Stage,
 )
+from catalogue.facets import FACET_CODES, KEY_BASE, NO_KEY, fixed_key
 from catalogue.models import BeneficiaryGroup, Innovation, Region, ScalingRoute, Sector
 
 SEARCH_CONFIG = "english_unaccent"
@@ -114,17 +115,15 @@ class InnovationFilterSet(django_filters.FilterSet):
     sector = ValueListFilter(method="filter_sector", label="Sector")
     beneficiary = ValueListFilter(method="filter_beneficiary", label="Who it helps")
     scaling_route = ValueListFilter(method="filter_scaling_route", label="Scaling route")
-    stage = ValueListFilter(field_name="stage", method="filter_in", label="Stage")
-    kind = ValueListFilter(field_name="kind", method="filter_in", label="Kind")
-    scaling_way = ValueListFilter(method="filter_scaling_way", label="Way of scaling")
-    organisation_kind = ValueListFilter(
-        field_name="organisation_kind", method="filter_in", label="Lead organisation"
-    )
+    stage = ValueListFilter(method="filter_fixed", label="Stage")
+    kind = ValueListFilter(method="filter_fixed", label="Kind")
+    scaling_way = ValueListFilter(method="filter_fixed", label="Way of scaling")
+    organisation_kind = ValueListFilter(method="filter_fixed", label="Lead organisation")
     region = ValueListFilter(method="filter_region", label="Where it operates")
-    cost_band = ValueListFilter(field_name="cost_band", method="filter_in", label="Cost")
-    evidence = EvidenceFilter(method="filter_evidence", label="Evidence level")
+    cost_band = ValueListFilter(method="filter_fixed", label="Cost")
+    evidence = EvidenceFilter(method="filter_fixed", label="Evidence level")
     adopted = StrictChoiceFilter(
-        method="filter_adopted",
+        method="filter_fixed",
         label="Adopted",
         choices=[("yes", "Adopted"), ("no", "Not yet adopted")],
     )
@@ -149,41 +148,37 @@ class InnovationFilterSet(django_filters.FilterSet):
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(search_vector=search_query(value)) if value else queryset
 
+    # Every facet filter is an overlap with the innovation's facet keys (catalogue/facets.py):
+    # one GIN-indexed column, the same one the facet counts read.
+
     @staticmethod
-    def _ids_overlap(queryset: QuerySet, column: str, model: type, slugs: list[str]) -> QuerySet:
+    def _curated(queryset: QuerySet, facet: str, model: type, slugs: list[str]) -> QuerySet:
         if not slugs:
             return queryset
-        ids = ArraySubquery(model.objects.filter(slug__in=slugs).values("id"))
-        return queryset.filter(**{f"{column}__overlap": ids})
+        base = FACET_CODES[facet] * KEY_BASE
+        keys = model.objects.filter(slug__in=slugs).annotate(key=F("id") + base).values("key")
+        return queryset.filter(facet_keys__overlap=ArraySubquery(keys))
 
     def filter_sector(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
-        return self._ids_overlap(queryset, "sector_ids", Sector, value)
+        return self._curated(queryset, "sector", Sector, value)
 
     def filter_beneficiary(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
-        return self._ids_overlap(queryset, "beneficiary_ids", BeneficiaryGroup, value)
+        return self._curated(queryset, "beneficiary", BeneficiaryGroup, value)
 
     def filter_scaling_route(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
-        return self._ids_overlap(queryset, "scaling_route_ids", ScalingRoute, value)
+        return self._curated(queryset, "scaling_route", ScalingRoute, value)
 
     def filter_region(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
-        # region_ids holds each region's nation too, so `england` selects its nine regions.
-        return self._ids_overlap(queryset, "region_ids", Region, value)
+        # An innovation's keys hold each region's nation too, so `england` selects its regions.
+        return self._curated(queryset, "region", Region, value)
 
-    def filter_in(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
-        return queryset.filter(**{f"{name}__in": value}) if value else queryset
-
-    def filter_scaling_way(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
-        return queryset.filter(scaling_ways__overlap=value) if value else queryset
-
-    def filter_evidence(self, queryset: QuerySet, name: str, value: list[int]) -> QuerySet:
-        return queryset.filter(evidence_level__in=value) if value else queryset
-
-    def filter_adopted(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        if value == "yes":
-            return queryset.filter(adoption_count__gt=0)
-        if value == "no":
-            return queryset.filter(adoption_count=0)
-        return queryset
+    def filter_fixed(self, queryset: QuerySet, name: str, value: list[Any]) -> QuerySet:
+        """stage, kind, scaling_way, organisation_kind, cost_band, evidence, adopted."""
+        values = value if isinstance(value, list) else [value]
+        if not values or values == [""]:
+            return queryset
+        keys = [key for v in values if (key := fixed_key(name, v)) is not None]
+        return queryset.filter(facet_keys__overlap=keys or [NO_KEY])
 
     def filter_nothing(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
         return queryset

@@ -265,11 +265,13 @@ class Innovation(models.Model):
         ordering = ["title"]
         indexes = [
             GinIndex(fields=["search_vector"], name="innovation_search_gin"),
-            GinIndex(fields=["sector_ids"], name="innovation_sector_ids_gin"),
-            GinIndex(fields=["beneficiary_ids"], name="innovation_beneficiary_ids_gin"),
-            GinIndex(fields=["scaling_route_ids"], name="innovation_route_ids_gin"),
-            GinIndex(fields=["region_ids"], name="innovation_region_ids_gin"),
-            GinIndex(fields=["scaling_ways"], name="innovation_scaling_ways_gin"),
+            # Every facet filter is an overlap (&&) with facet_keys.
+            GinIndex(fields=["facet_keys"], name="innovation_facet_keys_gin"),
+            # "Did you mean": titles that look like the query (pg_trgm's <% operator).
+            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="innovation_title_trgm"),
+            models.Index(
+                fields=["status", "-adoption_count", "title"], name="innovation_most_adopted"
+            ),
             models.Index(fields=["status", "-published_at"], name="innovation_status_published"),
             # Counting facets reads only this index (an index-only scan), not the wide rows.
             models.Index(

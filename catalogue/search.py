@@ -305,7 +305,8 @@ def _facet_values(
 SUGGESTIONS_SQL = """
 SELECT text FROM (
     SELECT title AS text, word_similarity(%(q)s, title) AS score
-      FROM catalogue_innovation WHERE status = 'published'
+      FROM catalogue_innovation
+     WHERE status = 'published' AND %(q)s <%% title
     UNION ALL SELECT name, word_similarity(%(q)s, name) FROM catalogue_sector
     UNION ALL SELECT name, word_similarity(%(q)s, name) FROM catalogue_beneficiarygroup
     UNION ALL SELECT name, word_similarity(%(q)s, name) FROM catalogue_scalingroute

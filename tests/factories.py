@@ -145,3 +145,15 @@ class MembershipFactory(DjangoModelFactory):
     network = factory.SubFactory(NetworkFactory)
     email = factory.Sequence(lambda n: f"member{n}@example.org")
     joined_on = datetime.date(2021, 1, 1)
+
+
+def refused(factory, **values) -> bool:
+    """Whether the database refuses the row the factory builds with these values."""
+    from django.db import IntegrityError, transaction
+
+    try:
+        with transaction.atomic():
+            factory(**values)
+    except IntegrityError:
+        return True
+    return False

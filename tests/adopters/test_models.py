@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.db import IntegrityError, transaction
 from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
@@ -14,18 +13,10 @@ from tests.factories import (
     InnovationFactory,
     RegistrationOfInterestFactory,
     UserFactory,
+    refused,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def refused(factory, **values) -> bool:
-    try:
-        with transaction.atomic():
-            factory(**values)
-    except IntegrityError:
-        return True
-    return False
 
 
 def test_adoption_cannot_end_before_it_started():

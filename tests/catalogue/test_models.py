@@ -14,6 +14,7 @@ from tests.factories import (
     SectorFactory,
     region,
 )
+from tests.factories import refused as refused_row
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +26,7 @@ def matches(text: str) -> list[str]:
 
 def refused(**changes) -> bool:
     """Whether the database refuses an innovation with these values."""
-    try:
-        with transaction.atomic():
-            InnovationFactory(**changes)
-    except IntegrityError:
-        return True
-    return False
+    return refused_row(InnovationFactory, **changes)
 
 
 @pytest.mark.parametrize("level", [0, 6, 100])

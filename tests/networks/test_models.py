@@ -3,24 +3,14 @@
 import datetime
 
 import pytest
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalogue import services
 from networks.models import Network, RingMove
 from networks.services import ensure_innovation_network
-from tests.factories import InnovationFactory, MembershipFactory, NetworkFactory
+from tests.factories import InnovationFactory, MembershipFactory, NetworkFactory, refused
 
 pytestmark = pytest.mark.django_db
-
-
-def refused(factory, **values) -> bool:
-    try:
-        with transaction.atomic():
-            factory(**values)
-    except IntegrityError:
-        return True
-    return False
 
 
 def test_one_membership_per_person_per_network_ignoring_case():
