@@ -105,7 +105,8 @@ def main() -> None:
         report["sizes"][size] = results
         print(table(size, results), flush=True)
         print()
-    out = HERE / "results" / f"search-{report['when'][:10]}.json"
+    stamp = report["when"][:16].replace(":", "")
+    out = HERE / "results" / f"search-{stamp}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(report, indent=1))
     print(f"Raw results: {out.relative_to(ROOT)}")

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
@@ -267,8 +267,6 @@ class Innovation(models.Model):
             GinIndex(fields=["search_vector"], name="innovation_search_gin"),
             # Every facet filter is an overlap (&&) with facet_keys.
             GinIndex(fields=["facet_keys"], name="innovation_facet_keys_gin"),
-            # "Did you mean": titles that look like the query (pg_trgm's <% operator).
-            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="innovation_title_trgm"),
             models.Index(
                 fields=["status", "-adoption_count", "title"], name="innovation_most_adopted"
             ),
@@ -430,3 +428,22 @@ class FacetTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count}"
+
+
+class TitleWord(models.Model):
+    """A word of a published innovation's title, for "did you mean" spelling suggestions.
+
+    Kept by a database trigger (migration 0007); words are added, never removed, so a word
+    may outlive the title it came from.
+    """
+
+    word = models.CharField(max_length=100, primary_key=True)
+
+    class Meta:
+        indexes = [
+            # Nearest word by trigram distance (word <-> 'mentorng'), as a KNN index scan.
+            GistIndex(fields=["word"], opclasses=["gist_trgm_ops"], name="title_word_trgm"),
+        ]
+
+    def __str__(self) -> str:
+        return self.word

@@ -302,27 +302,48 @@ def _facet_values(
 
 # --- Suggestions -------------------------------------------------------------------------------
 
+# The query with each word replaced by the nearest word of a published title (when one is
+# near enough), then vocabulary names that look like the query.
 SUGGESTIONS_SQL = """
+WITH typed AS (
+    SELECT word, n FROM unnest(%(words)s::text[]) WITH ORDINALITY AS t(word, n)
+), corrected AS (
+    SELECT string_agg(
+               CASE WHEN best.score >= 0.2 THEN best.word ELSE typed.word END, ' '
+               ORDER BY typed.n) AS text
+      FROM typed LEFT JOIN LATERAL (
+          SELECT w.word, similarity(w.word, typed.word) AS score FROM catalogue_titleword w
+           ORDER BY w.word <-> typed.word LIMIT 1
+      ) best ON true
+), names AS (
+    SELECT name, max(score) AS score FROM (
+        SELECT name, word_similarity(%(q)s, name) AS score FROM catalogue_sector
+        UNION ALL SELECT name, word_similarity(%(q)s, name) FROM catalogue_beneficiarygroup
+        UNION ALL SELECT name, word_similarity(%(q)s, name) FROM catalogue_scalingroute
+    ) candidates WHERE score >= 0.3 GROUP BY name
+)
 SELECT text FROM (
-    SELECT title AS text, word_similarity(%(q)s, title) AS score
-      FROM catalogue_innovation
-     WHERE status = 'published' AND %(q)s <%% title
-    UNION ALL SELECT name, word_similarity(%(q)s, name) FROM catalogue_sector
-    UNION ALL SELECT name, word_similarity(%(q)s, name) FROM catalogue_beneficiarygroup
-    UNION ALL SELECT name, word_similarity(%(q)s, name) FROM catalogue_scalingroute
-) candidates
-WHERE score >= 0.3
-GROUP BY text
-ORDER BY max(score) DESC, text
+    SELECT 0 AS place, text, 1.0 AS score FROM corrected WHERE text <> lower(%(q)s)
+    UNION ALL SELECT 1, name, score FROM names
+) s
+ORDER BY place, score DESC, text
 LIMIT %(limit)s
 """
 
 
 def suggest(q: str) -> list[str]:
-    """Titles and vocabulary names that look like the query, for "did you mean"."""
-    words = " ".join(word for word in q.replace('"', " ").split() if not word.startswith("-"))
-    if not words or words.lower() == "or":
+    """'Did you mean': the query spelt with title words, and vocabulary names like it."""
+    words = [
+        word.lower()
+        for word in q.replace('"', " ").split()
+        if not word.startswith("-") and word.lower() != "or"
+    ]
+    if not words:
         return []
     with connection.cursor() as cursor:
-        cursor.execute(SUGGESTIONS_SQL, {"q": words, "limit": SUGGESTION_LIMIT})
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            SUGGESTIONS_SQL,
+            {"words": words, "q": " ".join(words), "limit": SUGGESTION_LIMIT},
+        )
+        found = [row[0] for row in cursor.fetchall()]
+    return list({text.lower(): text for text in reversed(found)}.values())[::-1]

@@ -23,9 +23,6 @@ logger = logging.getLogger(__name__)
 
 EMBEDDED_DATABASE_NAME = "catalogue"
 EMBEDDED_USER = "postgres"
-# Session settings for every connection: "did you mean" offers titles whose trigram word
-# similarity to the query is at least 0.3 (pg_trgm's default of 0.6 misses "goodjym" → GoodGym).
-SESSION_OPTIONS = "-c pg_trgm.word_similarity_threshold=0.3"
 
 
 def database_from_url(url: str, *, conn_max_age: int) -> dict[str, Any]:
@@ -39,7 +36,6 @@ def database_from_url(url: str, *, conn_max_age: int) -> dict[str, Any]:
         raise ImproperlyConfigured(f"DATABASE_URL cannot be parsed: {exc}") from exc
     if config.get("ENGINE") != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://…)")
-    config.setdefault("OPTIONS", {}).setdefault("options", SESSION_OPTIONS)
     return config
 
 
@@ -64,7 +60,6 @@ def start_embedded(data_dir: Path) -> dict[str, Any]:
         "HOST": host,
         "PORT": port,
         "CONN_MAX_AGE": 0,
-        "OPTIONS": {"options": SESSION_OPTIONS},
         # TEST_DATABASE_NAME lets two test runs share the server without sharing a database.
         "TEST": {"NAME": os.environ.get("TEST_DATABASE_NAME", f"test_{EMBEDDED_DATABASE_NAME}")},
     }

@@ -496,10 +496,12 @@ def test_highlight_marks_only_matched_words_whatever_the_text_contains(client):
     assert [w.lower() for w in re.findall(r"<mark>(.*?)</mark>", highlight)] == ["poems"]
 
 
-def test_suggestions_offer_a_misspelt_title_when_nothing_matches(client, catalogue):
+def test_suggestions_respell_the_query_with_title_words_when_nothing_matches(client, catalogue):
     data = get(client, {"q": "shraed raeding"})
     assert data["count"] == 0
-    assert "Shared reading" in data["suggestions"]
+    assert data["suggestions"][0] == "shared reading"
+    # and the suggestion finds what was meant
+    assert get(client, {"q": data["suggestions"][0]})["count"] >= 1
 
 
 def test_no_suggestions_when_the_query_finds_something(client, catalogue):
@@ -509,7 +511,7 @@ def test_no_suggestions_when_the_query_finds_something(client, catalogue):
 def test_suggestions_never_offer_a_draft_title(client, catalogue):
     data = get(client, {"q": "secrte raeding drfat"})
     assert data["count"] == 0
-    assert "Secret reading draft" not in data["suggestions"]
+    assert not any("secret" in s.lower() or "draft" in s.lower() for s in data["suggestions"])
 
 
 # --- Drafts --------------------------------------------------------------------------------------
