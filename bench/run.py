@@ -46,6 +46,8 @@ def prepare(size: int, rebuild: bool) -> tuple[str, Path]:
         url = recreate(db, name)
         manage(url, "migrate", "--no-input", "-v0")
         manage(url, "generate_catalogue", "--innovations", str(size))
+    else:
+        manage(url, "migrate", "--no-input", "-v0")  # a catalogue built by older code
     sqlite = ROOT / "var" / f"{name}.sqlite"
     if rebuild or not sqlite.exists():
         code = (
