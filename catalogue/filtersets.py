@@ -212,11 +212,16 @@ class InnovationFilterSet(django_filters.FilterSet):
                 selected[name] = value if isinstance(value, list) else [value]
         return selected
 
-    def without(self, facet: str) -> InnovationFilterSet:
-        """The same search with one facet's own selection dropped (for disjunctive counts)."""
-        data = self.data.copy()
-        data.pop(facet, None)
-        return type(self)(data, queryset=self.queryset)
+    def queryset_without(self, facet: str) -> QuerySet:
+        """The innovations matching every filter but one facet's own (disjunctive counts).
+
+        Applies the already-validated filters directly: no second filter set, no second form.
+        """
+        queryset = self.queryset.all()
+        for name, value in self.form.cleaned_data.items():
+            if name != facet:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
 
 
 ORDERINGS: dict[str, list[Any]] = {

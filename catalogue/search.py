@@ -237,7 +237,7 @@ def facet_counts(
             parts.append(_TOTALS_SQL + " AND key >= %s AND key < %s")
             params += [facet, low, high]
         else:
-            inner, p = _inner_sql(filterset.without(facet).qs, "facet_keys")
+            inner, p = _inner_sql(filterset.queryset_without(facet), "facet_keys")
             parts.append(_COUNT_SQL.format(inner=inner) + " WHERE k >= %s AND k < %s GROUP BY k")
             params += [facet, *p, low, high]
 
