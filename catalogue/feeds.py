@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -12,6 +14,11 @@ from catalogue.models import Innovation
 from catalogue.search import SearchError, filterset_for
 
 FEED_SIZE = 50
+
+
+def _xml_safe(text: str) -> str:
+    """Stored text without the control characters XML 1.0 cannot carry."""
+    return re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f]", "", text)
 
 
 class InnovationSearchFeed(Feed):
@@ -49,11 +56,11 @@ class InnovationSearchFeed(Feed):
         ]
 
     def item_title(self, item: Innovation) -> str:
-        return item.title
+        return _xml_safe(item.title)
 
     def item_description(self, item: Innovation) -> str:
         # Atom summaries are declared HTML: the plain-text summary is escaped to stay text.
-        return escape(item.summary)
+        return escape(_xml_safe(item.summary))
 
     def item_pubdate(self, item: Innovation):
         return item.published_at

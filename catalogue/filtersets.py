@@ -8,6 +8,7 @@ top of it. Filters read the facet columns that the database derives on every inn
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import django_filters
@@ -35,9 +36,17 @@ def search_query(q: str) -> SearchQuery:
     return SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
 
 
+# NUL cannot be stored by PostgreSQL; the other C0 controls (but tab, newline and carriage
+# return) cannot be written in XML 1.0, which the Atom feed is.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _refuse_nul(values: list[str]) -> None:
-    if any("\x00" in value for value in values):
-        raise forms.ValidationError("Contains a NUL byte, which is not allowed.")
+    for value in values:
+        if "\x00" in value:
+            raise forms.ValidationError("Contains a NUL byte, which is not allowed.")
+        if _CONTROL.search(value):
+            raise forms.ValidationError("Contains a control character, which is not allowed.")
 
 
 class ValueListField(forms.Field):

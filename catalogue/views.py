@@ -72,8 +72,8 @@ def _without(params: QueryDict, name: str, value: str | None = None) -> str:
     kept.pop("page", None)
     if value is None:
         kept.pop(name, None)
-    else:
-        kept.setlist(name, [v for v in kept.getlist(name) if v != value])
+    else:  # values are compared as the filter set reads them: stripped
+        kept.setlist(name, [v for v in kept.getlist(name) if v.strip() != value])
     return kept.urlencode()
 
 
@@ -99,7 +99,7 @@ def innovation_list(request: HttpRequest) -> HttpResponse:
         context["errors"] = [
             (labels.get(name, name), name, msgs) for name, msgs in exc.errors.items()
         ]
-        return render(request, "catalogue/innovation_list.html", context, status=400)
+        return _search_page(request, context, status=400)
 
     chosen = []
     for facet, values in result.facets.items():

@@ -282,3 +282,24 @@ def test_facet_keys_encode_every_facet():
         "sector", "region", "stage", "kind", "cost_band", "evidence", "scaling_way",
         "organisation_kind", "adopted",
     }  # fmt: skip
+
+
+def test_facet_columns_survive_truncate_and_a_region_moving_nation():
+    from django.db import connection
+
+    innovation = InnovationFactory()
+    innovation.sectors.add(SectorFactory(name="Health"))
+    innovation.regions.add(region("north-west"))
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses pending FK checks
+        cursor.execute("TRUNCATE catalogue_innovation_sectors")
+    assert Innovation.objects.get(pk=innovation.pk).sector_ids == []
+    assert stored_totals() == recomputed_totals()
+
+    Region.objects.filter(slug="north-west").update(parent=region("wales"))
+    assert region("wales").pk in Innovation.objects.get(pk=innovation.pk).region_ids
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("TRUNCATE catalogue_innovation CASCADE")
+    assert stored_totals() == {}

@@ -176,3 +176,21 @@ def test_page_links_keep_the_filters(client):
         InnovationFactory(title=f"Reading circle {n}")
     html = client.get(reverse("catalogue:innovation-list"), {"q": "reading"}).content.decode()
     assert "?q=reading&amp;page=2" in html
+
+
+def test_a_padded_filter_value_is_removed_by_its_tag(client, published):
+    response = client.get(reverse("catalogue:innovation-list"), {"sector": [" health ", "health"]})
+    (chosen,) = response.context["chosen"]
+    assert "sector" not in chosen[2]
+
+
+@pytest.mark.parametrize("url", ["/innovations/", "/innovations/feed/", "/api/v1/innovations/"])
+def test_control_characters_in_the_query_are_a_400(client, url):
+    assert client.get(url, {"q": "a\x0bb"}).status_code == 400
+
+
+def test_feed_leaves_out_control_characters_of_stored_text(client):
+    InnovationFactory(title="Bell\x07 ringers", summary="Ring\x01 the bells.")
+    response = client.get("/innovations/feed/")
+    assert response.status_code == 200
+    assert "Bell ringers" in response.content.decode()
