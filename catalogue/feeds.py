@@ -12,6 +12,7 @@ from django.utils.html import escape
 
 from catalogue.models import Innovation
 from catalogue.search import SearchError, filterset_for
+from catalogue.views import bad_search
 
 FEED_SIZE = 50
 
@@ -76,7 +77,6 @@ def innovation_feed(request: HttpRequest) -> HttpResponse:
     try:
         filterset_for(request.GET)
     except SearchError as exc:
-        lines = [f"{name}: {' '.join(messages)}" for name, messages in exc.errors.items()]
-        return HttpResponse("\n".join(lines), status=400, content_type="text/plain; charset=utf-8")
+        return bad_search(exc)
     # A new feed object per request: it keeps the request for its links.
     return InnovationSearchFeed()(request)

@@ -174,7 +174,7 @@ def innovation_csv(request: HttpRequest) -> HttpResponse:
     try:
         filterset = filterset_for(request.GET)
     except SearchError as exc:
-        return _bad_request(exc)
+        return bad_search(exc)
     innovations = (
         filterset.qs.select_related("lead_organisation")
         .prefetch_related(
@@ -221,7 +221,8 @@ def innovation_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _bad_request(exc: SearchError) -> HttpResponse:
+def bad_search(exc: SearchError) -> HttpResponse:
+    """A 400 in plain text naming each malformed parameter (for the CSV and the feed)."""
     lines = [f"{name}: {' '.join(messages)}" for name, messages in exc.errors.items()]
     return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
 
