@@ -42,6 +42,7 @@ from catalogue.models import (
     ScalingRoute,
     Sector,
 )
+from catalogue.utils import unique_slug
 
 SECTIONS = ("organisations", "innovations", "adoptions", "resources")
 
@@ -558,8 +559,6 @@ class _Writer:
             if record.get("slug"):
                 org.slug = record["slug"]
             else:
-                from catalogue.utils import unique_slug
-
                 org.slug = unique_slug(Organisation, org.name, max_length=220)
             org.save()
             self.orgs[key] = org

@@ -95,11 +95,15 @@ class PagingForm(forms.Form):
     page_size = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
 
 
-def filterset_for(params: QueryDict, queryset: QuerySet | None = None) -> InnovationFilterSet:
-    """A validated filter set over published innovations; raises SearchError when malformed."""
-    filterset = InnovationFilterSet(
+def _filterset(params: QueryDict, queryset: QuerySet | None) -> InnovationFilterSet:
+    return InnovationFilterSet(
         params, queryset=queryset if queryset is not None else Innovation.objects.published()
     )
+
+
+def filterset_for(params: QueryDict, queryset: QuerySet | None = None) -> InnovationFilterSet:
+    """A validated filter set over published innovations; raises SearchError when malformed."""
+    filterset = _filterset(params, queryset)
     if not filterset.is_valid():
         raise SearchError(_messages(filterset.form.errors))
     return filterset
@@ -112,9 +116,7 @@ def _messages(errors: Any) -> dict[str, list[str]]:
 def search(params: QueryDict, *, queryset: QuerySet | None = None) -> SearchResult:
     """Run a search; raises SearchError naming every malformed parameter."""
     errors: dict[str, list[str]] = {}
-    filterset = InnovationFilterSet(
-        params, queryset=queryset if queryset is not None else Innovation.objects.published()
-    )
+    filterset = _filterset(params, queryset)
     if not filterset.is_valid():
         errors.update(_messages(filterset.form.errors))
     paging = PagingForm(params)

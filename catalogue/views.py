@@ -34,8 +34,6 @@ from catalogue.search import SearchError, filterset_for, search
 from networks.choices import RING_DESCRIPTIONS, Ring
 from networks.models import Network
 
-PAGE_SIZE = 20
-
 
 def home(request: HttpRequest) -> HttpResponse:
     published = Innovation.objects.published()
