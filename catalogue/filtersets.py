@@ -13,9 +13,10 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import F, QuerySet
+from django.db.models import BigIntegerField, F, QuerySet
+from django.db.models.expressions import RawSQL
 
 from catalogue.choices import (
     CostBand,
@@ -24,8 +25,8 @@ from catalogue.choices import (
     ScalingWay,
     Stage,
 )
-from catalogue.facets import FACET_CODES, KEY_BASE, NO_KEY, fixed_key
-from catalogue.models import BeneficiaryGroup, Innovation, Region, ScalingRoute, Sector
+from catalogue.facets import FACET_CODES, KEY_BASE, NO_KEY, TABLES, fixed_key
+from catalogue.models import Innovation
 
 SEARCH_CONFIG = "english_unaccent"
 MAX_QUERY_LENGTH = 500
@@ -39,6 +40,21 @@ def search_query(q: str) -> SearchQuery:
 # NUL cannot be stored by PostgreSQL; the other C0 controls (but tab, newline and carriage
 # return) cannot be written in XML 1.0, which the Atom feed is.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def keys_sql(facet: str, values: list[Any]) -> tuple[str, list[Any]]:
+    """SQL selecting the facet keys of the given values of one facet, with its parameters.
+
+    Curated vocabularies and regions are looked up by slug (a region's key also stands for its
+    nation's, so `england` selects every English region); unknown values select nothing.
+    """
+    if facet in TABLES:
+        base = FACET_CODES[facet] * KEY_BASE
+        return f"SELECT id + {base} FROM {TABLES[facet]} WHERE slug = ANY(%s)", [  # noqa: S608
+            [str(v) for v in values]
+        ]
+    keys = [key for v in values if (key := fixed_key(facet, v)) is not None]
+    return "SELECT unnest(%s::bigint[])", [keys or [NO_KEY]]
 
 
 def _refuse_nul(values: list[str]) -> None:
@@ -121,18 +137,18 @@ class InnovationFilterSet(django_filters.FilterSet):
     """Every search parameter of the contract except paging, defined once."""
 
     q = TextFilter(method="filter_q", label="Search")
-    sector = ValueListFilter(method="filter_sector", label="Sector")
-    beneficiary = ValueListFilter(method="filter_beneficiary", label="Who it helps")
-    scaling_route = ValueListFilter(method="filter_scaling_route", label="Scaling route")
-    stage = ValueListFilter(method="filter_fixed", label="Stage")
-    kind = ValueListFilter(method="filter_fixed", label="Kind")
-    scaling_way = ValueListFilter(method="filter_fixed", label="Way of scaling")
-    organisation_kind = ValueListFilter(method="filter_fixed", label="Lead organisation")
-    region = ValueListFilter(method="filter_region", label="Where it operates")
-    cost_band = ValueListFilter(method="filter_fixed", label="Cost")
-    evidence = EvidenceFilter(method="filter_fixed", label="Evidence level")
+    sector = ValueListFilter(method="filter_facet", label="Sector")
+    beneficiary = ValueListFilter(method="filter_facet", label="Who it helps")
+    scaling_route = ValueListFilter(method="filter_facet", label="Scaling route")
+    stage = ValueListFilter(method="filter_facet", label="Stage")
+    kind = ValueListFilter(method="filter_facet", label="Kind")
+    scaling_way = ValueListFilter(method="filter_facet", label="Way of scaling")
+    organisation_kind = ValueListFilter(method="filter_facet", label="Lead organisation")
+    region = ValueListFilter(method="filter_facet", label="Where it operates")
+    cost_band = ValueListFilter(method="filter_facet", label="Cost")
+    evidence = EvidenceFilter(method="filter_facet", label="Evidence level")
     adopted = StrictChoiceFilter(
-        method="filter_fixed",
+        method="filter_facet",
         label="Adopted",
         choices=[("yes", "Adopted"), ("no", "Not yet adopted")],
     )
@@ -157,37 +173,17 @@ class InnovationFilterSet(django_filters.FilterSet):
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(search_vector=search_query(value)) if value else queryset
 
-    # Every facet filter is an overlap with the innovation's facet keys (catalogue/facets.py):
-    # one GIN-indexed column, the same one the facet counts read.
+    # Every facet filter is an overlap of the innovation's facet keys (catalogue/facets.py) with
+    # the keys of the values asked for: one GIN-indexed column. The search engine counts and
+    # pages through the same keys (`keys_sql`), so both always select the same innovations.
 
-    @staticmethod
-    def _curated(queryset: QuerySet, facet: str, model: type, slugs: list[str]) -> QuerySet:
-        if not slugs:
-            return queryset
-        base = FACET_CODES[facet] * KEY_BASE
-        keys = model.objects.filter(slug__in=slugs).annotate(key=F("id") + base).values("key")
-        return queryset.filter(facet_keys__overlap=ArraySubquery(keys))
-
-    def filter_sector(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
-        return self._curated(queryset, "sector", Sector, value)
-
-    def filter_beneficiary(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
-        return self._curated(queryset, "beneficiary", BeneficiaryGroup, value)
-
-    def filter_scaling_route(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
-        return self._curated(queryset, "scaling_route", ScalingRoute, value)
-
-    def filter_region(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
-        # An innovation's keys hold each region's nation too, so `england` selects its regions.
-        return self._curated(queryset, "region", Region, value)
-
-    def filter_fixed(self, queryset: QuerySet, name: str, value: list[Any]) -> QuerySet:
-        """stage, kind, scaling_way, organisation_kind, cost_band, evidence, adopted."""
+    def filter_facet(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
         values = value if isinstance(value, list) else [value]
         if not values or values == [""]:
             return queryset
-        keys = [key for v in values if (key := fixed_key(name, v)) is not None]
-        return queryset.filter(facet_keys__overlap=keys or [NO_KEY])
+        sql, params = keys_sql(name, values)
+        keys = RawSQL(f"ARRAY({sql})", params, ArrayField(BigIntegerField()))  # noqa: S611 - values are parameters
+        return queryset.filter(facet_keys__overlap=keys)
 
     def filter_nothing(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
         return queryset
@@ -220,17 +216,6 @@ class InnovationFilterSet(django_filters.FilterSet):
             if value:
                 selected[name] = value if isinstance(value, list) else [value]
         return selected
-
-    def queryset_without(self, facet: str) -> QuerySet:
-        """The innovations matching every filter but one facet's own (disjunctive counts).
-
-        Applies the already-validated filters directly: no second filter set, no second form.
-        """
-        queryset = self.queryset.all()
-        for name, value in self.form.cleaned_data.items():
-            if name != facet:
-                queryset = self.filters[name].filter(queryset, value)
-        return queryset
 
 
 ORDERINGS: dict[str, list[Any]] = {

@@ -9,7 +9,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.text import slugify
@@ -267,14 +267,20 @@ class Innovation(models.Model):
             GinIndex(fields=["search_vector"], name="innovation_search_gin"),
             # Every facet filter is an overlap (&&) with facet_keys.
             GinIndex(fields=["facet_keys"], name="innovation_facet_keys_gin"),
+            # One index per result order, ending in the id: a page of results is an index-only
+            # walk in that order, kept or skipped by the facet bit strings (catalogue/search.py).
+            models.Index(fields=["status", "-published_at", "-id"], name="innovation_newest"),
             models.Index(
-                fields=["status", "-adoption_count", "title"], name="innovation_most_adopted"
+                fields=["status", "-adoption_count", "title", "id"], name="innovation_most_adopted"
             ),
-            models.Index(fields=["status", "-published_at"], name="innovation_status_published"),
-            # Counting facets reads only this index (an index-only scan), not the wide rows.
             models.Index(
-                fields=["status"], include=["facet_keys"], name="innovation_status_facet_keys"
+                "status",
+                F("evidence_level").desc(nulls_last=True),
+                "title",
+                "id",
+                name="innovation_evidence",
             ),
+            models.Index(fields=["status", "title", "id"], name="innovation_title"),
         ]
         constraints = [
             models.CheckConstraint(

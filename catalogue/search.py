@@ -15,7 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib.postgres.search import SearchHeadline
 from django.db import connection
-from django.db.models import F, Func, Prefetch, QuerySet, TextField, Value
+from django.db.models import Func, Prefetch, QuerySet, TextField, Value
 from django.db.models.functions import Concat
 from django.http import QueryDict
 from django.utils.html import escape
@@ -26,10 +26,15 @@ from catalogue.facets import (
     TABLES,
     TOTAL_KEY,
     decode,
-    facet_range,
     fixed_value,
 )
-from catalogue.filtersets import FACETS, SEARCH_CONFIG, InnovationFilterSet, search_query
+from catalogue.filtersets import (
+    FACETS,
+    SEARCH_CONFIG,
+    InnovationFilterSet,
+    keys_sql,
+    search_query,
+)
 from catalogue.models import Innovation, Sector
 
 DEFAULT_PAGE_SIZE = 20
@@ -113,10 +118,10 @@ def _messages(errors: Any) -> dict[str, list[str]]:
     return {name: [str(message) for message in messages] for name, messages in errors.items()}
 
 
-def search(params: QueryDict, *, queryset: QuerySet | None = None) -> SearchResult:
-    """Run a search; raises SearchError naming every malformed parameter."""
+def search(params: QueryDict) -> SearchResult:
+    """Run a search over published innovations; raises SearchError naming every bad parameter."""
     errors: dict[str, list[str]] = {}
-    filterset = _filterset(params, queryset)
+    filterset = _filterset(params, None)
     if not filterset.is_valid():
         errors.update(_messages(filterset.form.errors))
     paging = PagingForm(params)
@@ -129,10 +134,10 @@ def search(params: QueryDict, *, queryset: QuerySet | None = None) -> SearchResu
     page_size = paging.cleaned_data.get("page_size") or DEFAULT_PAGE_SIZE
     q = filterset.form.cleaned_data.get("q") or ""
     selected = filterset.selected()
+    sort = filterset.current_sort
 
-    count, facets = facet_counts(filterset, selected)
-    # A page past the last is simply empty (and costs no query).
-    results = _page(filterset, q, page, page_size) if (page - 1) * page_size < count else []
+    count, facets, ids = _counts_and_page(q, selected, sort, (page - 1) * page_size, page_size)
+    results = _results(ids, q)
     suggestions = suggest(q) if q and not count else []
     return SearchResult(
         count=count,
@@ -141,15 +146,20 @@ def search(params: QueryDict, *, queryset: QuerySet | None = None) -> SearchResu
         results=results,
         facets=facets,
         suggestions=suggestions,
-        sort=filterset.current_sort,
+        sort=sort,
         q=q,
         selected=selected,
     )
 
 
-def _page(filterset: InnovationFilterSet, q: str, page: int, page_size: int) -> list[Innovation]:
-    queryset = filterset.qs.select_related("lead_organisation").prefetch_related(
-        Prefetch("sectors", Sector.objects.only("name", "slug").order_by("name"))
+def _results(ids: list[int], q: str) -> list[Innovation]:
+    """The innovations of one page, in the order given, with their highlights."""
+    if not ids:
+        return []
+    queryset = (
+        Innovation.objects.filter(id__in=ids)
+        .select_related("lead_organisation")
+        .prefetch_related(Prefetch("sectors", Sector.objects.only("name", "slug").order_by("name")))
     )
     if q:
         queryset = queryset.annotate(
@@ -180,8 +190,8 @@ def _page(filterset: InnovationFilterSet, q: str, page: int, page_size: int) -> 
                 fragment_delimiter=" … ",
             )
         )
-    start = (page - 1) * page_size
-    innovations = list(queryset[start : start + page_size])
+    by_id = {innovation.id: innovation for innovation in queryset}
+    innovations = [by_id[pk] for pk in ids if pk in by_id]
     for innovation in innovations:
         innovation.highlight = _mark(innovation.headline) if q else None
     return innovations
@@ -191,90 +201,153 @@ def _mark(headline: str) -> str:
     return escape(headline).replace(_START, "<mark>").replace(_STOP, "</mark>")
 
 
-# --- Facets ------------------------------------------------------------------------------------
-
-
-def _inner_sql(queryset: QuerySet, column: str) -> tuple[str, tuple[Any, ...]]:
-    inner = queryset.order_by().annotate(v=F(column)).values("v")
-    sql, params = inner.query.sql_with_params()
-    return sql, tuple(params)
-
+# --- Counting and paging -----------------------------------------------------------------------
+#
+# `catalogue_facettotal.members` holds, for every facet key, the published innovations that have
+# it as a bit string (bit i for innovation i; migration 0009). A selected facet is the OR of its
+# values' members, the filters are the AND of the selected facets, a text query contributes the
+# bits of the innovations it matches, and a count is the `bit_count` of an AND: a few kilobytes
+# per facet value, however many innovations match. One statement returns every count and the ids
+# of the page, ranked over the filtered innovations only.
 
 # Curated values and regions by facet key, for labels.
 _VOCABULARY_SQL = " UNION ALL ".join(
-    f"SELECT {FACET_CODES[facet]}::bigint * {KEY_BASE} + id, '{facet}', slug, name FROM {table}"  # noqa: S608
+    f"SELECT {FACET_CODES[facet]}::bigint * {KEY_BASE} + id, '{facet}', slug, name FROM {table}"
     for facet, table in TABLES.items()
 )
-_TOTALS_SQL = "SELECT %s, key, count FROM catalogue_facettotal WHERE count > 0"
-_COUNT_SQL = "SELECT %s, k, count(*) FROM (SELECT unnest(s.v) AS k FROM ({inner}) s) u"
+
+# Result orders; they match filtersets.ORDERINGS, which the exports use.
+_ORDER_SQL = {
+    "relevance": "rank DESC, published_at DESC, id DESC",
+    "newest": "published_at DESC, id DESC",
+    "most_adopted": "adoption_count DESC, title, id",
+    "evidence": "evidence_level DESC NULLS LAST, title, id",
+    "title": "title, id",
+}
 
 
-# The SQL below is assembled from Django's own compiled queries and constant table names; every
-# value from the request travels as a parameter. Hence the S608 exemptions.
-def facet_counts(
-    filterset: InnovationFilterSet, selected: dict[str, list[Any]]
-) -> tuple[int, dict[str, list[FacetValue]]]:
-    """The total and every facet's disjunctive counts, in one round trip.
+# The SQL below is assembled from constant fragments and table names; every value from the
+# request travels as a parameter (hence S608 is off for this file).
+def _counts_and_page(
+    q: str, selected: dict[str, list[Any]], sort: str, offset: int, limit: int
+) -> tuple[int, dict[str, list[FacetValue]], list[int]]:
+    """The total, every facet's disjunctive counts and the ids of one page, in one round trip.
 
     Facet F is counted over the innovations matching the query and every selected filter but
-    F's own. One pass counts every key (catalogue/facets.py) of the innovations matching all
-    filters: the total and the facets nobody selected. Each selected facet gets a pass of its
-    own without its filter. A pass with no query and no filter reads the maintained totals
-    (FacetTotal) instead of counting the catalogue.
+    F's own; every other facet over those matching everything.
     """
-    q = filterset.form.cleaned_data.get("q")
-    parts: list[str] = []
     params: list[Any] = []
+    # Bit strings are read once and detoasted once (`|| B''`), not once per use.
+    ctes = [
+        "published AS MATERIALIZED "
+        "(SELECT members || B'' AS b FROM catalogue_facettotal WHERE key = 0)"
+    ]
+    facet_bits: dict[str, str] = {}
+    for n, (facet, values) in enumerate(selected.items()):
+        sql, p = keys_sql(facet, values)
+        ctes.append(
+            f"f{n} AS (SELECT coalesce(bit_or(t.members), (SELECT b & ~b FROM published)) AS b "
+            f"FROM catalogue_facettotal t WHERE t.key IN ({sql}))"
+        )
+        params += p
+        facet_bits[facet] = f"f{n}"
 
-    if not q and not selected:
-        parts.append(_TOTALS_SQL)
-        params.append("all")
+    def conjunction(sources: list[str]) -> str:
+        """SELECT the AND of single-row sources' bit strings."""
+        return f"SELECT {' & '.join(f'{s}.b' for s in sources)} AS b FROM {', '.join(sources)}"
+
+    ctes.append(f"filtered AS MATERIALIZED ({conjunction(['published', *facet_bits.values()])})")
+    order = _ORDER_SQL[sort]
+    if q:
+        # One pass over the innovations the text matches: their ids for the counts, and a rank
+        # for those the filters keep (NULL for the others, which are neither ranked nor paged).
+        kept = "get_bit(filtered.b, i.id::int) = 1"
+        rank = f"ts_rank(i.search_vector, {_TSQUERY})" if sort == "relevance" else "0"
+        ctes.append(
+            "matches AS MATERIALIZED ("
+            f"SELECT i.id, i.published_at, i.adoption_count, i.evidence_level, i.title, "
+            f"CASE WHEN {kept} THEN {rank} END AS rank "
+            f"FROM catalogue_innovation i, filtered "
+            f"WHERE i.status = 'published' AND i.search_vector @@ {_TSQUERY})"
+        )
+        params += [q] * (2 if sort == "relevance" else 1)
+        ctes.append(
+            "text AS MATERIALIZED (SELECT catalogue_bits(ARRAY(SELECT id FROM matches), "
+            "(SELECT length(b) FROM published)) AS b)"
+        )
+        page = f"SELECT id FROM matches WHERE rank IS NOT NULL ORDER BY {order}"
+        page_params = []
     else:
-        inner, p = _inner_sql(filterset.qs, "facet_keys")
-        parts.append(_COUNT_SQL.format(inner=inner) + " GROUP BY k")
-        params += ["all", *p]
-    for facet in selected:
-        low, high = facet_range(facet)
-        if not q and len(selected) == 1:
-            parts.append(_TOTALS_SQL + " AND key >= %s AND key < %s")
-            params += [facet, low, high]
-        else:
-            inner, p = _inner_sql(filterset.queryset_without(facet), "facet_keys")
-            parts.append(_COUNT_SQL.format(inner=inner) + " WHERE k >= %s AND k < %s GROUP BY k")
-            params += [facet, *p, low, high]
+        # An index-only walk in the order wanted (one index per order, models.py), keeping the
+        # ids the filters' bit string has; not even started when the page is past the last.
+        kept = (
+            " AND get_bit((SELECT b FROM filtered), id::int) = 1"
+            " AND (SELECT bit_count(b) FROM filtered) > %s"
+            if selected
+            else ""
+        )
+        page = (
+            f"SELECT id FROM catalogue_innovation WHERE status = 'published'{kept} ORDER BY {order}"
+        )
+        page_params = [offset] if selected else []
+
+    text = ["text"] if q else []
+    if q or selected:
+        bases = [f"SELECT 0 AS code, b FROM ({conjunction(['filtered', *text])}) a"]
+        for facet in selected:
+            others = [name for other, name in facet_bits.items() if other != facet]
+            sources = conjunction(["published", *text, *others])
+            bases.append(f"SELECT {FACET_CODES[facet]}, b FROM ({sources}) x")
+        ctes.append(f"bases(code, b) AS MATERIALIZED ({' UNION ALL '.join(bases)})")
+        ctes.append(
+            "counts(key, n) AS (SELECT t.key, bit_count(t.members & bases.b) "
+            "FROM bases JOIN catalogue_facettotal t ON CASE WHEN bases.code = 0 "
+            f"THEN t.key / {KEY_BASE} <> ALL(%s) ELSE t.key / {KEY_BASE} = bases.code END)"
+        )
+        params.append([FACET_CODES[facet] for facet in selected])
+    else:
+        ctes.append("counts(key, n) AS (SELECT key, count FROM catalogue_facettotal)")
+    ctes.append(f"v(k, facet, slug, name) AS ({_VOCABULARY_SQL})")
 
     # Selected curated values come back with their labels even when nothing has them.
     wanted = [(facet, list(values)) for facet, values in selected.items() if facet in TABLES]
     label_filter = " OR ".join("(v.facet = %s AND v.slug = ANY(%s))" for _ in wanted) or "false"
     for facet, values in wanted:
         params += [facet, [str(v) for v in values]]
-    counts = " UNION ALL ".join(f"({part})" for part in parts)
+    params += [*page_params, limit, offset]
     query = (
-        f"WITH c(pass, k, n) AS ({counts}), v(k, facet, slug, name) AS ({_VOCABULARY_SQL}) "  # noqa: S608
-        "SELECT c.pass, c.k, c.n, v.slug, v.name FROM c LEFT JOIN v ON v.k = c.k "
-        f"UNION ALL SELECT 'label', v.k, 0, v.slug, v.name FROM v WHERE {label_filter}"
+        f"WITH {', '.join(ctes)} "
+        "SELECT 'count', c.key, c.n, v.slug, v.name, NULL::bigint[] "
+        "FROM counts c LEFT JOIN v ON v.k = c.key "
+        f"UNION ALL SELECT 'label', v.k, 0, v.slug, v.name, NULL FROM v WHERE {label_filter} "
+        f"UNION ALL SELECT 'page', NULL, NULL, NULL, NULL, ARRAY({page} LIMIT %s OFFSET %s)"
     )
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         rows = cursor.fetchall()
 
     total = 0
+    ids: list[int] = []
     counted: dict[str, dict[str, tuple[str | None, int]]] = {facet: {} for facet in FACETS}
-    for counted_by, key, count, slug, name in rows:
+    for kind, key, count, slug, name, page_ids in rows:
+        if kind == "page":
+            ids = page_ids
+            continue
         if key == TOTAL_KEY:
-            total = count if counted_by == "all" else total
+            total = count
             continue
         facet, code = decode(key)
-        own_pass = counted_by == facet or (counted_by == "all" and facet not in selected)
-        if counted_by != "label" and not own_pass:
-            continue  # a selected facet is counted by its own pass
         value = slug if facet in TABLES else str(fixed_value(facet, code))
         label = name if facet in TABLES else None
-        if counted_by == "label":
+        if kind == "label":
             counted[facet].setdefault(value, (label, 0))
         else:
             counted[facet][value] = (label, count)
-    return total, {facet: _facet_values(facet, counted[facet], selected) for facet in FACETS}
+    facets = {facet: _facet_values(facet, counted[facet], selected) for facet in FACETS}
+    return total, facets, ids
+
+
+_TSQUERY = f"websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %s)"
 
 
 def _facet_values(

@@ -231,7 +231,32 @@ def recomputed_totals() -> dict[int, int]:
 def stored_totals() -> dict[int, int]:
     from catalogue.models import FacetTotal
 
-    return dict(FacetTotal.objects.filter(count__gt=0).values_list("key", "count"))
+    totals = dict(FacetTotal.objects.filter(count__gt=0).values_list("key", "count"))
+    # The members bit strings (migration 0009) must agree with the counts and the innovations.
+    assert stored_members() == recomputed_members()
+    return totals
+
+
+def stored_members() -> dict[int, set[int]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT key, members::text FROM catalogue_facettotal")
+        rows = cursor.fetchall()
+    assert len({len(bits) for _, bits in rows}) <= 1, "every bit string has the same width"
+    return {
+        key: {position for position, bit in enumerate(bits) if bit == "1"}
+        for key, bits in rows
+        if "1" in bits
+    }
+
+
+def recomputed_members() -> dict[int, set[int]]:
+    members: dict[int, set[int]] = {}
+    for pk, keys in Innovation.objects.published().values_list("pk", "facet_keys"):
+        for key in keys:
+            members.setdefault(key, set()).add(pk)
+    return members
 
 
 def test_facet_totals_follow_every_kind_of_change():
@@ -261,6 +286,24 @@ def test_facet_totals_follow_every_kind_of_change():
     Innovation.objects.filter(pk=one.pk).delete()
     assert stored_totals() == recomputed_totals()
     assert stored_totals()[0] == 1  # key 0 counts the published innovations
+
+
+def test_facet_members_widen_for_an_innovation_beyond_their_width():
+    from django.db import connection
+
+    first = InnovationFactory()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT length(members) FROM catalogue_facettotal WHERE key = 0")
+        (width,) = cursor.fetchone()
+    far = InnovationFactory(id=first.pk + width + 5)
+    draft = InnovationFactory(id=far.pk + 2 * width, draft=True)  # drafts have no bits
+    assert stored_totals() == recomputed_totals()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT length(members) FROM catalogue_facettotal")
+        widths = [row[0] for row in cursor.fetchall()]
+    assert len(widths) == 1
+    assert far.pk < widths[0] <= draft.pk
+    assert widths[0] % 64 == 0
 
 
 def test_facet_keys_encode_every_facet():

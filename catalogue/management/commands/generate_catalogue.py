@@ -112,7 +112,10 @@ class Command(BaseCommand):
             self._progress(done, innovations, began)
         self.stdout.write("")
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE catalogue_innovation")
+            # Statistics for the planner, and the visibility map for index-only scans (VACUUM
+            # cannot run inside a transaction, as in a test).
+            vacuum = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
+            cursor.execute(f"{vacuum} catalogue_innovation")
         self.stdout.write(self.style.SUCCESS(f"Added {innovations:,} synthetic innovations."))
 
     def _progress(self, done: int, total: int, began: float) -> None:
