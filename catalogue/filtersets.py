@@ -26,7 +26,7 @@ from catalogue.choices import (
     Stage,
 )
 from catalogue.facets import FACET_CODES, KEY_BASE, NO_KEY, TABLES, fixed_key
-from catalogue.models import Innovation
+from catalogue.models import Innovation, SearchEntry
 
 SEARCH_CONFIG = "english_unaccent"
 MAX_QUERY_LENGTH = 500
@@ -171,7 +171,11 @@ class InnovationFilterSet(django_filters.FilterSet):
     # --- filters ------------------------------------------------------------------------------
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(search_vector=search_query(value)) if value else queryset
+        if not value:
+            return queryset
+        # Matched through the search entries' index (published innovations only).
+        entries = SearchEntry.objects.filter(search_vector=search_query(value))
+        return queryset.filter(pk__in=entries.values("innovation_id"))
 
     # Every facet filter is an overlap of the innovation's facet keys (catalogue/facets.py) with
     # the keys of the values asked for: one GIN-indexed column. The search engine counts and

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
-from django.contrib.postgres.search import SearchHeadline
 from django.db import connection
-from django.db.models import Func, Prefetch, QuerySet, TextField, Value
-from django.db.models.functions import Concat
+from django.db.models import QuerySet
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils.html import escape
 
+from catalogue.choices import Stage
 from catalogue.facets import (
     FACET_CODES,
     KEY_BASE,
@@ -33,9 +33,8 @@ from catalogue.filtersets import (
     SEARCH_CONFIG,
     InnovationFilterSet,
     keys_sql,
-    search_query,
 )
-from catalogue.models import Innovation, Sector
+from catalogue.models import Innovation
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -62,12 +61,45 @@ class FacetValue:
     selected: bool
 
 
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """A sector or lead organisation as a result shows it."""
+
+    name: str
+    slug: str = ""
+    kind: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One innovation of a page of results, with what the page, the API and the feed show."""
+
+    id: int
+    slug: str
+    title: str
+    summary: str
+    url: str
+    stage: str
+    kind: str
+    evidence_level: int | None
+    adoption_count: int
+    lead_organisation: Summary | None
+    sectors: list[Summary]
+    highlight: str | None
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+    def get_stage_display(self) -> str:
+        return str(Stage(self.stage).label) if self.stage else ""
+
+
 @dataclass
 class SearchResult:
     count: int
     page: int
     page_size: int
-    results: list[Innovation]
+    results: list[SearchHit]
     facets: dict[str, list[FacetValue]]
     suggestions: list[str]
     sort: str
@@ -136,8 +168,7 @@ def search(params: QueryDict) -> SearchResult:
     selected = filterset.selected()
     sort = filterset.current_sort
 
-    count, facets, ids = _counts_and_page(q, selected, sort, (page - 1) * page_size, page_size)
-    results = _results(ids, q)
+    count, facets, results = _counts_and_page(q, selected, sort, (page - 1) * page_size, page_size)
     suggestions = suggest(q) if q and not count else []
     return SearchResult(
         count=count,
@@ -150,51 +181,6 @@ def search(params: QueryDict) -> SearchResult:
         q=q,
         selected=selected,
     )
-
-
-def _results(ids: list[int], q: str) -> list[Innovation]:
-    """The innovations of one page, in the order given, with their highlights."""
-    if not ids:
-        return []
-    queryset = (
-        Innovation.objects.filter(id__in=ids)
-        .select_related("lead_organisation")
-        .prefetch_related(Prefetch("sectors", Sector.objects.only("name", "slug").order_by("name")))
-    )
-    if q:
-        queryset = queryset.annotate(
-            headline=SearchHeadline(
-                # The marker characters are removed from the text itself first, so that only
-                # the matches ts_headline marks can become <mark> elements.
-                Func(
-                    Concat(
-                        "summary",
-                        Value(" "),
-                        "problem",
-                        Value(" "),
-                        "how_it_works",
-                        output_field=TextField(),
-                    ),
-                    Value(_START + _STOP),
-                    Value(""),
-                    function="translate",
-                    output_field=TextField(),
-                ),
-                search_query(q),
-                config=SEARCH_CONFIG,
-                start_sel=_START,
-                stop_sel=_STOP,
-                max_words=35,
-                min_words=15,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            )
-        )
-    by_id = {innovation.id: innovation for innovation in queryset}
-    innovations = [by_id[pk] for pk in ids if pk in by_id]
-    for innovation in innovations:
-        innovation.highlight = _mark(innovation.headline) if q else None
-    return innovations
 
 
 def _mark(headline: str) -> str:
@@ -259,16 +245,16 @@ def _counts_and_page(
     ctes.append(f"filtered AS MATERIALIZED ({conjunction(['published', *facet_bits.values()])})")
     order = _ORDER_SQL[sort]
     if q:
-        # One pass over the innovations the text matches: their ids for the counts, and a rank
-        # for those the filters keep (NULL for the others, which are neither ranked nor paged).
-        kept = "get_bit(filtered.b, i.id::int) = 1"
-        rank = f"ts_rank(i.search_vector, {_TSQUERY})" if sort == "relevance" else "0"
+        # One pass over the search entries (models.SearchEntry, narrow rows) the text matches:
+        # their ids for the counts, and a rank for those the filters keep (NULL for the others,
+        # which are neither ranked nor paged).
+        kept = "get_bit(filtered.b, e.innovation_id::int) = 1"
+        rank = f"ts_rank(e.search_vector, {_TSQUERY})" if sort == "relevance" else "0"
         ctes.append(
             "matches AS MATERIALIZED ("
-            f"SELECT i.id, i.published_at, i.adoption_count, i.evidence_level, i.title, "
-            f"CASE WHEN {kept} THEN {rank} END AS rank "
-            f"FROM catalogue_innovation i, filtered "
-            f"WHERE i.status = 'published' AND i.search_vector @@ {_TSQUERY})"
+            "SELECT e.innovation_id AS id, e.published_at, e.adoption_count, e.evidence_level, "
+            f"e.title, CASE WHEN {kept} THEN {rank} END AS rank "
+            f"FROM catalogue_searchentry e, filtered WHERE e.search_vector @@ {_TSQUERY})"
         )
         params += [q] * (2 if sort == "relevance" else 1)
         ctes.append(
@@ -309,29 +295,36 @@ def _counts_and_page(
         ctes.append("counts(key, n) AS (SELECT key, count FROM catalogue_facettotal)")
     ctes.append(f"v(k, facet, slug, name) AS ({_VOCABULARY_SQL})")
 
+    ctes.append(f"page AS MATERIALIZED (SELECT ARRAY({page} LIMIT %s OFFSET %s) AS ids)")
+    params += [*page_params, limit, offset]
+    highlight = "NULL"
+    if q:
+        highlight = f"ts_headline('{SEARCH_CONFIG}'::regconfig, {_HIGHLIGHTED}, {_TSQUERY}, %s)"
+        params += [q, _HEADLINE_OPTIONS]
+    ctes.append(_RESULTS_SQL.format(highlight=highlight))
+
     # Selected curated values come back with their labels even when nothing has them.
     wanted = [(facet, list(values)) for facet, values in selected.items() if facet in TABLES]
     label_filter = " OR ".join("(v.facet = %s AND v.slug = ANY(%s))" for _ in wanted) or "false"
     for facet, values in wanted:
         params += [facet, [str(v) for v in values]]
-    params += [*page_params, limit, offset]
     query = (
         f"WITH {', '.join(ctes)} "
-        "SELECT 'count', c.key, c.n, v.slug, v.name, NULL::bigint[] "
+        "SELECT 'count', c.key, c.n, v.slug, v.name, NULL::json "
         "FROM counts c LEFT JOIN v ON v.k = c.key "
         f"UNION ALL SELECT 'label', v.k, 0, v.slug, v.name, NULL FROM v WHERE {label_filter} "
-        f"UNION ALL SELECT 'page', NULL, NULL, NULL, NULL, ARRAY({page} LIMIT %s OFFSET %s)"
+        "UNION ALL SELECT 'results', NULL, NULL, NULL, NULL, rows FROM results"
     )
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         rows = cursor.fetchall()
 
     total = 0
-    ids: list[int] = []
+    hits: list[SearchHit] = []
     counted: dict[str, dict[str, tuple[str | None, int]]] = {facet: {} for facet in FACETS}
-    for kind, key, count, slug, name, page_ids in rows:
-        if kind == "page":
-            ids = page_ids
+    for kind, key, count, slug, name, results in rows:
+        if kind == "results":
+            hits = _hits(results or [])
             continue
         if key == TOTAL_KEY:
             total = count
@@ -344,10 +337,60 @@ def _counts_and_page(
         else:
             counted[facet][value] = (label, count)
     facets = {facet: _facet_values(facet, counted[facet], selected) for facet in FACETS}
-    return total, facets, ids
+    return total, facets, hits
 
 
 _TSQUERY = f"websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %s)"
+
+# The page's innovations in order, as JSON, with their lead organisation and sectors (by name).
+_RESULTS_SQL = """results(rows) AS (
+    SELECT json_agg(json_build_array(
+        i.id, i.slug, i.title, i.summary, i.stage, i.kind, i.evidence_level, i.adoption_count,
+        o.name, o.kind,
+        (SELECT json_agg(json_build_array(s.name, s.slug) ORDER BY s.name)
+           FROM catalogue_innovation_sectors l JOIN catalogue_sector s ON s.id = l.sector_id
+          WHERE l.innovation_id = i.id),
+        {highlight}) ORDER BY p.position)
+      FROM page, unnest(page.ids) WITH ORDINALITY AS p(id, position)
+      JOIN catalogue_innovation i ON i.id = p.id
+      LEFT JOIN catalogue_organisation o ON o.id = i.lead_organisation_id)"""
+
+# Matches are marked inside the summary, the problem and how it works; marker characters in the
+# text itself are removed first, so that only the matches can become <mark> elements.
+_HIGHLIGHTED = (
+    f"translate(concat(i.summary, ' ', i.problem, ' ', i.how_it_works), '{_START}{_STOP}', '')"
+)
+_HEADLINE_OPTIONS = (
+    f'StartSel="{_START}", StopSel="{_STOP}", MaxWords=35, MinWords=15, MaxFragments=2, '
+    'FragmentDelimiter=" … "'
+)
+
+
+def _hits(rows: list[list[Any]]) -> list[SearchHit]:
+    # One reverse() per page rather than per result: slugs need no escaping in a path.
+    url = reverse("catalogue:innovation-detail", args=["slug"]).rsplit("slug", 1)
+    hits = []
+    for (pk, slug, title, summary, stage, kind, evidence, adoptions, organisation,
+         organisation_kind, sectors, headline) in rows:  # fmt: skip
+        hits.append(
+            SearchHit(
+                id=pk,
+                slug=slug,
+                title=title,
+                summary=summary,
+                url=f"{url[0]}{slug}{url[1]}",
+                stage=stage,
+                kind=kind,
+                evidence_level=evidence,
+                adoption_count=adoptions,
+                lead_organisation=(
+                    Summary(organisation, kind=organisation_kind) if organisation else None
+                ),
+                sectors=[Summary(name, slug=sector) for name, sector in sectors or []],
+                highlight=_mark(headline) if headline is not None else None,
+            )
+        )
+    return hits
 
 
 def _facet_values(

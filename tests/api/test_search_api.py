@@ -585,11 +585,16 @@ def test_queries_do_not_grow_with_the_facets_selected(client, many_innovations):
     assert none == four
 
 
-def test_queries_within_the_documented_bound(
-    client, many_innovations, django_assert_max_num_queries
-):
-    with django_assert_max_num_queries(3):
-        client.get(URL, {"q": "innovation", "sector": "health", "page_size": "50"})
+def test_a_search_is_one_statement(client, many_innovations, django_assert_num_queries):
+    # Counts, the page of results, their organisations and sectors: one round trip.
+    with django_assert_num_queries(1):
+        data = client.get(URL, {"q": "innovation", "sector": "health", "page_size": "50"}).json()
+    assert data["results"]
+
+
+def test_suggestions_take_one_more_statement(client, many_innovations, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        client.get(URL, {"q": "innovatoin"})
 
 
 # --- The page and the API agree ------------------------------------------------------------------

@@ -232,9 +232,26 @@ def stored_totals() -> dict[int, int]:
     from catalogue.models import FacetTotal
 
     totals = dict(FacetTotal.objects.filter(count__gt=0).values_list("key", "count"))
-    # The members bit strings (migration 0009) must agree with the counts and the innovations.
+    # The members bit strings (migration 0009) must agree with the counts and the innovations,
+    # and so must the search entries (0011).
     assert stored_members() == recomputed_members()
+    assert search_entries() == published_search_columns()
     return totals
+
+
+SEARCH_COLUMNS = ("search_vector", "published_at", "adoption_count", "evidence_level", "title")
+
+
+def search_entries() -> dict[int, tuple]:
+    from catalogue.models import SearchEntry
+
+    rows = SearchEntry.objects.values_list("innovation_id", *SEARCH_COLUMNS)
+    return {row[0]: row[1:] for row in rows}
+
+
+def published_search_columns() -> dict[int, tuple]:
+    rows = Innovation.objects.published().values_list("pk", *SEARCH_COLUMNS)
+    return {row[0]: row[1:] for row in rows}
 
 
 def stored_members() -> dict[int, set[int]]:
@@ -277,6 +294,9 @@ def test_facet_totals_follow_every_kind_of_change():
     adoption.save()
     one.lead_organisation.kind = "university"
     one.lead_organisation.save()
+    assert stored_totals() == recomputed_totals()
+
+    Innovation.objects.filter(pk=two.pk).update(title="Renamed scheme")
     assert stored_totals() == recomputed_totals()
 
     services.archive(one)
