@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import json
 import os
 import statistics
@@ -29,9 +30,8 @@ os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-not-secret")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 
-import django  # noqa: E402
-
-django.setup()
+# The application as a server loads it (config/wsgi.py), with the same process set-up.
+importlib.import_module("config.wsgi")
 
 from django.db import connection  # noqa: E402
 from django.http import QueryDict  # noqa: E402
