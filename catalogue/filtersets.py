@@ -8,6 +8,7 @@ top of it. Filters read the facet columns that the database derives on every inn
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import BigIntegerField, F, QuerySet
 from django.db.models.expressions import RawSQL
+from django.http import QueryDict
 
 from catalogue.choices import (
     CostBand,
@@ -196,12 +198,7 @@ class InnovationFilterSet(django_filters.FilterSet):
 
     @property
     def current_sort(self) -> str:
-        """The sort in force: relevance by default with a query, newest otherwise."""
-        data = self.form.cleaned_data
-        chosen = data.get("sort") or ""
-        if chosen == "relevance" and not data.get("q"):
-            return "newest"
-        return chosen or ("relevance" if data.get("q") else "newest")
+        return sort_in_force(self.form.cleaned_data)
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         queryset = super().filter_queryset(queryset)
@@ -212,14 +209,49 @@ class InnovationFilterSet(django_filters.FilterSet):
         return queryset.order_by(*ORDERINGS[self.current_sort])
 
     def selected(self) -> dict[str, list[Any]]:
-        """The facet values selected, by parameter (valid forms only)."""
-        data = self.form.cleaned_data
-        selected: dict[str, list[Any]] = {}
-        for name in FACETS:
-            value = data.get(name)
-            if value:
-                selected[name] = value if isinstance(value, list) else [value]
-        return selected
+        return selected_in(self.form.cleaned_data)
+
+
+def sort_in_force(data: dict[str, Any]) -> str:
+    """The sort in force: relevance by default with a query, newest otherwise."""
+    chosen = data.get("sort") or ""
+    if chosen == "relevance" and not data.get("q"):
+        return "newest"
+    return chosen or ("relevance" if data.get("q") else "newest")
+
+
+def selected_in(data: dict[str, Any]) -> dict[str, list[Any]]:
+    """The facet values selected, by parameter, in cleaned parameters."""
+    selected: dict[str, list[Any]] = {}
+    for name in FACETS:
+        value = data.get(name)
+        if value:
+            selected[name] = value if isinstance(value, list) else [value]
+    return selected
+
+
+@functools.cache
+def parameter_fields() -> dict[str, forms.Field]:
+    """The form fields of the filter set's parameters, built once (they are never changed)."""
+    return InnovationFilterSet(queryset=Innovation.objects.none()).get_form_class().base_fields
+
+
+def clean_parameters(
+    fields: dict[str, forms.Field], params: QueryDict
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Validate request parameters as a form of these fields would, without building one.
+
+    A search validates its parameters on every request; a form instance deep-copies every
+    field and widget first (about a millisecond). The fields, messages and values are the same.
+    """
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for name, field in fields.items():
+        try:
+            cleaned[name] = field.clean(field.widget.value_from_datadict(params, {}, name))
+        except forms.ValidationError as error:
+            errors[name] = [str(message) for message in error.messages]
+    return cleaned, errors
 
 
 ORDERINGS: dict[str, list[Any]] = {

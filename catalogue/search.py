@@ -32,7 +32,11 @@ from catalogue.filtersets import (
     FACETS,
     SEARCH_CONFIG,
     InnovationFilterSet,
+    clean_parameters,
     keys_sql,
+    parameter_fields,
+    selected_in,
+    sort_in_force,
 )
 from catalogue.models import Innovation
 
@@ -152,21 +156,16 @@ def _messages(errors: Any) -> dict[str, list[str]]:
 
 def search(params: QueryDict) -> SearchResult:
     """Run a search over published innovations; raises SearchError naming every bad parameter."""
-    errors: dict[str, list[str]] = {}
-    filterset = _filterset(params, None)
-    if not filterset.is_valid():
-        errors.update(_messages(filterset.form.errors))
-    paging = PagingForm(params)
-    if not paging.is_valid():
-        errors.update(_messages(paging.errors))
-    if errors:
-        raise SearchError(errors)
+    data, errors = clean_parameters(parameter_fields(), params)
+    paging, paging_errors = clean_parameters(PagingForm.base_fields, params)
+    if errors or paging_errors:
+        raise SearchError(errors | paging_errors)
 
-    page = paging.cleaned_data.get("page") or 1
-    page_size = paging.cleaned_data.get("page_size") or DEFAULT_PAGE_SIZE
-    q = filterset.form.cleaned_data.get("q") or ""
-    selected = filterset.selected()
-    sort = filterset.current_sort
+    page = paging.get("page") or 1
+    page_size = paging.get("page_size") or DEFAULT_PAGE_SIZE
+    q = data.get("q") or ""
+    selected = selected_in(data)
+    sort = sort_in_force(data)
 
     count, facets, results = _counts_and_page(q, selected, sort, (page - 1) * page_size, page_size)
     suggestions = suggest(q) if q and not count else []
