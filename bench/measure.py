@@ -112,6 +112,9 @@ def measure_datasette(sqlite_path: Path, repeat: int) -> dict[str, dict[str, flo
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument(
+        "--datasette-repeat", type=int, help="timed repeats for Datasette (default: --repeat)"
+    )
     parser.add_argument("--datasette", type=Path, help="SQLite copy to measure Datasette on")
     args = parser.parse_args()
     from django.core.management import call_command
@@ -119,7 +122,9 @@ def main() -> None:
     call_command("collectstatic", "--no-input", verbosity=0)  # production static files (DEBUG=0)
     results = measure_django(args.repeat)
     if args.datasette:
-        results["datasette"] = measure_datasette(args.datasette, args.repeat)
+        results["datasette"] = measure_datasette(
+            args.datasette, args.datasette_repeat or args.repeat
+        )
     print(json.dumps(results))
 
 
