@@ -1,10 +1,11 @@
 """The search engine behind the search page, the API list and the exports.
 
-Validated parameters in (through `InnovationFilterSet`), out come one page of ranked results with
-highlights, the total, the disjunctive facet counts of shared/CONTRACT.md and, when nothing
-matches, "did you mean" suggestions. In queries: one round trip for the total and every facet's
-counts, one for the page of results and one for their sectors, however many filters are chosen
-and however large the page (plus one for suggestions when nothing matches).
+Validated parameters in (with the fields `InnovationFilterSet` defines), out come one page of
+ranked results with highlights, the total, the disjunctive facet counts of shared/CONTRACT.md
+and, when nothing matches, "did you mean" suggestions. In queries: one statement for the total,
+every facet's counts and the page of results, however many filters are chosen and however large
+the page (plus one for suggestions when nothing matches). The CSV export and the feed filter
+through the filter set's queryset (`filterset_for`).
 """
 
 from __future__ import annotations
@@ -192,8 +193,8 @@ def _mark(headline: str) -> str:
 # it as a bit string (bit i for innovation i; migration 0009). A selected facet is the OR of its
 # values' members, the filters are the AND of the selected facets, a text query contributes the
 # bits of the innovations it matches, and a count is the `bit_count` of an AND: a few kilobytes
-# per facet value, however many innovations match. One statement returns every count and the ids
-# of the page, ranked over the filtered innovations only.
+# per facet value, however many innovations match. One statement returns every count and the
+# page of results, ranked over the filtered innovations only (docs/search.md).
 
 # Curated values and regions by facet key, for labels.
 _VOCABULARY_SQL = " UNION ALL ".join(
@@ -209,14 +210,22 @@ _ORDER_SQL = {
     "evidence": "evidence_level DESC NULLS LAST, title, id",
     "title": "title, id",
 }
+# The columns of search entries each order needs besides the id and the rank.
+_ORDER_COLUMNS = {
+    "relevance": ["published_at"],
+    "newest": ["published_at"],
+    "most_adopted": ["adoption_count", "title"],
+    "evidence": ["evidence_level", "title"],
+    "title": ["title"],
+}
 
 
 # The SQL below is assembled from constant fragments and table names; every value from the
 # request travels as a parameter (hence S608 is off for this file).
 def _counts_and_page(
     q: str, selected: dict[str, list[Any]], sort: str, offset: int, limit: int
-) -> tuple[int, dict[str, list[FacetValue]], list[int]]:
-    """The total, every facet's disjunctive counts and the ids of one page, in one round trip.
+) -> tuple[int, dict[str, list[FacetValue]], list[SearchHit]]:
+    """The total, every facet's disjunctive counts and one page of results, in one round trip.
 
     Facet F is counted over the innovations matching the query and every selected filter but
     F's own; every other facet over those matching everything.
@@ -247,12 +256,13 @@ def _counts_and_page(
         # One pass over the search entries (models.SearchEntry, narrow rows) the text matches:
         # their ids for the counts, and a rank for those the filters keep (NULL for the others,
         # which are neither ranked nor paged).
-        kept = "get_bit(filtered.b, e.innovation_id::int) = 1"
+        # Every entry is published: without filters, every match is kept.
+        kept = "get_bit(filtered.b, e.innovation_id::int) = 1" if selected else "true"
         rank = f"ts_rank(e.search_vector, {_TSQUERY})" if sort == "relevance" else "0"
+        columns = "".join(f"e.{column}, " for column in _ORDER_COLUMNS[sort])
         ctes.append(
             "matches AS MATERIALIZED ("
-            "SELECT e.innovation_id AS id, e.published_at, e.adoption_count, e.evidence_level, "
-            f"e.title, CASE WHEN {kept} THEN {rank} END AS rank "
+            f"SELECT e.innovation_id AS id, {columns}CASE WHEN {kept} THEN {rank} END AS rank "
             f"FROM catalogue_searchentry e, filtered WHERE e.search_vector @@ {_TSQUERY})"
         )
         params += [q] * (2 if sort == "relevance" else 1)

@@ -135,3 +135,30 @@ def test_load_demo_if_empty_does_nothing_when_innovations_exist():
     assert out == "The catalogue already holds innovations; demo not loaded.\n"
     assert list(Innovation.objects.values_list("title", flat=True)) == ["Already here"]
     assert Organisation.objects.count() == organisations
+
+
+def test_generate_catalogue_builds_a_searchable_synthetic_catalogue():
+    from django.http import QueryDict
+
+    from catalogue.search import search
+
+    out, _ = run("generate_catalogue", "--innovations", "60", "--seed", "7")
+    assert "Added 60 synthetic innovations." in out
+    innovations = Innovation.objects.filter(source__startswith="Synthetic")
+    assert innovations.count() == 60
+    assert innovations.filter(status="published").exists()
+    # Every facet of the contract has values to count, and the search finds the entries.
+    result = search(QueryDict(""))
+    assert result.count == innovations.filter(status="published").count()
+    for facet in ("sector", "beneficiary", "stage", "kind", "region", "organisation_kind"):
+        assert result.facets[facet], facet
+    assert search(QueryDict("q=sessions")).count == result.count  # every entry has sessions
+
+
+def test_generate_catalogue_is_repeatable_with_a_seed_and_refuses_nothing_to_add():
+    run("generate_catalogue", "--innovations", "5", "--seed", "3")
+    run("generate_catalogue", "--innovations", "5", "--seed", "3")
+    texts = list(Innovation.objects.order_by("id").values_list("how_it_works", flat=True))
+    assert texts[:5] == texts[5:]
+    with pytest.raises(CommandError, match="at least 1"):
+        run("generate_catalogue", "--innovations", "0")

@@ -137,7 +137,8 @@ class Command(BaseCommand):
             # Statistics for the planner, and the visibility map for index-only scans (VACUUM
             # cannot run inside a transaction, as in a test).
             vacuum = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
-            cursor.execute(f"{vacuum} catalogue_innovation")
+            for table in ("catalogue_innovation", "catalogue_searchentry", "catalogue_facettotal"):
+                cursor.execute(f"{vacuum} {table}")
         self.stdout.write(self.style.SUCCESS(f"Added {innovations:,} synthetic innovations."))
 
     def _progress(self, done: int, total: int, began: float) -> None:
