@@ -3,7 +3,8 @@
 For every request it times, in this one process and on this one machine:
 - `sql`: the SQL statements the search engine runs for it, replayed on a raw cursor (the floor);
 - `api`: GET /api/v1/innovations/?… through Django's full stack (in-process, no socket);
-- `page`: GET /innovations/?… likewise;
+- `page`: GET /innovations/?… likewise (the three are timed in turn, sample by sample, so that
+  drift on a shared machine weighs on them alike);
 - `datasette`: the same request against Datasette over a SQLite copy of the same data with
   FTS5 and the same facets (in-process client), when --datasette is given.
 
@@ -21,6 +22,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -72,20 +74,43 @@ def replay(statements: list[str]) -> None:
             cursor.fetchall()
 
 
+def interleaved(actions: dict[str, Any], repeat: int) -> dict[str, dict[str, float]]:
+    """Time several ways of serving one request in turn, so that drift on a shared machine
+    weighs on each of them alike rather than on whichever happened to run last."""
+    for action in actions.values():
+        action()  # warm up: plans, caches, connections
+    samples: dict[str, list[float]] = {label: [] for label in actions}
+    for _ in range(repeat):
+        for label, action in actions.items():
+            began = time.perf_counter()
+            action()
+            samples[label].append((time.perf_counter() - began) * 1000)
+    return {label: percentiles(times) for label, times in samples.items()}
+
+
 def measure_django(repeat: int) -> dict[str, dict[str, dict[str, float]]]:
     client = Client()
     results: dict[str, dict[str, dict[str, float]]] = {"sql": {}, "api": {}, "page": {}}
+
+    def getter(url: str):
+        def get() -> None:
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+
+        return get
+
     for name, query in REQUESTS:
         statements = engine_sql(query)
-        results["sql"][name] = timed(lambda s=statements: replay(s), repeat)
-        for label, path in (("api", "/api/v1/innovations/"), ("page", "/innovations/")):
-            url = f"{path}?{query}"
-
-            def get(url: str = url) -> None:
-                response = client.get(url)
-                assert response.status_code == 200, (url, response.status_code)
-
-            results[label][name] = timed(get, repeat)
+        timings = interleaved(
+            {
+                "sql": lambda s=statements: replay(s),
+                "api": getter(f"/api/v1/innovations/?{query}"),
+                "page": getter(f"/innovations/?{query}"),
+            },
+            repeat,
+        )
+        for label, timing in timings.items():
+            results[label][name] = timing
     return results
 
 
