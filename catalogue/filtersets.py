@@ -19,6 +19,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import BigIntegerField, F, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
+from drf_spectacular.utils import extend_schema_field
 
 from catalogue.choices import (
     CostBand,
@@ -119,7 +120,16 @@ class StrictChoiceField(forms.ChoiceField):
         return text
 
 
+# What a text parameter may hold: no NUL or other control characters but tab and line breaks.
+NO_CONTROL_CHARACTERS = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]*$"
+
+
+@extend_schema_field(
+    {"type": "array", "items": {"type": "string", "pattern": NO_CONTROL_CHARACTERS}}
+)
 class ValueListFilter(django_filters.Filter):
+    """A repeatable parameter (documented as an array in the API schema)."""
+
     field_class = ValueListField
 
 

@@ -132,8 +132,15 @@ class SearchResult:
         return self.first_index + len(self.results) - 1 if self.results else 0
 
 
+# Pages beyond this are refused (a 400) rather than sent to PostgreSQL as an OFFSET that does
+# not fit in a bigint.
+MAX_PAGE = 10**9
+
+
 class PagingForm(forms.Form):
-    page = forms.IntegerField(required=False, min_value=1)
+    """`page` and `page_size`, for the search and for every list of the API."""
+
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
     page_size = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
 
 
@@ -319,8 +326,10 @@ def _counts_and_page(
         params += [facet, [str(v) for v in values]]
     query = (
         f"WITH {', '.join(ctes)} "
+        # Keys at zero are left out (selected values come back as labels); so are keys of
+        # curated values that no longer exist, which are always at zero.
         "SELECT 'count', c.key, c.n, v.slug, v.name, NULL::json "
-        "FROM counts c LEFT JOIN v ON v.k = c.key "
+        "FROM counts c LEFT JOIN v ON v.k = c.key WHERE c.n > 0 OR c.key = 0 "
         f"UNION ALL SELECT 'label', v.k, 0, v.slug, v.name, NULL FROM v WHERE {label_filter} "
         "UNION ALL SELECT 'results', NULL, NULL, NULL, NULL, rows FROM results"
     )
@@ -339,6 +348,8 @@ def _counts_and_page(
             total = count
             continue
         facet, code = decode(key)
+        if facet in TABLES and slug is None:
+            continue  # a curated value deleted since (its members are empty)
         value = slug if facet in TABLES else str(fixed_value(facet, code))
         label = name if facet in TABLES else None
         if kind == "label":

@@ -12,3 +12,11 @@ def unique_slug(model: type[models.Model], text: str, *, max_length: int = 200) 
         n += 1
         slug = f"{base[: max_length - len(str(n)) - 1]}-{n}"
     return slug
+
+
+def csv_cell(value: object) -> str:
+    """A CSV cell that spreadsheets will not run as a formula (=, +, -, @, tab, return)."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text

@@ -31,6 +31,7 @@ from catalogue.models import (
     Sector,
 )
 from catalogue.search import SearchError, filterset_for, search
+from catalogue.utils import csv_cell
 from networks.choices import RING_DESCRIPTIONS, Ring
 from networks.models import Network
 
@@ -154,14 +155,6 @@ CSV_COLUMNS = [
 ]
 
 
-def _cell(value: object) -> str:
-    """A CSV cell that spreadsheets will not run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -190,7 +183,7 @@ def innovation_csv(request: HttpRequest) -> HttpResponse:
         yield writer.writerow(CSV_COLUMNS)
         for i in innovations:
             yield writer.writerow(
-                _cell(value)
+                csv_cell(value)
                 for value in [
                     i.slug,
                     i.title,

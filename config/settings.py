@@ -39,6 +39,10 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "django_filters",
     "django_htmx",
     "catalogue",
@@ -48,9 +52,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # ETag on every GET, and 304 Not Modified for a matching If-None-Match (conditional GET).
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -118,10 +125,60 @@ STORAGES = {
 SITE_NAME = "Innovation Catalogue"
 
 REST_FRAMEWORK = {
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 20,
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "config.api.CSVRenderer",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "config.api.AnonRateThrottle",
+        "config.api.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_ANON_RATE", "600/minute"),
+        "user": env_str("API_USER_RATE", "1200/minute"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "config.api.exception_handler",
 }
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Innovation Catalogue API",
+    "DESCRIPTION": (
+        "Public-service innovations, where they have been adopted and the learning networks "
+        "around them. Read access is public; see docs/api.md for a guide with curl examples."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ModerationStatusEnum": "catalogue.choices.ModerationStatus",
+        "InnovationKindEnum": "catalogue.choices.InnovationKind",
+        "OrganisationKindEnum": "catalogue.choices.OrganisationKind",
+        "ResourceKindEnum": "catalogue.choices.ResourceKind",
+        "AdoptionStatusEnum": "adopters.choices.AdoptionStatus",
+    },
+}
+
+# The API may be read from any origin (GET only); writes stay same-origin.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+
+# Throttle counters: per process in memory unless a shared cache is configured.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,9 @@ admin.site.index_title = "Curate the catalogue"
 
 api_v1 = ([path("", include("catalogue.api.urls"))], "api")
 
+# Unknown URLs under /api/ answer in JSON like the rest of the API.
+handler404 = "config.api.not_found"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -33,3 +33,16 @@ def own_draft(innovator):
 def curator_client(client, curator):
     client.force_login(curator)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _api_limits(settings):
+    """Each test starts with empty throttle counters and limits it will not reach by accident;
+    tests of throttling set their own rates."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"},
+    }

@@ -1,20 +1,46 @@
-"""`GET /api/v1/innovations/`: the search engine, as JSON, exactly as the contract says."""
+"""The catalogue's API: the search (exactly as shared/CONTRACT.md says), innovations,
+organisations, resources and the curated vocabularies. Read-only; writes come with issue 4's
+second part (docs/api.md)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
-from rest_framework import generics
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalogue.api.serializers import InnovationDetailSerializer
-from catalogue.models import Innovation, Sector
+from adopters.models import Adoption
+from catalogue.api.filters import OrganisationFilterSet, ResourceFilterSet
+from catalogue.api.schema import SEARCH_PARAMETERS, ErrorSerializer, SearchResponseSerializer
+from catalogue.api.serializers import (
+    InnovationDetailSerializer,
+    OrganisationSerializer,
+    RegionSerializer,
+    ResourceSerializer,
+    VocabularySerializer,
+)
+from catalogue.choices import ModerationStatus
+from catalogue.facets import FACET_CODES, KEY_BASE
+from catalogue.models import (
+    BeneficiaryGroup,
+    FacetTotal,
+    Innovation,
+    Organisation,
+    ReachFigure,
+    Region,
+    Resource,
+    ScalingRoute,
+    Sector,
+)
 from catalogue.search import SearchError, SearchHit, SearchResult, search
+from networks.models import Network
 
 
 def page_url(request: Request, page: int) -> str:
@@ -69,6 +95,11 @@ def search_response(request: Request, result: SearchResult) -> dict[str, Any]:
 class InnovationSearchView(APIView):
     """Search published innovations: full text, disjunctive facets, sorting and paging."""
 
+    @extend_schema(
+        operation_id="innovations_search",
+        parameters=SEARCH_PARAMETERS,
+        responses={200: SearchResponseSerializer, 400: ErrorSerializer},
+    )
     def get(self, request: Request) -> Response:
         try:
             result = search(request.query_params)
@@ -77,7 +108,11 @@ class InnovationSearchView(APIView):
         return Response(search_response(request, result))
 
 
+@extend_schema(responses={200: InnovationDetailSerializer, 404: ErrorSerializer})
 class InnovationDetailView(generics.RetrieveAPIView):
+    """One innovation with everything its page shows (published ones; drafts for their owners
+    and curators)."""
+
     serializer_class = InnovationDetailSerializer
     lookup_field = "slug"
 
@@ -87,8 +122,110 @@ class InnovationDetailView(generics.RetrieveAPIView):
             .select_related("lead_organisation")
             .prefetch_related(
                 Prefetch("sectors", Sector.objects.order_by("name")),
-                "beneficiaries",
-                "scaling_routes",
-                "regions",
+                Prefetch("beneficiaries", BeneficiaryGroup.objects.order_by("name")),
+                Prefetch("scaling_routes", ScalingRoute.objects.order_by("name")),
+                Prefetch("regions", Region.objects.order_by("position")),
+                Prefetch("partners", Organisation.objects.order_by("name")),
+                Prefetch("reach", ReachFigure.objects.order_by("measure", "date")),
+                Prefetch("resources", Resource.objects.order_by("title")),
+                Prefetch("adoptions", Adoption.objects.select_related("region")),
+                Prefetch(
+                    "network",
+                    Network.objects.with_ring_sizes(),
+                    to_attr="network_with_sizes",
+                ),
             )
+        )
+
+    def get_object(self) -> Innovation:
+        innovation = super().get_object()
+        if not innovation.is_published:
+            innovation.network_with_sizes = None  # a draft's network is not public yet
+        return innovation
+
+
+class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Organisations that lead, partner in or adopt innovations."""
+
+    serializer_class = OrganisationSerializer
+    lookup_field = "slug"
+    filterset_class = OrganisationFilterSet
+
+    def get_queryset(self):
+        published = Q(led_innovations__status=ModerationStatus.PUBLISHED)
+        return (
+            Organisation.objects.select_related("region")
+            .annotate(
+                innovations_led=Count("led_innovations", filter=published, distinct=True),
+                adoption_total=Count(
+                    "adoptions",
+                    filter=Q(adoptions__innovation__status=ModerationStatus.PUBLISHED),
+                    distinct=True,
+                ),
+            )
+            .order_by("name", "id")
+        )
+
+
+class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
+    """The signposting directory: advice, toolkits, funding and evaluations."""
+
+    serializer_class = ResourceSerializer
+    lookup_field = "slug"
+    filterset_class = ResourceFilterSet
+
+    def get_queryset(self):
+        return Resource.objects.prefetch_related(
+            Prefetch(
+                "innovations",
+                Innovation.objects.published().only("slug").order_by("slug"),
+            )
+        ).order_by("title", "id")
+
+
+def _with_counts(queryset, facet: str):
+    """Annotate `count`: published innovations with the value (kept by FacetTotal)."""
+    base = FACET_CODES[facet] * KEY_BASE
+    total = FacetTotal.objects.filter(key=OuterRef("id") + base).values("count")[:1]
+    return queryset.annotate(count=Coalesce(Subquery(total), 0))
+
+
+class _VocabularyViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = VocabularySerializer
+    lookup_field = "slug"
+    pagination_class = None  # short curated lists
+    model: type = Sector
+    facet = "sector"
+
+    def get_queryset(self):
+        return _with_counts(self.model.objects.order_by("name"), self.facet)
+
+
+class SectorViewSet(_VocabularyViewSet):
+    """Sectors, with how many published innovations each has."""
+
+    model, facet = Sector, "sector"
+
+
+class BeneficiaryViewSet(_VocabularyViewSet):
+    """Who innovations help, with how many published innovations each has."""
+
+    model, facet = BeneficiaryGroup, "beneficiary"
+
+
+class ScalingRouteViewSet(_VocabularyViewSet):
+    """Routes by which innovations scale, with how many published innovations each has."""
+
+    model, facet = ScalingRoute, "scaling_route"
+
+
+class RegionViewSet(_VocabularyViewSet):
+    """Nations and regions; a nation's count covers its regions."""
+
+    serializer_class = RegionSerializer
+    model, facet = Region, "region"
+
+    def get_queryset(self):
+        return _with_counts(
+            Region.objects.select_related("parent").order_by("position", "name"), "region"
         )

@@ -1,0 +1,158 @@
+"""What every endpoint of the API shares: paging, errors, throttling and the CSV format."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import OrderedDict
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.views import defaults
+from rest_framework import exceptions, pagination, renderers, throttling, views
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from catalogue.search import MAX_PAGE, MAX_PAGE_SIZE, PagingForm
+from catalogue.utils import csv_cell
+
+
+class Pagination(pagination.PageNumberPagination):
+    """`page` and `page_size` as in the search API: malformed values are a 400 naming the
+    parameter, and a page past the last is empty rather than an error."""
+
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def paginate_queryset(self, queryset, request: Request, view=None):
+        form = PagingForm(request.query_params)
+        if not form.is_valid():
+            raise exceptions.ValidationError(form.errors)
+        self.request = request
+        self.size = form.cleaned_data["page_size"] or self.page_size
+        self.number = form.cleaned_data["page"] or 1
+        self.count = queryset.count()
+        start = (self.number - 1) * self.size
+        return list(queryset[start : start + self.size]) if start < self.count else []
+
+    def _url(self, number: int) -> str:
+        params = self.request.query_params.copy()
+        params["page"] = str(number)
+        return self.request.build_absolute_uri(f"{self.request.path}?{params.urlencode()}")
+
+    def get_paginated_response(self, data: Any) -> Response:
+        last = max(1, -(-self.count // self.size))
+        return Response(
+            OrderedDict(
+                count=self.count,
+                next=self._url(self.number + 1) if self.number < last else None,
+                previous=self._url(min(self.number - 1, last)) if self.number > 1 else None,
+                results=data,
+            )
+        )
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        response = super().get_paginated_response_schema(schema)
+        response["required"] = ["count", "next", "previous", "results"]
+        return response
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            {
+                "name": "page",
+                "in": "query",
+                "required": False,
+                "description": "Page number, from 1. A page past the last is empty.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+            },
+            {
+                "name": "page_size",
+                "in": "query",
+                "required": False,
+                "description": f"Results per page, 1 to {MAX_PAGE_SIZE} (default 20).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+            },
+        ]
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """DRF's errors, always JSON: `{"detail": …}`, or field errors `{"field": [messages]}`."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    return views.exception_handler(exc, context)
+
+
+def not_found(request, exception=None):
+    """404: JSON for an unknown URL under /api/, like the API's other errors; the site's page
+    (templates/404.html) elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+# Throttles read their rates when a request comes, so that settings can change them (tests);
+# DRF's own classes copy the rates once, at import.
+class AnonRateThrottle(throttling.AnonRateThrottle):
+    def get_rate(self) -> str | None:
+        return settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].get(self.scope)
+
+
+class UserRateThrottle(throttling.UserRateThrottle):
+    def get_rate(self) -> str | None:
+        return settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].get(self.scope)
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """`?format=csv` on list endpoints: one row per result, nested values flattened.
+
+    Lists of objects become their slugs (or names) joined by "; ", objects become
+    `field.key` columns, and cells that a spreadsheet would run as a formula are escaped.
+    """
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type=None, renderer_context=None) -> bytes:
+        if isinstance(data, dict) and "results" in data:
+            rows = data["results"]
+        elif isinstance(data, list):
+            rows = data
+        else:  # an error or a single object
+            rows = [data] if isinstance(data, dict) else []
+        flat = [self._flatten(row) for row in rows]
+        columns: list[str] = []
+        for row in flat:
+            columns += [key for key in row if key not in columns]
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        for row in flat:
+            writer.writerow({key: csv_cell(value) for key, value in row.items()})
+        return out.getvalue().encode(self.charset)
+
+    def _flatten(self, row: dict, prefix: str = "") -> dict[str, str]:
+        flat: dict[str, str] = {}
+        for key, value in row.items():
+            name = f"{prefix}{key}"
+            if isinstance(value, dict):
+                flat.update(self._flatten(value, f"{name}."))
+            elif isinstance(value, list):
+                flat[name] = "; ".join(self._label(item) for item in value)
+            else:
+                flat[name] = "" if value is None else str(value)
+        return flat
+
+    @staticmethod
+    def _label(item: Any) -> str:
+        if isinstance(item, dict):
+            for key in ("slug", "name", "measure", "id"):
+                if key in item:
+                    return str(item[key])
+            return ", ".join(f"{k}={v}" for k, v in item.items())
+        return str(item)
