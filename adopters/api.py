@@ -1,20 +1,35 @@
 """Adoptions in the API: who adopted which innovation, where, how far it got, what changed.
 
-Read-only for now; recording adoptions through the API comes with the writes (docs/api.md).
-Contact details of adopters are never shown.
+Anyone signed in records an adoption of a published innovation; whoever recorded it and the
+curators edit it. Status changes go through `adopters.services.change_status`, so each is in
+the dated history; only curators mark an adoption verified. Contact details of adopters are
+written but never shown.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
+from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.urls import reverse
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, serializers, viewsets
 
+from adopters import services
 from adopters.choices import AdoptionStatus
 from adopters.models import Adoption, AdoptionStatusChange
-from catalogue.api.serializers import InnovationSummarySerializer, OrganisationSummarySerializer
+from catalogue.api.serializers import (
+    InnovationSummarySerializer,
+    OrganisationSummarySerializer,
+    SlugReference,
+)
+from catalogue.api.serializers import (
+    save_or_400 as _save,
+)
 from catalogue.filtersets import ValueListFilter
+from catalogue.models import Innovation, Organisation, Region
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):
@@ -72,15 +87,152 @@ class AdoptionFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(region__slug__in=value) | Q(region__parent__slug__in=value))
 
 
-class AdoptionViewSet(viewsets.ReadOnlyModelViewSet):
-    """Adoptions of published innovations, filterable by innovation, organisation, region and
-    status (each repeatable)."""
+class AdoptionWriteSerializer(serializers.ModelSerializer):
+    """What adopters and curators send to record or edit an adoption."""
 
-    serializer_class = AdoptionSerializer
+    innovation = SlugReference(
+        queryset=Innovation.objects.published(), help_text="Slug of a published innovation."
+    )
+    organisation = SlugReference(queryset=Organisation.objects.all())
+    region = SlugReference(queryset=Region.objects.all(), required=False, allow_null=True)
+    people_reached = serializers.IntegerField(
+        min_value=0, max_value=2_147_483_647, required=False, allow_null=True
+    )
+    note = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        help_text="Why the status changed (kept in the history).",
+    )
+
+    class Meta:
+        model = Adoption
+        fields = [
+            "innovation",
+            "organisation",
+            "region",
+            "area",
+            "status",
+            "adapted",
+            "adaptations",
+            "started_on",
+            "ended_on",
+            "people_reached",
+            "outcomes",
+            "lessons",
+            "will_talk",
+            "contact_name",
+            "contact_email",
+            "source",
+            "verified",
+            "note",
+        ]
+        extra_kwargs = {
+            "contact_name": {"write_only": True},
+            "contact_email": {"write_only": True},
+        }
+        validators: list = []  # the unique constraint is checked in validate(), with a message
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        user = self.context["request"].user
+        if data.get("verified") and not user.is_staff:
+            raise serializers.ValidationError(
+                {"verified": ["Only curators can mark an adoption verified."]}
+            )
+        started = data.get("started_on", getattr(self.instance, "started_on", None))
+        ended = data.get("ended_on", getattr(self.instance, "ended_on", None))
+        if started and ended and ended < started:
+            raise serializers.ValidationError({"ended_on": ["Ends before it started."]})
+        key = {
+            name: data.get(name, getattr(self.instance, name, None))
+            for name in ("innovation", "organisation", "area")
+        }
+        key["area"] = key["area"] or ""
+        clash = Adoption.objects.filter(
+            innovation=key["innovation"],
+            organisation=key["organisation"],
+            area__iexact=key["area"],
+        )
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise serializers.ValidationError(
+                {"area": ["This organisation's adoption of it in this area is already recorded."]}
+            )
+        return data
+
+    @transaction.atomic
+    def create(self, data: dict[str, Any]) -> Adoption:
+        user = self.context["request"].user
+        note = data.pop("note", "")
+        verified = data.pop("verified", False)
+        adoption = Adoption(**data, recorded_by=user)
+        _save(adoption)
+        services.note_status(adoption, by=user, note=note)
+        if verified:
+            services.verify_adoption(adoption, by=user)
+        return adoption
+
+    @transaction.atomic
+    def update(self, adoption: Adoption, data: dict[str, Any]) -> Adoption:
+        user = self.context["request"].user
+        note = data.pop("note", "")
+        verified = data.pop("verified", None)
+        status = data.pop("status", adoption.status)
+        for name, value in data.items():
+            setattr(adoption, name, value)
+        _save(adoption)
+        adoption = services.change_status(adoption, status, by=user, note=note)
+        if verified and not adoption.verified:
+            services.verify_adoption(adoption, by=user)
+        elif verified is False and adoption.verified:
+            adoption.verified, adoption.verified_by, adoption.verified_at = False, None, None
+            adoption.save(update_fields=["verified", "verified_by", "verified_at", "updated_at"])
+        return adoption
+
+    def to_representation(self, instance: Adoption) -> dict[str, Any]:
+        fresh = AdoptionViewSet.base_queryset().get(pk=instance.pk)
+        return AdoptionSerializer(fresh, context=self.context).data
+
+
+class CanEditAdoption(permissions.BasePermission):
+    """Whoever recorded an adoption, and the curators, may edit it."""
+
+    def has_object_permission(self, request, view, adoption: Adoption) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return request.user.is_staff or adoption.recorded_by_id == request.user.pk
+
+
+@extend_schema_view(
+    create=extend_schema(request=AdoptionWriteSerializer, responses={201: AdoptionSerializer}),
+    update=extend_schema(request=AdoptionWriteSerializer, responses={200: AdoptionSerializer}),
+    partial_update=extend_schema(
+        request=AdoptionWriteSerializer, responses={200: AdoptionSerializer}
+    ),
+)
+class AdoptionViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """Adoptions of published innovations, filterable by innovation, organisation, region and
+    status (each repeatable); record one (signed in), edit one you recorded."""
+
     filterset_class = AdoptionFilterSet
     lookup_value_regex = r"[0-9]{1,18}"
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly, CanEditAdoption]
+
+    def get_serializer_class(self):
+        if self.request.method in permissions.SAFE_METHODS:
+            return AdoptionSerializer
+        return AdoptionWriteSerializer
 
     def get_queryset(self):
+        return self.base_queryset()
+
+    @staticmethod
+    def base_queryset():
         return (
             Adoption.objects.public()
             .select_related("innovation", "organisation", "region")

@@ -68,3 +68,34 @@ def archive(innovation: Innovation) -> Innovation:
     _move(innovation, ModerationStatus.ARCHIVED)
     innovation.save(update_fields=["status", "updated_at"])
     return innovation
+
+
+@transaction.atomic
+def return_to_draft(innovation: Innovation) -> Innovation:
+    """Back to its owners for more work (a curator, or an innovator withdrawing a submission)."""
+    _move(innovation, ModerationStatus.DRAFT)
+    innovation.save(update_fields=["status", "updated_at"])
+    return innovation
+
+
+MOVES = {
+    ModerationStatus.DRAFT: return_to_draft,
+    ModerationStatus.SUBMITTED: submit,
+    ModerationStatus.PUBLISHED: publish,
+    ModerationStatus.ARCHIVED: archive,
+}
+
+# Owners may send a draft for review and take a submission back; curators make every other move.
+OWNER_MOVES = {ModerationStatus.DRAFT, ModerationStatus.SUBMITTED}
+
+
+def move(innovation: Innovation, to: str, *, by) -> Innovation:
+    """Change an innovation's moderation status, as `by` is allowed to."""
+    if innovation.status == to:
+        return innovation
+    if not by.is_staff and not (innovation.status in OWNER_MOVES and to in OWNER_MOVES):
+        raise ModerationError(
+            f"Only curators can move an innovation that is "
+            f"{innovation.get_status_display().lower()} to {ModerationStatus(to).label.lower()}."
+        )
+    return MOVES[to](innovation)

@@ -7,15 +7,19 @@ from drf_spectacular import openapi
 
 
 class AutoSchema(openapi.AutoSchema):
-    """drf-spectacular's schema, with the errors every read can answer documented: 400
-    (malformed parameters), 404 (no such object, or an unknown `format`), 429 (throttled)."""
+    """drf-spectacular's schema, with the errors every operation can answer documented: 400
+    (malformed parameters or fields), 404 (no such object, or an unknown `format`), 429
+    (throttled), and for writes 401 and 403 (not signed in, or not allowed)."""
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
-        if direction != "response" or self.method not in ("GET", "HEAD"):
+        if direction != "response":
             return responses
         from catalogue.api.schema import ErrorSerializer
 
-        for code in ("400", "404", "429"):
+        codes = ["400", "404", "429"]
+        if self.method not in ("GET", "HEAD"):
+            codes += ["401", "403"]
+        for code in codes:
             responses.setdefault(code, self._get_response_for_code(ErrorSerializer, code))
         return responses

@@ -6,15 +6,30 @@ serve the detail and list endpoints of innovations, organisations, resources and
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django.db import DataError, IntegrityError, transaction
+from django.db.models import Prefetch
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from adopters.choices import AdoptionStatus
 from adopters.models import Adoption
-from catalogue.models import Innovation, Organisation, ReachFigure, Resource
+from catalogue import services
+from catalogue.choices import CostBand, InnovationKind, ModerationStatus, ScalingWay, Stage
+from catalogue.models import (
+    BeneficiaryGroup,
+    Innovation,
+    Organisation,
+    ReachFigure,
+    Region,
+    Resource,
+    ScalingRoute,
+    Sector,
+)
+from catalogue.utils import unique_slug
 
 
 class LinkField(serializers.URLField):
@@ -36,6 +51,18 @@ class EmailOrNullField(serializers.EmailField):
         kwargs.setdefault("read_only", True)
         kwargs.setdefault("allow_null", True)
         super().__init__(**kwargs)
+
+    def to_representation(self, value: str) -> str | None:
+        return value or None
+
+
+class ChoiceOrNullField(serializers.ChoiceField):
+    """A fixed-vocabulary value, or null when there is none (never "")."""
+
+    def __init__(self, choices: Any, **kwargs: Any):
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(choices, **kwargs)
 
     def to_representation(self, value: str) -> str | None:
         return value or None
@@ -184,6 +211,9 @@ class InnovationDetailSerializer(serializers.ModelSerializer):
     api_url = serializers.SerializerMethodField()
     website = LinkField()
     contact_email = EmailOrNullField(help_text="The innovation's public contact.")
+    stage = ChoiceOrNullField(Stage.choices)
+    kind = ChoiceOrNullField(InnovationKind.choices)
+    cost_band = ChoiceOrNullField(CostBand.choices)
     sectors = NamedSerializer(many=True, read_only=True)
     beneficiaries = NamedSerializer(many=True, read_only=True)
     scaling_routes = NamedSerializer(many=True, read_only=True)
@@ -260,11 +290,170 @@ class InnovationDetailSerializer(serializers.ModelSerializer):
     @extend_schema_field(InnovationNetworkSerializer(allow_null=True))
     def get_network(self, innovation: Innovation) -> dict[str, Any] | None:
         network = getattr(innovation, "network_with_sizes", None)
-        return InnovationNetworkSerializer(network).data if network else None
+        if network is None or not innovation.is_published:
+            return None  # a draft's network is not public yet
+        return InnovationNetworkSerializer(network).data
+
+
+def innovation_detail_queryset(queryset=None):
+    """Innovations (all, or those given) with everything InnovationDetailSerializer reads, in a
+    fixed number of queries."""
+    from adopters.models import Adoption
+    from networks.models import Network
+
+    queryset = Innovation.objects.all() if queryset is None else queryset
+    return queryset.select_related("lead_organisation").prefetch_related(
+        Prefetch("sectors", Sector.objects.order_by("name")),
+        Prefetch("beneficiaries", BeneficiaryGroup.objects.order_by("name")),
+        Prefetch("scaling_routes", ScalingRoute.objects.order_by("name")),
+        Prefetch("regions", Region.objects.order_by("position")),
+        Prefetch("partners", Organisation.objects.order_by("name")),
+        Prefetch("reach", ReachFigure.objects.order_by("measure", "date")),
+        Prefetch("resources", Resource.objects.order_by("title")),
+        Prefetch("adoptions", Adoption.objects.select_related("region")),
+        Prefetch("network", Network.objects.with_ring_sizes(), to_attr="network_with_sizes"),
+    )
+
+
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,220}")
+
+
+class SlugReference(serializers.SlugRelatedField):
+    """A reference by slug. Anything that cannot be a slug (a NUL byte, which PostgreSQL
+    refuses, a lone surrogate, a thousand characters) is "not found" before any query."""
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("slug_field", "slug")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str) or not _SLUG.fullmatch(data):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:80])
+        return super().to_internal_value(data)
+
+
+def _slugs(model: type, **kwargs: Any) -> SlugReference:
+    return SlugReference(queryset=model.objects.all(), many=True, required=False, **kwargs)
+
+
+class InnovationWriteSerializer(serializers.ModelSerializer):
+    """What innovators and curators send to create or edit an innovation.
+
+    Vocabularies, regions and organisations are given by slug and must exist. `status` moves
+    the innovation through moderation (catalogue.services.move): owners may submit a draft or
+    take a submission back, curators may make every move. New innovations are drafts.
+    """
+
+    sectors = _slugs(Sector)
+    beneficiaries = _slugs(BeneficiaryGroup)
+    scaling_routes = _slugs(ScalingRoute)
+    regions = _slugs(Region)
+    partners = _slugs(Organisation)
+    lead_organisation = SlugReference(
+        queryset=Organisation.objects.all(), required=False, allow_null=True
+    )
+    scaling_ways = serializers.ListField(
+        child=serializers.ChoiceField(choices=ScalingWay.choices), required=False
+    )
+    year_started = serializers.IntegerField(
+        min_value=1800, max_value=2100, required=False, allow_null=True
+    )
+    status = serializers.ChoiceField(choices=ModerationStatus.choices, required=False)
+
+    class Meta:
+        model = Innovation
+        fields = [
+            "title",
+            "summary",
+            "problem",
+            "how_it_works",
+            "core",
+            "adaptable",
+            "outcomes",
+            "evidence_level",
+            "evidence_summary",
+            "stage",
+            "kind",
+            "scaling_ways",
+            "scaling_routes",
+            "sectors",
+            "beneficiaries",
+            "regions",
+            "lead_organisation",
+            "partners",
+            "year_started",
+            "cost_band",
+            "cost_notes",
+            "funding_model",
+            "website",
+            "contact_name",
+            "contact_email",
+            "source",
+            "status",
+        ]
+
+    def validate_scaling_ways(self, ways: list[str]) -> list[str]:
+        return list(dict.fromkeys(ways))
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is None and data.get("status", ModerationStatus.DRAFT) not in (
+            ModerationStatus.DRAFT,
+            ModerationStatus.SUBMITTED,
+        ):
+            raise serializers.ValidationError(
+                {"status": ["A new innovation starts as a draft (or submitted for review)."]}
+            )
+        return data
+
+    @transaction.atomic
+    def create(self, data: dict[str, Any]) -> Innovation:
+        user = self.context["request"].user
+        status = data.pop("status", ModerationStatus.DRAFT)
+        relations = {name: data.pop(name) for name in self.RELATIONS if name in data}
+        innovation = Innovation(**data, status=ModerationStatus.DRAFT)
+        innovation.slug = unique_slug(Innovation, innovation.title, max_length=220)
+        save_or_400(innovation)
+        for name, values in relations.items():
+            getattr(innovation, name).set(values)
+        innovation.owners.add(user)
+        if status != ModerationStatus.DRAFT:
+            _moderate(innovation, status, user)
+        return innovation
+
+    @transaction.atomic
+    def update(self, innovation: Innovation, data: dict[str, Any]) -> Innovation:
+        user = self.context["request"].user
+        status = data.pop("status", None)
+        relations = {name: data.pop(name) for name in self.RELATIONS if name in data}
+        for name, value in data.items():
+            setattr(innovation, name, value)
+        save_or_400(innovation)
+        for name, values in relations.items():
+            getattr(innovation, name).set(values)
+        if status is not None:
+            _moderate(innovation, status, user)
+        return innovation
+
+    RELATIONS = ("sectors", "beneficiaries", "scaling_routes", "regions", "partners")
 
     def to_representation(self, instance: Innovation) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        # Blank fixed-vocabulary values are absent values: null, never "".
-        for name in ("stage", "kind", "cost_band"):
-            data[name] = data[name] or None
-        return data
+        fresh = innovation_detail_queryset().get(pk=instance.pk)
+        return InnovationDetailSerializer(fresh, context=self.context).data
+
+
+def save_or_400(instance: Any) -> None:
+    """Save, turning what only the database checks into a 400 rather than a 500."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except (IntegrityError, DataError) as error:
+        raise serializers.ValidationError(
+            {"non_field_errors": [f"Not saved: {str(error).splitlines()[0]}"]}
+        ) from error
+
+
+def _moderate(innovation: Innovation, status: str, user: Any) -> None:
+    try:
+        services.move(innovation, status, by=user)
+    except services.ModerationError as error:
+        raise serializers.ValidationError({"status": [str(error)]}) from error

@@ -24,6 +24,7 @@ urlpatterns = [
         "innovations/<slug:slug>/", views.InnovationDetailView.as_view(), name="innovation-detail"
     ),
     *router.urls,
+    path("auth/token/", views.TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

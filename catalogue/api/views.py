@@ -9,22 +9,25 @@ from typing import Any
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
-from rest_framework import generics, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, permissions, serializers, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from adopters.models import Adoption
 from catalogue.api.filters import OrganisationFilterSet, ResourceFilterSet
 from catalogue.api.schema import SEARCH_PARAMETERS, ErrorSerializer, SearchResponseSerializer
 from catalogue.api.serializers import (
     InnovationDetailSerializer,
+    InnovationWriteSerializer,
     OrganisationSerializer,
     RegionSerializer,
     ResourceSerializer,
     VocabularySerializer,
+    innovation_detail_queryset,
 )
 from catalogue.choices import ModerationStatus
 from catalogue.facets import FACET_CODES, KEY_BASE
@@ -33,14 +36,12 @@ from catalogue.models import (
     FacetTotal,
     Innovation,
     Organisation,
-    ReachFigure,
     Region,
     Resource,
     ScalingRoute,
     Sector,
 )
 from catalogue.search import SearchError, SearchHit, SearchResult, search
-from networks.models import Network
 
 
 def page_url(request: Request, page: int) -> str:
@@ -92,8 +93,13 @@ def search_response(request: Request, result: SearchResult) -> dict[str, Any]:
     }
 
 
+def innovation_api_url(innovation: Innovation) -> str:
+    return reverse("api:innovation-detail", args=[innovation.slug])
+
+
 class InnovationSearchView(APIView):
-    """Search published innovations: full text, disjunctive facets, sorting and paging."""
+    """Search published innovations: full text, disjunctive facets, sorting and paging; and
+    add one (signed in)."""
 
     @extend_schema(
         operation_id="innovations_search",
@@ -107,41 +113,54 @@ class InnovationSearchView(APIView):
             raise ValidationError(exc.errors) from exc
         return Response(search_response(request, result))
 
-
-@extend_schema(responses={200: InnovationDetailSerializer, 404: ErrorSerializer})
-class InnovationDetailView(generics.RetrieveAPIView):
-    """One innovation with everything its page shows (published ones; drafts for their owners
-    and curators)."""
-
-    serializer_class = InnovationDetailSerializer
-    lookup_field = "slug"
-
-    def get_queryset(self):
-        return (
-            Innovation.objects.visible_to(self.request.user)
-            .select_related("lead_organisation")
-            .prefetch_related(
-                Prefetch("sectors", Sector.objects.order_by("name")),
-                Prefetch("beneficiaries", BeneficiaryGroup.objects.order_by("name")),
-                Prefetch("scaling_routes", ScalingRoute.objects.order_by("name")),
-                Prefetch("regions", Region.objects.order_by("position")),
-                Prefetch("partners", Organisation.objects.order_by("name")),
-                Prefetch("reach", ReachFigure.objects.order_by("measure", "date")),
-                Prefetch("resources", Resource.objects.order_by("title")),
-                Prefetch("adoptions", Adoption.objects.select_related("region")),
-                Prefetch(
-                    "network",
-                    Network.objects.with_ring_sizes(),
-                    to_attr="network_with_sizes",
-                ),
-            )
+    @extend_schema(
+        operation_id="innovations_create",
+        request=InnovationWriteSerializer,
+        responses={201: InnovationDetailSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        """Add an innovation: a draft owned by whoever adds it (or submitted for review)."""
+        serializer = InnovationWriteSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        innovation = serializer.save()
+        return Response(
+            serializer.data, status=201, headers={"Location": innovation_api_url(innovation)}
         )
 
-    def get_object(self) -> Innovation:
-        innovation = super().get_object()
-        if not innovation.is_published:
-            innovation.network_with_sizes = None  # a draft's network is not public yet
-        return innovation
+
+class CanEditInnovation(permissions.BasePermission):
+    """Reading is for everyone who can see the innovation; editing for its owners and curators."""
+
+    def has_object_permission(self, request: Request, view: Any, innovation: Innovation) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        user = request.user
+        return user.is_staff or innovation.owners.filter(pk=user.pk).exists()
+
+
+@extend_schema_view(
+    get=extend_schema(responses={200: InnovationDetailSerializer}),
+    put=extend_schema(
+        request=InnovationWriteSerializer, responses={200: InnovationDetailSerializer}
+    ),
+    patch=extend_schema(
+        request=InnovationWriteSerializer, responses={200: InnovationDetailSerializer}
+    ),
+)
+class InnovationDetailView(generics.RetrieveUpdateAPIView):
+    """One innovation with everything its page shows (published ones; drafts for their owners
+    and curators). Its owners and curators edit it; `status` moves it through moderation."""
+
+    lookup_field = "slug"
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly, CanEditInnovation]
+
+    def get_serializer_class(self):
+        if self.request.method in permissions.SAFE_METHODS:
+            return InnovationDetailSerializer
+        return InnovationWriteSerializer
+
+    def get_queryset(self):
+        return innovation_detail_queryset(Innovation.objects.visible_to(self.request.user))
 
 
 class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
@@ -229,3 +248,18 @@ class RegionViewSet(_VocabularyViewSet):
         return _with_counts(
             Region.objects.select_related("parent").order_by("position", "name"), "region"
         )
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for the API token of that account (created on first
+    use); send it as `Authorization: Token …`. Throttled like every other request."""
+
+    throttle_classes = api_settings.DEFAULT_THROTTLE_CLASSES
+
+    @extend_schema(responses={200: TokenResponseSerializer})
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().post(request, *args, **kwargs)

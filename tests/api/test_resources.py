@@ -222,3 +222,25 @@ def test_the_docs_page_loads_nothing_from_other_hosts(client):
     assert "swagger-ui" in html
     assert "http://" not in html.replace("http://testserver", "")
     assert "https://" not in html
+
+
+@pytest.mark.parametrize(
+    "path", ["adoptions/", "organisations/", "networks/", "resources/", "regions/"]
+)
+def test_lists_take_the_same_queries_for_two_rows_as_for_twenty(
+    client, reading, django_assert_max_num_queries, path
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(API + path)
+    from networks.services import ensure_innovation_network
+
+    for n in range(20):
+        innovation = InnovationFactory(title=f"More {n}")
+        AdoptionFactory(innovation=innovation)
+        ResourceFactory(title=f"Resource {n}").innovations.add(innovation)
+        ensure_innovation_network(innovation)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(API + path).status_code == 200

@@ -1,0 +1,236 @@
+"""Writing through the API: who may create and edit innovations and adoptions, and how bad
+input is refused (every refusal a 4xx that names the field, and nothing stored)."""
+
+import pytest
+
+from adopters.models import Adoption
+from catalogue.models import Innovation
+from networks.models import Network
+from tests.factories import (
+    AdoptionFactory,
+    InnovationFactory,
+    OrganisationFactory,
+    SectorFactory,
+    region,
+)
+
+pytestmark = pytest.mark.django_db
+
+INNOVATIONS = "/api/v1/innovations/"
+ADOPTIONS = "/api/v1/adoptions/"
+
+
+def post(client, url, data):
+    return client.post(url, data, content_type="application/json")
+
+
+def patch(client, url, data):
+    return client.patch(url, data, content_type="application/json")
+
+
+# --- Innovations -----------------------------------------------------------------------------
+
+
+def test_anonymous_clients_cannot_add_or_edit_innovations(client):
+    published = InnovationFactory(title="Public")
+    assert post(client, INNOVATIONS, {"title": "X", "summary": "Y"}).status_code in (401, 403)
+    assert patch(client, f"{INNOVATIONS}public/", {"title": "Z"}).status_code in (401, 403)
+    assert Innovation.objects.count() == 1
+    assert Innovation.objects.get().title == published.title
+
+
+def test_an_innovator_adds_a_draft_they_own(client, innovator):
+    SectorFactory(name="Health")
+    OrganisationFactory(name="Example Trust")
+    client.force_login(innovator)
+    response = post(
+        client,
+        INNOVATIONS,
+        {
+            "title": "Peer support circles",
+            "summary": "Small groups of carers meet weekly.",
+            "sectors": ["health"],
+            "regions": ["london", "england"],
+            "lead_organisation": "example-trust",
+            "scaling_ways": ["out", "out", "deep"],
+            "stage": "developing-testing",
+        },
+    )
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    assert response["Location"] == "/api/v1/innovations/peer-support-circles/"
+    assert data["status"] == "draft"
+    assert data["sectors"] == [{"slug": "health", "name": "Health"}]
+    assert data["scaling_ways"] == ["out", "deep"]
+    innovation = Innovation.objects.get(slug="peer-support-circles")
+    assert list(innovation.owners.all()) == [innovator]
+    # Drafts stay out of the public search and detail.
+    client.logout()
+    assert client.get(f"{INNOVATIONS}peer-support-circles/").status_code == 404
+    assert client.get(INNOVATIONS).json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"summary": "No title"}, "title"),
+        ({"title": "T", "summary": "S", "sectors": ["no-such-sector"]}, "sectors"),
+        ({"title": "T", "summary": "S", "lead_organisation": "bad\x00slug"}, "lead_organisation"),
+        ({"title": "Nul\x00", "summary": "S"}, "title"),
+        ({"title": "T", "summary": "S", "year_started": 1700}, "year_started"),
+        ({"title": "T", "summary": "S", "evidence_level": 9}, "evidence_level"),
+        ({"title": "T", "summary": "S", "stage": "scaling"}, "stage"),
+        ({"title": "T", "summary": "S", "website": "not a url"}, "website"),
+        ({"title": "T", "summary": "S", "status": "published"}, "status"),
+        ({"title": "x" * 201, "summary": "S"}, "title"),
+    ],
+)
+def test_bad_innovations_are_400s_naming_the_field(client, innovator, data, field):
+    client.force_login(innovator)
+    response = post(client, INNOVATIONS, data)
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not Innovation.objects.exists()
+
+
+def test_owners_edit_their_own_and_may_only_submit_or_withdraw(client, innovator, own_draft):
+    client.force_login(innovator)
+    url = f"{INNOVATIONS}{own_draft.slug}/"
+    assert patch(client, url, {"summary": "Better words."}).json()["summary"] == "Better words."
+    assert patch(client, url, {"status": "submitted"}).json()["status"] == "submitted"
+    refused = patch(client, url, {"status": "published"})
+    assert refused.status_code == 400
+    assert "curators" in refused.json()["status"][0]
+    assert patch(client, url, {"status": "draft"}).json()["status"] == "draft"
+
+
+def test_innovators_cannot_edit_what_others_own(client, other_innovator, own_draft):
+    published = InnovationFactory(title="Someone else's")
+    client.force_login(other_innovator)
+    assert patch(client, f"{INNOVATIONS}{own_draft.slug}/", {"title": "Mine"}).status_code == 404
+    assert patch(client, f"{INNOVATIONS}someone-elses/", {"title": "Mine"}).status_code == 403
+    published.refresh_from_db()
+    assert published.title == "Someone else's"
+
+
+def test_curators_edit_anything_and_publishing_creates_the_network(client, curator, own_draft):
+    client.force_login(curator)
+    data = patch(client, f"{INNOVATIONS}{own_draft.slug}/", {"status": "published"}).json()
+    assert data["status"] == "published"
+    assert data["network"]["rings"] == {"core": 0, "learning": 0, "interest": 0}
+    own_draft.refresh_from_db()
+    assert own_draft.published_at is not None
+    assert Network.objects.filter(innovation=own_draft).exists()
+    assert (
+        patch(client, f"{INNOVATIONS}{own_draft.slug}/", {"status": "archived"}).json()["status"]
+        == "archived"
+    )
+
+
+def test_a_token_from_a_password_signs_requests(client, innovator):
+    innovator.set_password("a long enough passphrase")
+    innovator.save()
+    token = client.post(
+        "/api/v1/auth/token/",
+        {"username": innovator.username, "password": "a long enough passphrase"},
+    ).json()["token"]
+    response = client.post(
+        INNOVATIONS,
+        {"title": "By token", "summary": "S"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {token}",
+    )
+    assert response.status_code == 201
+    wrong = client.post("/api/v1/auth/token/", {"username": innovator.username, "password": "x"})
+    assert wrong.status_code == 400
+
+
+# --- Adoptions -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def adoptable(db):
+    innovation = InnovationFactory(title="Shared reading")
+    OrganisationFactory(name="Knowsley Council", kind="local-authority")
+    return innovation
+
+
+def adoption_data(**changes):
+    return {
+        "innovation": "shared-reading",
+        "organisation": "knowsley-council",
+        "region": "north-west",
+        "area": "Knowsley",
+        "status": "piloting",
+        "contact_email": "officer@example.org",
+        **changes,
+    }
+
+
+def test_anonymous_clients_cannot_record_adoptions(client, adoptable):
+    assert post(client, ADOPTIONS, adoption_data()).status_code in (401, 403)
+    assert not Adoption.objects.exists()
+
+
+def test_a_signed_in_adopter_records_an_adoption_with_its_first_status(
+    client, innovator, adoptable
+):
+    client.force_login(innovator)
+    response = post(client, ADOPTIONS, adoption_data(note="Starting with two groups"))
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    assert data["status"] == "piloting"
+    assert data["history"][0]["status"] == "piloting"
+    assert data["history"][0]["note"] == "Starting with two groups"
+    assert "contact_email" not in data  # written, never shown
+    adoption = Adoption.objects.get()
+    assert (adoption.recorded_by, adoption.contact_email) == (innovator, "officer@example.org")
+    adoptable.refresh_from_db()
+    assert adoptable.adoption_count == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"innovation": "no-such-thing"}, "innovation"),
+        ({"status": "finished"}, "status"),
+        ({"started_on": "2020-05-01", "ended_on": "2020-01-01"}, "ended_on"),
+        ({"people_reached": -1}, "people_reached"),
+        ({"verified": True}, "verified"),
+        ({"region": "\x00"}, "region"),
+    ],
+)
+def test_bad_adoptions_are_400s_naming_the_field(client, innovator, adoptable, changes, field):
+    client.force_login(innovator)
+    response = post(client, ADOPTIONS, adoption_data(**changes))
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not Adoption.objects.exists()
+
+
+def test_adoptions_of_drafts_and_duplicates_are_refused(client, innovator, adoptable):
+    InnovationFactory(title="Not yet", draft=True)
+    client.force_login(innovator)
+    assert post(client, ADOPTIONS, adoption_data(innovation="not-yet")).status_code == 400
+    assert post(client, ADOPTIONS, adoption_data()).status_code == 201
+    again = post(client, ADOPTIONS, adoption_data(area="knowsley"))  # same area, any case
+    assert again.status_code == 400
+    assert "area" in again.json()
+
+
+def test_whoever_recorded_it_and_curators_edit_an_adoption(
+    client, innovator, other_innovator, curator, adoptable
+):
+    adoption = AdoptionFactory(
+        innovation=adoptable, recorded_by=innovator, status="piloting", region=region("wales")
+    )
+    url = f"{ADOPTIONS}{adoption.pk}/"
+    client.force_login(other_innovator)
+    assert patch(client, url, {"status": "adopted"}).status_code == 403
+    client.force_login(innovator)
+    data = patch(client, url, {"status": "adopted", "note": "Council funding agreed"}).json()
+    assert data["status"] == "adopted"
+    assert [step["status"] for step in data["history"]] == ["adopted"]
+    assert patch(client, url, {"verified": True}).status_code == 400
+    client.force_login(curator)
+    assert patch(client, url, {"verified": True}).json()["verified"] is True
