@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from adopters.models import Adoption
 from catalogue.api.filters import OrganisationFilterSet, ResourceFilterSet
 from catalogue.api.schema import SEARCH_PARAMETERS, ErrorSerializer, SearchResponseSerializer
 from catalogue.api.serializers import (
@@ -171,9 +172,16 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = OrganisationFilterSet
 
     def get_queryset(self):
+        # As on the site: organisations known only through unpublished entries are not public.
+        public = (
+            Exists(Innovation.objects.published().filter(lead_organisation=OuterRef("pk")))
+            | Exists(Innovation.objects.published().filter(partners=OuterRef("pk")))
+            | Exists(Adoption.objects.public().filter(organisation=OuterRef("pk")))
+        )
         published = Q(led_innovations__status=ModerationStatus.PUBLISHED)
         return (
-            Organisation.objects.select_related("region")
+            Organisation.objects.filter(public)
+            .select_related("region")
             .annotate(
                 innovations_led=Count("led_innovations", filter=published, distinct=True),
                 adoption_total=Count(

@@ -169,7 +169,7 @@ def test_writes_are_refused_while_the_api_is_read_only(client, curator):
 
 
 def test_lists_come_as_csv_too_with_formulas_escaped(client, reading):
-    OrganisationFactory(name="=HYPERLINK(1)")
+    InnovationFactory(lead_organisation=OrganisationFactory(name="=HYPERLINK(1)"))
     response = client.get(f"{API}organisations/", {"format": "csv"})
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode().splitlines()
@@ -244,3 +244,11 @@ def test_lists_take_the_same_queries_for_two_rows_as_for_twenty(
         ensure_innovation_network(innovation)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(API + path).status_code == 200
+
+
+def test_organisations_known_only_through_drafts_are_not_public(client, reading):
+    hidden = OrganisationFactory(name="Only a draft's lead")
+    InnovationFactory(draft=True, lead_organisation=hidden)
+    slugs = {o["slug"] for o in client.get(f"{API}organisations/").json()["results"]}
+    assert slugs == {"the-reader", "knowsley-council", reading.adoptions.last().organisation.slug}
+    assert client.get(f"{API}organisations/{hidden.slug}/").status_code == 404
