@@ -93,7 +93,9 @@ class AdoptionWriteSerializer(serializers.ModelSerializer):
     innovation = SlugReference(
         queryset=Innovation.objects.published(), help_text="Slug of a published innovation."
     )
-    organisation = SlugReference(queryset=Organisation.objects.all())
+    organisation = SlugReference(
+        queryset=Organisation.objects.all(), style={"base_template": "input.html"}
+    )
     region = SlugReference(queryset=Region.objects.all(), required=False, allow_null=True)
     people_reached = serializers.IntegerField(
         min_value=0, max_value=2_147_483_647, required=False, allow_null=True
@@ -135,9 +137,9 @@ class AdoptionWriteSerializer(serializers.ModelSerializer):
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         user = self.context["request"].user
-        if data.get("verified") and not user.is_staff:
+        if "verified" in data and not user.is_staff:
             raise serializers.ValidationError(
-                {"verified": ["Only curators can mark an adoption verified."]}
+                {"verified": ["Only curators can mark an adoption verified or not."]}
             )
         started = data.get("started_on", getattr(self.instance, "started_on", None))
         ended = data.get("ended_on", getattr(self.instance, "ended_on", None))
@@ -179,9 +181,15 @@ class AdoptionWriteSerializer(serializers.ModelSerializer):
         note = data.pop("note", "")
         verified = data.pop("verified", None)
         status = data.pop("status", adoption.status)
+        changed = [name for name, value in data.items() if getattr(adoption, name) != value]
         for name, value in data.items():
             setattr(adoption, name, value)
-        _save(adoption)
+        if changed and adoption.verified and not user.is_staff:
+            # What a curator checked has changed: it needs checking again.
+            adoption.verified, adoption.verified_by, adoption.verified_at = False, None, None
+            changed += ["verified", "verified_by", "verified_at"]
+        # Only the fields sent are written, so that concurrent changes are not undone.
+        _save(adoption, fields=changed)
         adoption = services.change_status(adoption, status, by=user, note=note)
         if verified and not adoption.verified:
             services.verify_adoption(adoption, by=user)

@@ -3,6 +3,9 @@ from __future__ import annotations
 from django.db import models
 from django.utils.text import slugify
 
+# What a slug in a URL may be (Django's <slug:> converter); the API's routers use it for lookups.
+SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
+
 
 def unique_slug(model: type[models.Model], text: str, *, max_length: int = 200) -> str:
     """slugify(text), with -2, -3… appended when another row already has it."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections import OrderedDict
 from typing import Any
 
@@ -11,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.views import defaults
-from rest_framework import exceptions, pagination, renderers, throttling, views
+from rest_framework import exceptions, pagination, parsers, renderers, throttling
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -78,12 +79,60 @@ class Pagination(pagination.PageNumberPagination):
         ]
 
 
+class JSONParser(parsers.JSONParser):
+    """JSON bodies, refusing lone surrogates (half a UTF-16 pair): PostgreSQL cannot store them
+    and no response could echo them back, so they are a 400 here rather than a 500 later."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise exceptions.ParseError(
+                "The JSON holds a lone surrogate (\\ud800–\\udfff), which is not text."
+            ) from error
+        return data
+
+
+class ReadOnlyCorsMiddleware:
+    """Other origins may read the API, never write to it: the CORS headers that
+    django-cors-headers adds are taken off responses to anything but GET, HEAD and OPTIONS (its
+    settings only limit preflights, and a form-encoded POST needs none)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            for header in (
+                "Access-Control-Allow-Origin",
+                "Access-Control-Allow-Credentials",
+                "Access-Control-Expose-Headers",
+            ):
+                if header in response:
+                    del response[header]
+        return response
+
+
+def bad_request(request, exception=None):
+    """400 before a view runs (a body over DATA_UPLOAD_MAX_MEMORY_SIZE, a bad host): JSON under
+    /api/, the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Bad request."}, status=400)
+    return defaults.bad_request(request, exception)
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF's errors, always JSON: `{"detail": …}`, or field errors `{"field": [messages]}`."""
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    # Imported here: rest_framework.views reads the renderer and parser settings, which name
+    # classes in this module, when it is first imported.
+    from rest_framework import views
+
     return views.exception_handler(exc, context)
 
 

@@ -9,6 +9,7 @@ api_v1 = ([path("", include("catalogue.api.urls"))], "api")
 
 # Unknown URLs under /api/ answer in JSON like the rest of the API.
 handler404 = "config.api.not_found"
+handler400 = "config.api.bad_request"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

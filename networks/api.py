@@ -7,6 +7,7 @@ from django.urls import reverse
 from rest_framework import serializers, viewsets
 
 from catalogue.api.serializers import RingSizesSerializer
+from catalogue.utils import SLUG_PATTERN
 from networks.models import Network
 
 
@@ -39,6 +40,7 @@ class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = NetworkSerializer
     lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN  # anything else (a NUL byte) is a 404, never a query
 
     def get_queryset(self):
         return (

@@ -13,7 +13,7 @@ from django.db import DataError, IntegrityError, transaction
 from django.db.models import Prefetch
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import relations, serializers
 
 from adopters.choices import AdoptionStatus
 from adopters.models import Adoption
@@ -318,6 +318,18 @@ def innovation_detail_queryset(queryset=None):
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,220}")
 
 
+MAX_REFERENCES = 100
+
+
+class SlugReferences(relations.ManyRelatedField):
+    """A list of references by slug, at most MAX_REFERENCES long (each costs a lookup)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, list) and len(data) > MAX_REFERENCES:
+            raise serializers.ValidationError(f"At most {MAX_REFERENCES} values.")
+        return super().to_internal_value(data)
+
+
 class SlugReference(serializers.SlugRelatedField):
     """A reference by slug. Anything that cannot be a slug (a NUL byte, which PostgreSQL
     refuses, a lone surrogate, a thousand characters) is "not found" before any query."""
@@ -325,6 +337,11 @@ class SlugReference(serializers.SlugRelatedField):
     def __init__(self, **kwargs: Any):
         kwargs.setdefault("slug_field", "slug")
         super().__init__(**kwargs)
+
+    @classmethod
+    def many_init(cls, *args: Any, **kwargs: Any) -> SlugReferences:
+        shared = {k: v for k, v in kwargs.items() if k in relations.MANY_RELATION_KWARGS}
+        return SlugReferences(child_relation=cls(*args, **kwargs), **shared)
 
     def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, str) or not _SLUG.fullmatch(data):
@@ -348,9 +365,14 @@ class InnovationWriteSerializer(serializers.ModelSerializer):
     beneficiaries = _slugs(BeneficiaryGroup)
     scaling_routes = _slugs(ScalingRoute)
     regions = _slugs(Region)
-    partners = _slugs(Organisation)
+    # Typed, not picked from a list: the browsable API's forms would otherwise list every
+    # organisation, including those known only through unpublished entries.
+    partners = _slugs(Organisation, style={"base_template": "input.html"})
     lead_organisation = SlugReference(
-        queryset=Organisation.objects.all(), required=False, allow_null=True
+        queryset=Organisation.objects.all(),
+        required=False,
+        allow_null=True,
+        style={"base_template": "input.html"},
     )
     scaling_ways = serializers.ListField(
         child=serializers.ChoiceField(choices=ScalingWay.choices), required=False
@@ -427,7 +449,9 @@ class InnovationWriteSerializer(serializers.ModelSerializer):
         relations = {name: data.pop(name) for name in self.RELATIONS if name in data}
         for name, value in data.items():
             setattr(innovation, name, value)
-        save_or_400(innovation)
+        # Only the fields sent are written: a curator's concurrent move (an archive, say) is
+        # not undone by an owner's edit of the summary.
+        save_or_400(innovation, fields=list(data))
         for name, values in relations.items():
             getattr(innovation, name).set(values)
         if status is not None:
@@ -441,11 +465,14 @@ class InnovationWriteSerializer(serializers.ModelSerializer):
         return InnovationDetailSerializer(fresh, context=self.context).data
 
 
-def save_or_400(instance: Any) -> None:
-    """Save, turning what only the database checks into a 400 rather than a 500."""
+def save_or_400(instance: Any, fields: list[str] | None = None) -> None:
+    """Save (all fields, or only `fields` of an existing row), turning what only the database
+    checks into a 400 rather than a 500."""
+    if fields is not None and not fields:
+        return
     try:
         with transaction.atomic():
-            instance.save()
+            instance.save(update_fields=None if fields is None else [*fields, "updated_at"])
     except (IntegrityError, DataError) as error:
         raise serializers.ValidationError(
             {"non_field_errors": [f"Not saved: {str(error).splitlines()[0]}"]}

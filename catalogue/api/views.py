@@ -43,6 +43,7 @@ from catalogue.models import (
     Sector,
 )
 from catalogue.search import SearchError, SearchHit, SearchResult, search
+from catalogue.utils import SLUG_PATTERN
 
 
 def page_url(request: Request, page: int) -> str:
@@ -153,6 +154,7 @@ class InnovationDetailView(generics.RetrieveUpdateAPIView):
     and curators). Its owners and curators edit it; `status` moves it through moderation."""
 
     lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN  # anything else (a NUL byte) is a 404, never a query
     permission_classes = [permissions.IsAuthenticatedOrReadOnly, CanEditInnovation]
 
     def get_serializer_class(self):
@@ -169,6 +171,7 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = OrganisationSerializer
     lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN  # anything else (a NUL byte) is a 404, never a query
     filterset_class = OrganisationFilterSet
 
     def get_queryset(self):
@@ -199,6 +202,7 @@ class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ResourceSerializer
     lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN  # anything else (a NUL byte) is a 404, never a query
     filterset_class = ResourceFilterSet
 
     def get_queryset(self):
@@ -220,6 +224,7 @@ def _with_counts(queryset, facet: str):
 class _VocabularyViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = VocabularySerializer
     lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN  # anything else (a NUL byte) is a 404, never a query
     pagination_class = None  # short curated lists
     model: type = Sector
     facet = "sector"

@@ -234,3 +234,96 @@ def test_whoever_recorded_it_and_curators_edit_an_adoption(
     assert patch(client, url, {"verified": True}).status_code == 400
     client.force_login(curator)
     assert patch(client, url, {"verified": True}).json()["verified"] is True
+
+
+# --- Found in review ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path", ["sectors", "regions", "organisations", "networks", "resources", "scaling-routes"]
+)
+def test_a_nul_byte_in_a_slug_is_a_404_not_a_500(client, path):
+    assert client.get(f"/api/v1/{path}/%00/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        '{"title": "T", "summary": "S", "stage": "\\ud800"}',
+        '{"title": "T", "summary": "S", "sectors": ["\\ud800"]}',
+        '{"title": "T", "summary": "\\udc80"}',
+    ],
+)
+def test_a_lone_surrogate_in_json_is_a_400(client, innovator, data):
+    client.force_login(innovator)
+    response = client.post(INNOVATIONS, data, content_type="application/json")
+    assert response.status_code == 400
+    assert "surrogate" in response.json()["detail"]
+
+
+def test_a_forwarded_for_header_does_not_give_a_new_throttle_allowance(client, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "2/minute", "user": "100/minute"},
+    }
+    statuses = [
+        client.get("/api/v1/sectors/", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code
+        for n in range(3)
+    ]
+    assert statuses == [200, 200, 429]
+
+
+def test_an_owners_edit_does_not_undo_a_curators_concurrent_archive(client, innovator, monkeypatch):
+    from catalogue.api import serializers
+
+    innovation = InnovationFactory(title="Live")
+    innovation.owners.add(innovator)
+    saving = serializers.save_or_400
+
+    def archived_meanwhile(instance, fields=None):
+        # A curator archives it between the owner's request loading it and saving the edit.
+        Innovation.objects.filter(pk=innovation.pk).update(status="archived")
+        saving(instance, fields)
+
+    monkeypatch.setattr(serializers, "save_or_400", archived_meanwhile)
+    client.force_login(innovator)
+    assert patch(client, f"{INNOVATIONS}live/", {"summary": "Edited"}).status_code == 200
+    innovation.refresh_from_db()
+    assert (innovation.summary, innovation.status) == ("Edited", "archived")
+
+
+def test_only_curators_verify_and_an_adopters_edit_needs_verifying_again(
+    client, innovator, curator, adoptable
+):
+    adoption = AdoptionFactory(innovation=adoptable, recorded_by=innovator, status="adopted")
+    url = f"{ADOPTIONS}{adoption.pk}/"
+    client.force_login(curator)
+    assert patch(client, url, {"verified": True}).json()["verified"] is True
+    client.force_login(innovator)
+    assert patch(client, url, {"verified": False}).status_code == 400
+    data = patch(client, url, {"people_reached": 999}).json()
+    assert (data["people_reached"], data["verified"]) == (999, False)
+
+
+def test_other_origins_get_no_cors_headers_on_writes(client):
+    response = client.post(
+        "/api/v1/auth/token/",
+        {"username": "x", "password": "y"},
+        HTTP_ORIGIN="https://evil.example",
+    )
+    assert "Access-Control-Allow-Origin" not in response
+
+
+def test_an_oversized_body_is_a_json_400(client, innovator, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client.force_login(innovator)
+    response = post(client, INNOVATIONS, {"title": "T", "summary": "S" * 5000})
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Bad request."}
+
+
+def test_lists_of_references_are_bounded(client, innovator):
+    client.force_login(innovator)
+    response = post(client, INNOVATIONS, {"title": "T", "summary": "S", "sectors": ["a"] * 101})
+    assert response.status_code == 400
+    assert "At most 100" in response.json()["sectors"][0]
