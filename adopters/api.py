@@ -31,6 +31,23 @@ from catalogue.api.serializers import (
 from catalogue.filtersets import ValueListFilter
 from catalogue.models import Innovation, Organisation, Region
 
+# What an adoption records, in the order the API shows and takes it.
+RECORDED = [
+    "innovation",
+    "organisation",
+    "region",
+    "area",
+    "status",
+    "adapted",
+    "adaptations",
+    "started_on",
+    "ended_on",
+    "people_reached",
+    "outcomes",
+    "lessons",
+    "will_talk",
+]
+
 
 class StatusChangeSerializer(serializers.ModelSerializer):
     class Meta:
@@ -47,25 +64,7 @@ class AdoptionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Adoption
-        fields = [
-            "id",
-            "innovation",
-            "organisation",
-            "region",
-            "area",
-            "status",
-            "adapted",
-            "adaptations",
-            "started_on",
-            "ended_on",
-            "people_reached",
-            "outcomes",
-            "lessons",
-            "will_talk",
-            "verified",
-            "history",
-            "api_url",
-        ]
+        fields = ["id", *RECORDED, "verified", "history", "api_url"]
 
     def get_api_url(self, adoption: Adoption) -> str:
         return reverse("api:adoption-detail", args=[adoption.pk])
@@ -110,19 +109,7 @@ class AdoptionWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Adoption
         fields = [
-            "innovation",
-            "organisation",
-            "region",
-            "area",
-            "status",
-            "adapted",
-            "adaptations",
-            "started_on",
-            "ended_on",
-            "people_reached",
-            "outcomes",
-            "lessons",
-            "will_talk",
+            *RECORDED,
             "contact_name",
             "contact_email",
             "source",

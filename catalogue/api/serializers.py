@@ -32,40 +32,29 @@ from catalogue.models import (
 from catalogue.utils import unique_slug
 
 
-class LinkField(serializers.URLField):
-    """A web address, or null when there is none (never "", which is not a URL)."""
+class BlankIsNull:
+    """A read-only field whose blank value is shown as null, never "" (which is not a URL, an
+    address or a vocabulary value, so the schema could not promise one)."""
 
-    def __init__(self, **kwargs: Any):
+    def __init__(self, *args: Any, **kwargs: Any):
         kwargs.setdefault("read_only", True)
         kwargs.setdefault("allow_null", True)
-        super().__init__(**kwargs)
+        super().__init__(*args, **kwargs)
 
-    def to_representation(self, value: str) -> str | None:
+    def to_representation(self, value: Any) -> Any:
         return value or None
 
 
-class EmailOrNullField(serializers.EmailField):
-    """An email address, or null when there is none."""
-
-    def __init__(self, **kwargs: Any):
-        kwargs.setdefault("read_only", True)
-        kwargs.setdefault("allow_null", True)
-        super().__init__(**kwargs)
-
-    def to_representation(self, value: str) -> str | None:
-        return value or None
+class LinkField(BlankIsNull, serializers.URLField):
+    """A web address, or null."""
 
 
-class ChoiceOrNullField(serializers.ChoiceField):
-    """A fixed-vocabulary value, or null when there is none (never "")."""
+class EmailOrNullField(BlankIsNull, serializers.EmailField):
+    """An email address, or null."""
 
-    def __init__(self, choices: Any, **kwargs: Any):
-        kwargs.setdefault("read_only", True)
-        kwargs.setdefault("allow_null", True)
-        super().__init__(choices, **kwargs)
 
-    def to_representation(self, value: str) -> str | None:
-        return value or None
+class ChoiceOrNullField(BlankIsNull, serializers.ChoiceField):
+    """A fixed-vocabulary value, or null."""
 
 
 class NamedSerializer(serializers.Serializer):
