@@ -273,10 +273,7 @@ def _counts_and_page(
             f"FROM catalogue_searchentry e, filtered WHERE e.search_vector @@ {_TSQUERY})"
         )
         params += [q] * (2 if sort == "relevance" else 1)
-        ctes.append(
-            "text AS MATERIALIZED (SELECT catalogue_bits(ARRAY(SELECT id FROM matches), "
-            "(SELECT length(b) FROM published)) AS b)"
-        )
+        ctes.append(f"text AS MATERIALIZED ({_MATCH_BITS_SQL})")
         page = f"SELECT id FROM matches WHERE rank IS NOT NULL ORDER BY {order}"
         page_params = []
     else:
@@ -361,6 +358,16 @@ def _counts_and_page(
 
 
 _TSQUERY = f"websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %s)"
+
+# The matches' bit string, assembled as catalogue_bits (migration 0009) does, from 64-bit words,
+# but straight from the matches rather than through an array: a third faster for broad queries.
+_MATCH_BITS_SQL = """
+SELECT ('x' || rpad(coalesce(string_agg(repeat('0', ((word - prev - 1) * 16)::int)
+                                        || lpad(to_hex(bits), 16, '0'), '' ORDER BY word), ''),
+                    (SELECT length(b) FROM published) / 4, '0'))::varbit AS b
+  FROM (SELECT word, bits, lag(word, 1, -1::bigint) OVER (ORDER BY word) AS prev
+          FROM (SELECT id / 64 AS word, bit_or(1::bigint << (63 - mod(id, 64))::int) AS bits
+                  FROM matches GROUP BY 1) w) s"""
 
 # The page's innovations in order, as JSON, with their lead organisation and sectors (by name).
 _RESULTS_SQL = """results(rows) AS (
