@@ -13,7 +13,6 @@ from typing import Any
 import django_filters
 from django.db import transaction
 from django.db.models import Prefetch, Q
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, viewsets
 
@@ -21,6 +20,7 @@ from adopters import services
 from adopters.choices import AdoptionStatus
 from adopters.models import Adoption, AdoptionStatusChange
 from catalogue.api.serializers import (
+    ApiUrl,
     InnovationSummarySerializer,
     OrganisationSummarySerializer,
     SlugReference,
@@ -60,14 +60,11 @@ class AdoptionSerializer(serializers.ModelSerializer):
     organisation = OrganisationSummarySerializer(read_only=True)
     region = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     history = StatusChangeSerializer(many=True, read_only=True)
-    api_url = serializers.SerializerMethodField()
+    api_url = ApiUrl("api:adoption-detail", lookup="pk")
 
     class Meta:
         model = Adoption
         fields = ["id", *RECORDED, "verified", "history", "api_url"]
-
-    def get_api_url(self, adoption: Adoption) -> str:
-        return reverse("api:adoption-detail", args=[adoption.pk])
 
 
 class AdoptionFilterSet(django_filters.FilterSet):

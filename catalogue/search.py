@@ -15,7 +15,6 @@ from typing import Any
 
 from django import forms
 from django.db import connection
-from django.db.models import QuerySet
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.html import escape
@@ -144,15 +143,9 @@ class PagingForm(forms.Form):
     page_size = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
 
 
-def _filterset(params: QueryDict, queryset: QuerySet | None) -> InnovationFilterSet:
-    return InnovationFilterSet(
-        params, queryset=queryset if queryset is not None else Innovation.objects.published()
-    )
-
-
-def filterset_for(params: QueryDict, queryset: QuerySet | None = None) -> InnovationFilterSet:
+def filterset_for(params: QueryDict) -> InnovationFilterSet:
     """A validated filter set over published innovations; raises SearchError when malformed."""
-    filterset = _filterset(params, queryset)
+    filterset = InnovationFilterSet(params, queryset=Innovation.objects.published())
     if not filterset.is_valid():
         raise SearchError(_messages(filterset.form.errors))
     return filterset

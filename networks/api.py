@@ -3,10 +3,9 @@ public ring sizes (members themselves are for facilitators, with the networks is
 
 from __future__ import annotations
 
-from django.urls import reverse
 from rest_framework import serializers, viewsets
 
-from catalogue.api.serializers import RingSizesSerializer
+from catalogue.api.serializers import ApiUrl, RingSizesSerializer
 from catalogue.utils import SLUG_PATTERN
 from networks.models import Network
 
@@ -16,7 +15,7 @@ class NetworkSerializer(serializers.ModelSerializer):
     thematic = serializers.BooleanField(source="is_thematic", read_only=True)
     rings = RingSizesSerializer(source="*", read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
-    api_url = serializers.SerializerMethodField()
+    api_url = ApiUrl("api:network-detail")
 
     class Meta:
         model = Network
@@ -30,9 +29,6 @@ class NetworkSerializer(serializers.ModelSerializer):
             "url",
             "api_url",
         ]
-
-    def get_api_url(self, network: Network) -> str:
-        return reverse("api:network-detail", args=[network.slug])
 
 
 class NetworkViewSet(viewsets.ReadOnlyModelViewSet):

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import DataError, IntegrityError, transaction
 from django.db.models import Prefetch
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import relations, serializers
 
@@ -57,6 +58,18 @@ class ChoiceOrNullField(BlankIsNull, serializers.ChoiceField):
     """A fixed-vocabulary value, or null."""
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class ApiUrl(serializers.Field):
+    """The object's own address in the API (a path, as the search contract's `api_url`)."""
+
+    def __init__(self, view_name: str, lookup: str = "slug", **kwargs: Any):
+        self.view_name, self.lookup = view_name, lookup
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, instance: Any) -> str:
+        return reverse(self.view_name, args=[getattr(instance, self.lookup)])
+
+
 class NamedSerializer(serializers.Serializer):
     """A curated value, region or other named thing: its slug and name."""
 
@@ -89,7 +102,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     website = LinkField()
     url = serializers.CharField(source="get_absolute_url", read_only=True)
-    api_url = serializers.SerializerMethodField()
+    api_url = ApiUrl("api:organisation-detail")
     innovations_led = serializers.IntegerField(
         read_only=True, help_text="Published innovations it leads."
     )
@@ -113,24 +126,18 @@ class OrganisationSerializer(serializers.ModelSerializer):
             "adoption_count",
         ]
 
-    def get_api_url(self, organisation: Organisation) -> str:
-        return reverse("api:organisation-detail", args=[organisation.slug])
-
 
 class InnovationSummarySerializer(serializers.ModelSerializer):
-    api_url = serializers.SerializerMethodField()
+    api_url = ApiUrl("api:innovation-detail")
 
     class Meta:
         model = Innovation
         fields = ["slug", "title", "api_url"]
 
-    def get_api_url(self, innovation: Innovation) -> str:
-        return reverse("api:innovation-detail", args=[innovation.slug])
-
 
 class ResourceSerializer(serializers.ModelSerializer):
     url = LinkField(help_text="Where the resource itself is.")
-    api_url = serializers.SerializerMethodField()
+    api_url = ApiUrl("api:resource-detail")
     innovations = serializers.SlugRelatedField(
         slug_field="slug",
         many=True,
@@ -150,9 +157,6 @@ class ResourceSerializer(serializers.ModelSerializer):
             "innovations",
             "api_url",
         ]
-
-    def get_api_url(self, resource: Resource) -> str:
-        return reverse("api:resource-detail", args=[resource.slug])
 
 
 class ResourceSummarySerializer(ResourceSerializer):
@@ -175,11 +179,8 @@ class RingSizesSerializer(serializers.Serializer):
 class InnovationNetworkSerializer(serializers.Serializer):
     slug = serializers.SlugField()
     name = serializers.CharField()
-    api_url = serializers.SerializerMethodField()
+    api_url = ApiUrl("api:network-detail")
     rings = RingSizesSerializer(source="*")
-
-    def get_api_url(self, network: Any) -> str:
-        return reverse("api:network-detail", args=[network.slug])
 
 
 class AdoptionSummarySerializer(serializers.Serializer):
@@ -197,7 +198,7 @@ class InnovationDetailSerializer(serializers.ModelSerializer):
     """Everything the innovation's page shows."""
 
     url = serializers.CharField(source="get_absolute_url", read_only=True)
-    api_url = serializers.SerializerMethodField()
+    api_url = ApiUrl("api:innovation-detail")
     website = LinkField()
     contact_email = EmailOrNullField(help_text="The innovation's public contact.")
     stage = ChoiceOrNullField(Stage.choices)
@@ -256,9 +257,6 @@ class InnovationDetailSerializer(serializers.ModelSerializer):
             "last_reviewed_on",
             "updated_at",
         ]
-
-    def get_api_url(self, innovation: Innovation) -> str:
-        return reverse("api:innovation-detail", args=[innovation.slug])
 
     @extend_schema_field(AdoptionSummarySerializer)
     def get_adoptions(self, innovation: Innovation) -> dict[str, Any]:

@@ -154,7 +154,6 @@ class InnovationDetailView(generics.RetrieveUpdateAPIView):
     and curators). Its owners and curators edit it; `status` moves it through moderation."""
 
     lookup_field = "slug"
-    lookup_value_regex = SLUG_PATTERN  # anything else (a NUL byte) is a 404, never a query
     permission_classes = [permissions.IsAuthenticatedOrReadOnly, CanEditInnovation]
 
     def get_serializer_class(self):
