@@ -1,9 +1,10 @@
-"""Adoptions in the API: who adopted which innovation, where, how far it got, what changed.
+"""Adoptions and registrations of interest in the API.
 
-Anyone signed in records an adoption of a published innovation; whoever recorded it and the
-curators edit it. Status changes go through `adopters.services.change_status`, so each is in
-the dated history; only curators mark an adoption verified. Contact details of adopters are
-written but never shown.
+Anyone, signed in or not, registers interest in a published innovation: the same service, rate
+limit and honeypot as the site's form. Anyone signed in records an adoption of a published
+innovation; whoever recorded it and the curators edit it. Status changes go through
+`adopters.services.change_status`, so each is in the dated history; only curators mark an
+adoption verified. Contact details of adopters are written but never shown.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ import django_filters
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework import exceptions, generics, mixins, permissions, serializers, status, viewsets
+from rest_framework.response import Response
 
 from adopters import services
-from adopters.choices import AdoptionStatus
-from adopters.models import Adoption, AdoptionStatusChange
+from adopters.choices import AdoptionStatus, Interest
+from adopters.forms import DETAILS
+from adopters.models import Adoption, AdoptionStatusChange, RegistrationOfInterest
+from adopters.views import sender_key
 from catalogue.api.serializers import (
     ApiUrl,
     InnovationSummarySerializer,
@@ -233,3 +237,89 @@ class AdoptionViewSet(
             )
             .order_by("innovation__title", "organisation__name", "id")
         )
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    """A registration of interest: what anyone sends, and the acknowledgement they get back."""
+
+    innovation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    region = SlugReference(
+        queryset=Region.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Slug of the region where the person works.",
+    )
+    interests = serializers.ListField(
+        child=serializers.ChoiceField(choices=Interest.choices),
+        allow_empty=False,
+        max_length=len(Interest),
+        help_text="What the person would like to do (at least one).",
+    )
+    consent = serializers.BooleanField(
+        write_only=True,
+        help_text="Must be true: the person agrees to the wording returned as consent_text.",
+    )
+    website = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        help_text="Leave this out. The site's form hides it from people; anything in it is "
+        "taken for a bot.",
+    )
+
+    class Meta:
+        model = RegistrationOfInterest
+        fields = ["innovation", *DETAILS, "consent", "consent_text", "status", "created_at"]
+        fields.append(services.HONEYPOT_FIELD)
+        read_only_fields = ["consent_text", "status", "created_at"]
+
+    def validate_consent(self, value: bool) -> bool:
+        if value is not True:
+            raise serializers.ValidationError("The person must agree, or we cannot keep this.")
+        return value
+
+    def validate_website(self, value: str) -> str:
+        if value:
+            raise serializers.ValidationError("Leave this field out.")
+        return value
+
+    def validate_interests(self, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
+
+@extend_schema_view(
+    post=extend_schema(
+        summary="Register interest in a published innovation (no sign-in needed)",
+        responses={201: RegistrationSerializer},
+    )
+)
+class RegistrationCreateView(generics.CreateAPIView):
+    """Register interest in a published innovation, as the site's form does.
+
+    The registration is kept at once and the person is emailed a link to confirm it; the
+    innovation's team hears of it only after that. More than the hourly limit from one address,
+    or for one email address, is refused with 429 and Retry-After.
+    """
+
+    permission_classes = [permissions.AllowAny]
+    serializer_class = RegistrationSerializer
+    queryset = Innovation.objects.published()
+    lookup_field = "slug"
+    lookup_url_kwarg = "slug"
+
+    def create(self, request, *args, **kwargs) -> Response:
+        innovation = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        sent = serializer.validated_data
+        details = {name: sent[name] for name in DETAILS if name in sent}
+        try:
+            registration = services.register_interest(
+                innovation,
+                details=details,
+                key=sender_key(request),
+                absolute=request.build_absolute_uri,
+            )
+        except services.RateLimited as exc:
+            raise exceptions.Throttled(wait=exc.retry_after) from exc
+        return Response(self.get_serializer(registration).data, status=status.HTTP_201_CREATED)

@@ -172,6 +172,13 @@ class RegistrationOfInterest(models.Model):
         related_name="registrations",
         help_text="The adoption this interest turned into.",
     )
+    client_key = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="A keyed hash of the sender's network address, for the rate limit; "
+        "the address itself is not kept.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -179,7 +186,11 @@ class RegistrationOfInterest(models.Model):
         ordering = ["-created_at"]
         verbose_name = "registration of interest"
         verbose_name_plural = "registrations of interest"
-        indexes = [models.Index(Lower("email"), name="registration_email_ci")]
+        indexes = [
+            models.Index(Lower("email"), "created_at", name="registration_email_ci"),
+            # The rate limit counts an address's recent registrations.
+            models.Index("client_key", "created_at", name="registration_client_recent"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(consent=True) & ~Q(consent_text=""),
@@ -207,6 +218,9 @@ class RegistrationOfInterest(models.Model):
     def __str__(self) -> str:
         return f"{self.name} on {self.innovation}"
 
+    def get_interests_display(self) -> list[str]:
+        return [Interest(interest).label for interest in self.interests]
+
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
@@ -216,3 +230,45 @@ class RegistrationOfInterest(models.Model):
             raise ValidationError(
                 {"status": "The person has not confirmed their email address yet."}
             )
+
+
+class OutgoingEmail(models.Model):
+    """An email the catalogue has to send, kept until it has gone.
+
+    Rows are written in the same transaction as what they tell about, and sent after it commits;
+    a failure is recorded on the row and `manage.py send_queued_email` tries again, so a broken
+    mail server delays messages but never loses them (or the registration they confirm).
+    """
+
+    to = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = "outgoing email"
+        indexes = [
+            models.Index(Lower("to"), name="outgoing_email_to_ci"),
+            models.Index(
+                "created_at", condition=Q(sent_at__isnull=True), name="outgoing_email_unsent"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sent_at__isnull=True) | Q(attempts__gt=0),
+                name="outgoing_email_sent_after_attempt",
+                violation_error_message="An email cannot be sent without an attempt.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} to {self.to}"
+
+    @property
+    def is_sent(self) -> bool:
+        return self.sent_at is not None

@@ -1,12 +1,36 @@
-"""The adopters' rules: recording adoptions and every change of their status."""
+"""The adopters' rules: registering interest, recording adoptions and every change of status.
+
+Views, the API, admin actions and commands call these; none re-implements them.
+"""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
-from django.utils import timezone
+import math
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
 
-from adopters.models import Adoption, AdoptionStatusChange
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
+from django.db import connection, transaction
+from django.db.models.functions import Lower
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from adopters import outbox
+from adopters.choices import RegistrationStatus
+from adopters.models import (
+    Adoption,
+    AdoptionStatusChange,
+    OutgoingEmail,
+    RegistrationOfInterest,
+)
+from catalogue.models import Innovation
+from networks.choices import JoinedThrough, Ring
 
 
 def note_status(
@@ -43,3 +67,229 @@ def verify_adoption(adoption: Adoption, *, by: AbstractBaseUser) -> Adoption:
     adoption.verified_at = timezone.now()
     adoption.save(update_fields=["verified", "verified_by", "verified_at", "updated_at"])
     return adoption
+
+
+# -- Registering interest -------------------------------------------------------------------------
+
+# The form field that people never see (nor hear): whatever fills it in is not a person.
+HONEYPOT_FIELD = "website"
+
+_CONFIRM_SALT = "adopters.registration.confirm"
+_FORM_STARTED_SALT = "adopters.registration.started"
+# A form older than this is sent again with a fresh start (the page was left open for days).
+_FORM_MAX_AGE = 24 * 3600
+# Whose limit a registration counts towards, and the lock that makes counting and adding one.
+_RATE_LOCK = 7_411_002
+
+
+class RateLimited(Exception):
+    """Too many registrations from one network address, or for one email address, lately."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Too many registrations of interest; try again in {retry_after} s.")
+        self.retry_after = retry_after
+
+
+class InvalidLink(Exception):
+    """A confirmation link that was altered, has expired, or whose registration has gone."""
+
+
+def consent_wording(innovation: Innovation) -> str:
+    """What a person agrees to by registering interest (stored with each registration)."""
+    return (
+        f"I agree that {settings.SITE_NAME} keeps the details I have given and passes them to "
+        f"the team behind {innovation.title} once I have confirmed my email address, so that "
+        "they can reply to me. I can ask for my details to be deleted at any time."
+    )
+
+
+def client_key(address: str) -> str:
+    """A keyed hash of a network address: enough to count its registrations, not to find it."""
+    return salted_hmac("adopters.registration.client", address).hexdigest()
+
+
+def form_started() -> str:
+    """A signed note of when a registration form was shown (the minimum fill time)."""
+    return signing.dumps(time.time(), salt=_FORM_STARTED_SALT)
+
+
+def fill_time_problem(started: str) -> str | None:
+    """Why a form sent with this start note is refused, or None when it took a person's time."""
+    try:
+        shown_at = float(signing.loads(started, salt=_FORM_STARTED_SALT, max_age=_FORM_MAX_AGE))
+    except (signing.BadSignature, TypeError, ValueError):
+        return "This form has expired. Check your answers and send it again."
+    if time.time() - shown_at < settings.REGISTRATION_MIN_FILL_SECONDS:
+        return (
+            "This form was sent too quickly to have been filled in. "
+            "Check your answers and send it again."
+        )
+    return None
+
+
+def check_rate(*, key: str, email: str) -> None:
+    """Refuse a registration when its address or its email reached the hourly limit.
+
+    Call inside the transaction that adds the registration: the lock taken here makes counting
+    and adding one step, so that requests arriving together cannot all slip under the limit.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_RATE_LOCK])
+    window = timedelta(seconds=settings.REGISTRATION_WINDOW_SECONDS)
+    now = timezone.now()
+    recent = (
+        RegistrationOfInterest.objects.alias(address=Lower("email"))
+        .filter(created_at__gt=now - window)
+        .order_by("created_at")
+    )
+    limits = [(recent.filter(address=email.lower()), settings.REGISTRATION_LIMIT_PER_EMAIL)]
+    if key:
+        limits.append((recent.filter(client_key=key), settings.REGISTRATION_LIMIT_PER_ADDRESS))
+    waits = []
+    for registrations, limit in limits:
+        times = list(registrations.reverse().values_list("created_at", flat=True)[:limit])
+        if len(times) >= limit:
+            # Room comes back when the oldest of the last `limit` leaves the window.
+            frees_at = times[-1] + window
+            waits.append(max(1, math.ceil((frees_at - now).total_seconds())))
+    if waits:
+        raise RateLimited(max(waits))
+
+
+@transaction.atomic
+def register_interest(
+    innovation: Innovation,
+    *,
+    details: dict[str, Any],
+    key: str,
+    absolute: Callable[[str], str],
+) -> RegistrationOfInterest:
+    """Keep a registration of interest at once, and email the person a link to confirm it.
+
+    `details` holds what the person gave (name, email, organisation_name, organisation_kind,
+    role, region, interests, message); they have agreed to `consent_wording`, which is stored
+    with it. `key` is the sender's `client_key` and `absolute` makes a path a full URL for the
+    email. Nothing is passed on to the innovation's team before the person confirms.
+    """
+    check_rate(key=key, email=details["email"])
+    registration = RegistrationOfInterest.objects.create(
+        innovation=innovation,
+        consent=True,
+        consent_text=consent_wording(innovation),
+        client_key=key,
+        **details,
+    )
+    link = absolute(reverse("adopters:confirm", args=[confirmation_token(registration)]))
+    outbox.queue(
+        registration.email,
+        f"Confirm your interest in {innovation.title}",
+        render_to_string(
+            "adopters/email/confirm_registration.txt",
+            {
+                "registration": registration,
+                "link": link,
+                "days": settings.REGISTRATION_CONFIRM_DAYS,
+                "SITE_NAME": settings.SITE_NAME,
+            },
+        ),
+    )
+    return registration
+
+
+def confirmation_token(registration: RegistrationOfInterest) -> str:
+    return signing.dumps(registration.pk, salt=_CONFIRM_SALT)
+
+
+def registration_for(token: str) -> RegistrationOfInterest:
+    """The registration a confirmation link is for; InvalidLink says why when there is none."""
+    try:
+        pk = signing.loads(
+            token, salt=_CONFIRM_SALT, max_age=timedelta(days=settings.REGISTRATION_CONFIRM_DAYS)
+        )
+    except signing.SignatureExpired as exc:
+        raise InvalidLink(
+            f"This link has expired: links work for {settings.REGISTRATION_CONFIRM_DAYS} days."
+        ) from exc
+    except signing.BadSignature as exc:
+        raise InvalidLink("This link is not complete or has been changed.") from exc
+    registration = RegistrationOfInterest.objects.select_related("innovation").filter(pk=pk).first()
+    if registration is None:
+        raise InvalidLink("This registration has since been deleted.")
+    return registration
+
+
+@transaction.atomic
+def confirm_registration(
+    registration: RegistrationOfInterest, *, absolute: Callable[[str], str]
+) -> RegistrationOfInterest:
+    """The person confirmed their email address: the registration now counts.
+
+    They join the innovation's interest ring (unless they are in its network already) and the
+    innovation's contacts (`innovation_contacts`) hear about it. Confirming twice changes
+    nothing.
+    """
+    from networks.services import enrol, ensure_innovation_network
+
+    registration = (
+        RegistrationOfInterest.objects.select_for_update(of=("self",))
+        .select_related("innovation", "region")
+        .get(pk=registration.pk)
+    )
+    if registration.confirmed_at is not None:
+        return registration
+    registration.confirmed_at = timezone.now()
+    if registration.status == RegistrationStatus.NEW:
+        registration.status = RegistrationStatus.CONFIRMED
+    registration.save(update_fields=["confirmed_at", "status", "updated_at"])
+
+    innovation = registration.innovation
+    network = ensure_innovation_network(innovation) if innovation.is_published else None
+    if network is not None:
+        enrol(
+            network,
+            email=registration.email,
+            name=registration.name,
+            ring=Ring.INTEREST,
+            joined_through=JoinedThrough.REGISTRATION,
+            reason="Confirmed a registration of interest.",
+        )
+    body = render_to_string(
+        "adopters/email/new_registration.txt",
+        {
+            "registration": registration,
+            "joined": network is not None,
+            "link": absolute(innovation.get_absolute_url()),
+            "SITE_NAME": settings.SITE_NAME,
+        },
+    )
+    for address in innovation_contacts(innovation):
+        outbox.queue(address, f"New interest in {innovation.title}", body)
+    return registration
+
+
+def innovation_contacts(innovation: Innovation) -> list[str]:
+    """Who hears of new interest: the public contact; failing that, every owner; failing that
+    (an entry curated from a public report, say), the curators, who can pass it on."""
+    from django.contrib.auth import get_user_model
+
+    if innovation.contact_email:
+        return [innovation.contact_email]
+    people = innovation.owners.filter(is_active=True)
+    if not people.exclude(email="").exists():
+        people = get_user_model().objects.filter(is_active=True, is_staff=True)
+    return sorted(set(people.exclude(email="").values_list("email", flat=True)))
+
+
+@transaction.atomic
+def purge_unconfirmed() -> tuple[int, int]:
+    """Delete registrations unconfirmed for longer than their link works, and every queued
+    email as old: both hold personal data kept only for as long as it serves a purpose.
+
+    Returns how many registrations and how many emails went.
+    """
+    cutoff = timezone.now() - timedelta(days=settings.REGISTRATION_CONFIRM_DAYS)
+    registrations, _ = RegistrationOfInterest.objects.filter(
+        confirmed_at__isnull=True, created_at__lt=cutoff
+    ).delete()
+    emails, _ = OutgoingEmail.objects.filter(created_at__lt=cutoff).delete()
+    return registrations, emails

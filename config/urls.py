@@ -14,5 +14,6 @@ handler400 = "config.api.bad_request"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("", include("adopters.urls")),
     path("", include("catalogue.urls")),
 ]

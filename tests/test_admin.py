@@ -4,6 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from adopters.models import OutgoingEmail
 from catalogue.models import Innovation
 from networks.models import Network
 from tests.factories import (
@@ -38,6 +39,7 @@ def one_of_everything():
     change = AdoptionStatusChangeFactory(adoption__innovation=innovation)
     RegistrationOfInterestFactory(innovation=innovation, adoption=change.adoption)
     MembershipFactory(network__innovation=innovation)
+    OutgoingEmail.objects.create(to="someone@example.org", subject="Hello", body="Hi")
 
 
 def test_every_app_model_is_registered():
@@ -54,6 +56,7 @@ def test_every_app_model_is_registered():
         "Adoption",
         "AdoptionStatusChange",
         "RegistrationOfInterest",
+        "OutgoingEmail",
         "Network",
         "Membership",
         "RingMove",

@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from adopters.api import AdoptionViewSet
+from adopters.api import AdoptionViewSet, RegistrationCreateView
 from catalogue.api import views
 from networks.api import NetworkViewSet
 
@@ -22,6 +22,11 @@ urlpatterns = [
     path("innovations/", views.InnovationSearchView.as_view(), name="innovation-list"),
     path(
         "innovations/<slug:slug>/", views.InnovationDetailView.as_view(), name="innovation-detail"
+    ),
+    path(
+        "innovations/<slug:slug>/registrations/",
+        RegistrationCreateView.as_view(),
+        name="registration-create",
     ),
     *router.urls,
     path("auth/token/", views.TokenView.as_view(), name="token"),

@@ -1,0 +1,20 @@
+"""Delete registrations of interest that nobody confirmed (run it daily from cron)."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from adopters import services
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete registrations of interest left unconfirmed for longer than the confirmation "
+        "link works, and queued emails as old."
+    )
+
+    def handle(self, *args, **options) -> None:
+        registrations, emails = services.purge_unconfirmed()
+        self.stdout.write(
+            f"Deleted {registrations} registration(s) unconfirmed after "
+            f"{settings.REGISTRATION_CONFIRM_DAYS} days, and {emails} email(s) as old."
+        )

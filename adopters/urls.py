@@ -1,0 +1,10 @@
+from django.urls import path
+
+from adopters import views
+
+app_name = "adopters"
+urlpatterns = [
+    path("innovations/<slug:slug>/interest/", views.register_interest, name="register"),
+    path("innovations/<slug:slug>/interest/sent/", views.registered, name="registered"),
+    path("interest/confirm/<str:token>/", views.confirm, name="confirm"),
+]
