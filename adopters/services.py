@@ -29,21 +29,48 @@ from adopters.models import (
     OutgoingEmail,
     RegistrationOfInterest,
 )
-from catalogue.models import Innovation
+from catalogue.choices import ModerationStatus
+from catalogue.models import ACTIVE_ADOPTION_STATUSES, Innovation
 from networks.choices import JoinedThrough, Ring
 
 
 def note_status(
     adoption: Adoption, *, by: AbstractBaseUser | None = None, note: str = "", on=None
 ) -> AdoptionStatusChange:
-    """Add the adoption's current status to its dated history."""
-    return AdoptionStatusChange.objects.create(
+    """Add the adoption's current status to its dated history.
+
+    An adoption that has reached piloting (or gone further) brings its contact into the core
+    ring of the innovation's learning network.
+    """
+    change = AdoptionStatusChange.objects.create(
         adoption=adoption,
         status=adoption.status,
         changed_on=on or timezone.localdate(),
         note=note,
         changed_by=by if by is not None and by.is_authenticated else None,
     )
+    _bring_contact_into_core(adoption, by=by)
+    return change
+
+
+def _bring_contact_into_core(adoption: Adoption, *, by: AbstractBaseUser | None) -> None:
+    from networks.models import Network
+    from networks.services import bring_into_core
+
+    if adoption.status not in ACTIVE_ADOPTION_STATUSES or not adoption.contact_email:
+        return
+    network = Network.objects.filter(
+        innovation_id=adoption.innovation_id, innovation__status=ModerationStatus.PUBLISHED
+    ).first()
+    if network is not None:
+        bring_into_core(
+            network,
+            email=adoption.contact_email,
+            name=adoption.contact_name,
+            joined_through=JoinedThrough.ADOPTION,
+            reason=f"Their adoption reached {adoption.get_status_display().lower()}.",
+            by=by,
+        )
 
 
 @transaction.atomic

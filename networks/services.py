@@ -63,3 +63,49 @@ def enrol(
         reason=reason,
     )
     return membership
+
+
+@transaction.atomic
+def move(
+    membership: Membership, ring: str, *, reason: str, by: AbstractBaseUser | None = None
+) -> Membership:
+    """Move a member to another ring, keeping the dated move and why in their history."""
+    if not reason.strip():
+        raise ValueError("A move between rings needs a reason.")
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.ring == ring:
+        return membership
+    RingMove.objects.create(
+        membership=membership,
+        from_ring=membership.ring,
+        to_ring=ring,
+        moved_at=timezone.now(),
+        moved_by=by if by is not None and by.is_authenticated else None,
+        reason=reason,
+    )
+    membership.ring = ring
+    membership.save(update_fields=["ring", "updated_at"])
+    return membership
+
+
+@transaction.atomic
+def bring_into_core(
+    network: Network,
+    *,
+    email: str,
+    name: str = "",
+    joined_through: str,
+    reason: str,
+    by: AbstractBaseUser | None = None,
+) -> Membership:
+    """Make the person a member of the core ring: joining it, or moving in from an outer ring."""
+    membership = enrol(
+        network,
+        email=email,
+        name=name,
+        ring=Ring.CORE,
+        joined_through=joined_through,
+        reason=reason,
+        by=by,
+    )
+    return move(membership, Ring.CORE, reason=reason, by=by)
