@@ -41,7 +41,8 @@ class RegistrationForm(forms.ModelForm):
     consent = forms.BooleanField(
         error_messages={"required": "Tick the box to agree, or we cannot keep your details"},
     )  # labelled with services.consent_wording(innovation)
-    started = forms.CharField(widget=forms.HiddenInput)
+    # Checked in clean(): a missing one is an expired form, not a field the person can fix.
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
     # The honeypot: hidden from people and screen readers by the template; bots fill it in.
     website = forms.CharField(required=False, label="Leave this empty")
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from adopters.models import OutgoingEmail
 
@@ -22,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 def queue(to: str, subject: str, body: str) -> OutgoingEmail:
     """Keep the message with the current transaction and send it once that commits."""
+    subject = Truncator(subject).chars(OutgoingEmail._meta.get_field("subject").max_length)
     email = OutgoingEmail.objects.create(to=to, subject=subject, body=body)
     # robust: a failure to send must not turn a committed registration into an error page.
     transaction.on_commit(lambda: deliver(email.pk), robust=True)

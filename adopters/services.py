@@ -320,3 +320,40 @@ def purge_unconfirmed() -> tuple[int, int]:
     ).delete()
     emails, _ = OutgoingEmail.objects.filter(created_at__lt=cutoff).delete()
     return registrations, emails
+
+
+# -- Registrations received, for the innovator -----------------------------------------------------
+
+# The statuses an innovator moves a confirmed registration between.
+FOLLOW_UP_STATUSES = [
+    RegistrationStatus.CONFIRMED,
+    RegistrationStatus.CONTACTED,
+    RegistrationStatus.CLOSED,
+]
+
+
+def registrations_received(user: AbstractBaseUser):
+    """The confirmed registrations of interest in the innovations this person owns.
+
+    Unconfirmed ones are never shown: the person agreed to be passed on once they confirmed.
+    """
+    return (
+        RegistrationOfInterest.objects.filter(innovation__owners=user, confirmed_at__isnull=False)
+        .select_related("innovation", "region")
+        .order_by("-confirmed_at", "-pk")
+    )
+
+
+def follow_up(
+    registration: RegistrationOfInterest, status: str, *, by: AbstractBaseUser
+) -> RegistrationOfInterest:
+    """An owner of the innovation (or a curator) records where a registration stands."""
+    if not (by.is_staff or registration.innovation.owners.filter(pk=by.pk).exists()):
+        raise PermissionError("Only the innovation's owners and curators follow up its interest.")
+    if status not in FOLLOW_UP_STATUSES:
+        raise ValueError(f"A registration cannot be moved to {status!r} by hand.")
+    if registration.confirmed_at is None:
+        raise ValueError("The person has not confirmed their email address yet.")
+    registration.status = status
+    registration.save(update_fields=["status", "updated_at"])
+    return registration

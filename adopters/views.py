@@ -1,25 +1,35 @@
-"""Registering interest in an innovation, and confirming it from the emailed link."""
+"""Registering interest in an innovation and confirming it from the emailed link; the
+innovator's dashboard of the interest their innovations received."""
 
 from __future__ import annotations
 
+import csv
 import logging
+from typing import Any
 
+from django import forms
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
-from rest_framework.throttling import BaseThrottle
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
 
 from adopters import services
 from adopters.forms import RegistrationForm
 from catalogue.models import Innovation
+from catalogue.utils import Echo, csv_cell
+from config.api import client_address
 
 logger = logging.getLogger(__name__)
 
 
 def sender_key(request: HttpRequest) -> str:
     """The rate limit's key for whoever sent the request (behind API_NUM_PROXIES proxies)."""
-    return services.client_key(BaseThrottle().get_ident(request) or "")
+    return services.client_key(client_address(request))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -80,3 +90,115 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         services.confirm_registration(registration, absolute=request.build_absolute_uri)
         return redirect("adopters:confirm", token=token)
     return render(request, "adopters/confirm.html", {"registration": registration})
+
+
+class ReceivedFilter(forms.Form):
+    """The dashboard's filters for the interest an innovator received."""
+
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *[(s.value, s.label) for s in services.FOLLOW_UP_STATUSES]],
+        required=False,
+    )
+    innovation = forms.SlugField(required=False)
+
+
+def _received(request: HttpRequest) -> tuple[ReceivedFilter, Any]:
+    received = services.registrations_received(request.user)
+    filters = ReceivedFilter(request.GET)
+    if filters.is_valid():
+        if filters.cleaned_data["status"]:
+            received = received.filter(status=filters.cleaned_data["status"])
+        if filters.cleaned_data["innovation"]:
+            received = received.filter(innovation__slug=filters.cleaned_data["innovation"])
+    else:
+        received = received.none()
+    return filters, received
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """An innovator's own page: their innovations and the interest those received."""
+    innovations = (
+        Innovation.objects.filter(owners=request.user)
+        .annotate(
+            interest=Count("registrations", filter=Q(registrations__confirmed_at__isnull=False))
+        )
+        .order_by("title")
+    )
+    filters, received = _received(request)
+    page = Paginator(received, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "adopters/dashboard.html",
+        {
+            "innovations": innovations,
+            "filters": filters,
+            "page": page,
+            "query": request.GET.urlencode(),
+            "follow_up": services.FOLLOW_UP_STATUSES,
+        },
+        status=400 if filters.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = get_object_or_404(services.registrations_received(request.user), pk=pk)
+    status = request.POST.get("status", "")
+    if status not in services.FOLLOW_UP_STATUSES:
+        return HttpResponseBadRequest("Choose one of: " + ", ".join(services.FOLLOW_UP_STATUSES))
+    services.follow_up(registration, status, by=request.user)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = reverse("accounts:dashboard")
+    return redirect(f"{back}#registration-{registration.pk}")
+
+
+_CSV_COLUMNS = [
+    ("confirmed_at", "confirmed"),
+    ("innovation", "innovation"),
+    ("name", "name"),
+    ("email", "email"),
+    ("organisation_name", "organisation"),
+    ("organisation_kind", "organisation kind"),
+    ("role", "role"),
+    ("region", "region"),
+    ("interests", "interests"),
+    ("message", "message"),
+    ("status", "status"),
+]
+
+
+@login_required
+def received_csv(request: HttpRequest) -> HttpResponse:
+    """The interest received, filtered as on the dashboard, as CSV (spreadsheet-safe)."""
+    filters, received = _received(request)
+    if filters.errors:
+        return HttpResponseBadRequest(
+            "\n".join(f"{name}: {' '.join(errors)}" for name, errors in filters.errors.items()),
+            content_type="text/plain; charset=utf-8",
+        )
+
+    def rows():
+        writer = csv.writer(Echo())
+        yield writer.writerow([label for _, label in _CSV_COLUMNS])
+        for registration in received.iterator(chunk_size=500):
+            values = {
+                "confirmed_at": registration.confirmed_at.isoformat(),
+                "innovation": registration.innovation.title,
+                "region": registration.region.name if registration.region else "",
+                "interests": "; ".join(registration.get_interests_display()),
+                "organisation_kind": registration.get_organisation_kind_display(),
+                "status": registration.get_status_display(),
+            }
+            yield writer.writerow(
+                [
+                    csv_cell(values.get(name, getattr(registration, name)))
+                    for name, _ in _CSV_COLUMNS
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="interest-received.csv"'
+    return response

@@ -17,6 +17,13 @@ def unique_slug(model: type[models.Model], text: str, *, max_length: int = 200) 
     return slug
 
 
+class Echo:
+    """A file that hands back what is written to it: csv.writer rows for a streamed response."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
 def csv_cell(value: object) -> str:
     """A CSV cell that spreadsheets will not run as a formula (=, +, -, @, tab, return)."""
     text = "" if value is None else str(value)

@@ -31,7 +31,7 @@ from catalogue.models import (
     Sector,
 )
 from catalogue.search import SearchError, filterset_for, search
-from catalogue.utils import csv_cell
+from catalogue.utils import Echo, csv_cell
 from networks.choices import RING_DESCRIPTIONS, Ring
 from networks.models import Network
 
@@ -155,11 +155,6 @@ CSV_COLUMNS = [
 ]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def innovation_csv(request: HttpRequest) -> HttpResponse:
     """Every innovation matching the search, streamed as CSV (sorted as the page is)."""
     try:
@@ -176,7 +171,7 @@ def innovation_csv(request: HttpRequest) -> HttpResponse:
         )
         .iterator(chunk_size=500)
     )
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     base = request.build_absolute_uri("/")[:-1]
 
     def rows():

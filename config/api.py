@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions, pagination, parsers, renderers, throttling
 from rest_framework.request import Request
@@ -142,6 +142,13 @@ def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found."}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def client_address(request: HttpRequest) -> str:
+    """The network address a request came from, trusting X-Forwarded-For only as far as
+    API_NUM_PROXIES proxies: the API throttles, the registrations' limit and the sign-in
+    lock-out all count by it."""
+    return throttling.BaseThrottle().get_ident(request) or ""
 
 
 # Throttles read their rates when a request comes, so that settings can change them (tests);

@@ -14,6 +14,7 @@ handler400 = "config.api.bad_request"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("account/", include("adopters.account_urls")),
     path("", include("adopters.urls")),
     path("", include("catalogue.urls")),
 ]

@@ -1,0 +1,209 @@
+"""Accounts for innovators and adopters: sign up (verified by email), sign in with the email
+address, sign out, and reset a forgotten password. Django's own auth views do the work; these
+forms only sign people in by email, and send every message through the outbox.
+
+Sign-in failures are counted by django-axes: after AXES_FAILURE_LIMIT failures for one account
+from one network address, that pair is locked out for a while (a 429 page).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm, PasswordResetForm
+from django.core import signing
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse, reverse_lazy
+from django.views.decorators.http import require_http_methods
+
+from adopters import outbox
+
+User = get_user_model()
+
+_VERIFY_SALT = "adopters.accounts.verify"
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, asking for the email address (the account's username)."""
+
+    username = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+        error_messages={"required": "Enter your email address"},
+    )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Enter the email address and password of your account. If you have "
+        "just created it, confirm your email address first: we sent you a link.",
+    }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password"].error_messages["required"] = "Enter your password"
+
+    def clean_username(self) -> str:
+        return self.cleaned_data["username"].lower()
+
+
+class SignUpForm(BaseUserCreationForm):
+    """A new account, inactive until its email address is confirmed."""
+
+    class Meta:
+        model = User
+        fields = ("first_name", "email")
+        labels = {"first_name": "Your name", "email": "Email address"}
+        help_texts = {"email": "You will sign in with it. We will send you a link to confirm it."}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].required = True
+        self.fields["first_name"].error_messages["required"] = "Enter your name"
+        self.fields["email"].required = True
+        self.fields["email"].max_length = 150  # it becomes the username
+        self.fields["email"].error_messages.update(
+            required="Enter your email address",
+            invalid="Enter an email address in the correct format, like name@example.org",
+        )
+        self.fields["password1"].error_messages["required"] = "Enter a password"
+        self.fields["password1"].help_text = (
+            "At least 8 characters: not a common password, not only numbers, and not like "
+            "your name or email address."
+        )
+        self.fields["password2"].label = "Password again"
+        self.fields["password2"].help_text = ""
+        self.fields["password2"].error_messages["required"] = "Enter the password again"
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].lower()
+
+    def _post_clean(self) -> None:
+        self.instance.username = self.cleaned_data.get("email", "")
+        super()._post_clean()
+
+    def save(self, commit: bool = True):
+        user = super().save(commit=False)
+        user.username = user.email
+        user.is_active = False
+        if commit:
+            user.save()
+        return user
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form; the email goes through the outbox, so a mail failure is retried."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ) -> None:
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        outbox.queue(to_email, subject, render_to_string(email_template_name, context))
+
+
+def verification_token(user) -> str:
+    return signing.dumps({"user": user.pk, "email": user.email}, salt=_VERIFY_SALT)
+
+
+def _absolute(request: HttpRequest, name: str, *args) -> str:
+    return request.build_absolute_uri(reverse(name, args=args))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def sign_up(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("accounts:dashboard")
+    form = SignUpForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        email = form.cleaned_data["email"]
+        context = {"SITE_NAME": settings.SITE_NAME, "days": settings.ACCOUNT_VERIFY_DAYS}
+        with transaction.atomic():
+            existing = User.objects.filter(email__iexact=email).first()
+            if existing is not None:
+                # Whoever typed it is told what anyone would be; the owner hears of it by
+                # email. The page never says which addresses have accounts.
+                context["reset_link"] = _absolute(request, "accounts:password-reset")
+                outbox.queue(
+                    email,
+                    f"You already have an account on {settings.SITE_NAME}",
+                    render_to_string("registration/email/account_exists.txt", context),
+                )
+            else:
+                user = form.save()
+                context["name"] = user.first_name
+                context["link"] = _absolute(request, "accounts:verify", verification_token(user))
+                outbox.queue(
+                    email,
+                    f"Confirm your email address for {settings.SITE_NAME}",
+                    render_to_string("registration/email/verify_account.txt", context),
+                )
+        return redirect("accounts:sign-up-sent")
+    return render(
+        request, "registration/sign_up.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+def sign_up_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "registration/sign_up_sent.html")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button; the POST confirms the address, opens the account and signs in."""
+    try:
+        found = signing.loads(
+            token, salt=_VERIFY_SALT, max_age=timedelta(days=settings.ACCOUNT_VERIFY_DAYS)
+        )
+    except signing.SignatureExpired:
+        problem = (
+            f"This link has expired: links work for {settings.ACCOUNT_VERIFY_DAYS} days. "
+            "Create your account again to get a new one."
+        )
+    except signing.BadSignature:
+        problem = "This link is not complete or has been changed."
+    else:
+        user = User.objects.filter(pk=found["user"], email=found["email"]).first()
+        problem = None if user else "This account no longer exists."
+    if problem:
+        return render(request, "registration/verify_invalid.html", {"problem": problem}, 400)
+    if request.method == "POST":
+        if not user.is_active:
+            user.is_active = True
+            user.save(update_fields=["is_active"])
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("accounts:dashboard")
+    return render(request, "registration/verify.html", {"account": user})
+
+
+class SignInView(auth_views.LoginView):
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form) -> HttpResponse:
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = QueuedPasswordResetForm
+    email_template_name = "registration/email/password_reset.txt"
+    subject_template_name = "registration/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password-reset-sent")
+    extra_email_context = {"SITE_NAME": settings.SITE_NAME}
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    success_url = reverse_lazy("accounts:password-reset-complete")
