@@ -308,18 +308,23 @@ def innovation_contacts(innovation: Innovation) -> list[str]:
 
 
 @transaction.atomic
-def purge_unconfirmed() -> tuple[int, int]:
-    """Delete registrations unconfirmed for longer than their link works, and every queued
-    email as old: both hold personal data kept only for as long as it serves a purpose.
+def purge_unconfirmed() -> tuple[int, int, int]:
+    """Delete personal data kept only for as long as it serves a purpose: registrations left
+    unconfirmed for longer than their link works, queued emails as old, and records of failed
+    sign-ins older than a day (django-axes).
 
-    Returns how many registrations and how many emails went.
+    Returns how many registrations, emails and sign-in records went.
     """
-    cutoff = timezone.now() - timedelta(days=settings.REGISTRATION_CONFIRM_DAYS)
+    from axes.models import AccessAttempt
+
+    now = timezone.now()
+    cutoff = now - timedelta(days=settings.REGISTRATION_CONFIRM_DAYS)
     registrations, _ = RegistrationOfInterest.objects.filter(
         confirmed_at__isnull=True, created_at__lt=cutoff
     ).delete()
     emails, _ = OutgoingEmail.objects.filter(created_at__lt=cutoff).delete()
-    return registrations, emails
+    attempts, _ = AccessAttempt.objects.filter(attempt_time__lt=now - timedelta(days=1)).delete()
+    return registrations, emails, attempts
 
 
 # -- Registrations received, for the innovator -----------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q
 from django.http import (
     Http404,
@@ -293,4 +294,15 @@ def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "networks/network_detail.html",
         {"network": network, "rings": [(ring, RING_DESCRIPTIONS[ring]) for ring in Ring]},
+    )
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "privacy.html",
+        {
+            "confirm_days": settings.REGISTRATION_CONFIRM_DAYS,
+            "privacy_contact": settings.PRIVACY_CONTACT,
+        },
     )

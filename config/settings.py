@@ -226,6 +226,8 @@ REGISTRATION_WINDOW_SECONDS = 3600
 REGISTRATION_LIMIT_PER_ADDRESS = env_int("REGISTRATION_LIMIT_PER_ADDRESS", 20)
 REGISTRATION_LIMIT_PER_EMAIL = env_int("REGISTRATION_LIMIT_PER_EMAIL", 5)
 REGISTRATION_CONFIRM_DAYS = 30
+# Where people write to see or erase what is held about them (shown on /privacy/).
+PRIVACY_CONTACT = env_str("PRIVACY_CONTACT", "")
 
 # Accounts (adopters/accounts.py): sign in with the email address; lock-out after repeated
 # failures for one account from one network address (django-axes, counted in the database).
@@ -243,4 +245,5 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "config.api.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True  # no record of successful sign-ins: not needed, not kept
 ACCOUNT_VERIFY_DAYS = 7

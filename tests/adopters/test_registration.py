@@ -844,7 +844,7 @@ def test_purge_deletes_old_unconfirmed_registrations_and_old_emails(innovation, 
     assert list(OutgoingEmail.objects.values_list("pk", flat=True)) == [recent_email.pk]
     assert "Deleted 1 registration(s)" in out.getvalue()
     assert "1 email(s)" in out.getvalue()
-    assert services.purge_unconfirmed() == (0, 0)
+    assert services.purge_unconfirmed() == (0, 0, 0)
 
 
 def test_a_purged_registrations_link_no_longer_works(client, innovation):

@@ -9,12 +9,13 @@ from adopters import services
 class Command(BaseCommand):
     help = (
         "Delete registrations of interest left unconfirmed for longer than the confirmation "
-        "link works, and queued emails as old."
+        "link works, queued emails as old, and records of failed sign-ins older than a day."
     )
 
     def handle(self, *args, **options) -> None:
-        registrations, emails = services.purge_unconfirmed()
+        registrations, emails, attempts = services.purge_unconfirmed()
         self.stdout.write(
             f"Deleted {registrations} registration(s) unconfirmed after "
-            f"{settings.REGISTRATION_CONFIRM_DAYS} days, and {emails} email(s) as old."
+            f"{settings.REGISTRATION_CONFIRM_DAYS} days, {emails} email(s) as old, and "
+            f"{attempts} record(s) of failed sign-ins older than a day."
         )

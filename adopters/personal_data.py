@@ -1,0 +1,241 @@
+"""Everything held about one person, found by their email address: exported, or erased.
+
+Names and email addresses live in registrations of interest, network memberships, adoption and
+innovation contacts, accounts, the email outbox, sign-in attempts and the admin's log. History
+rows (status changes, ring moves) point at accounts, which erasing anonymises rather than deletes,
+so that the history stays whole but no longer says who.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models import Q
+from psycopg import sql
+
+from adopters.models import Adoption, AdoptionStatusChange, OutgoingEmail, RegistrationOfInterest
+from catalogue.models import Innovation
+from networks.models import Membership, RingMove
+
+
+def _accounts(email: str):
+    return get_user_model().objects.filter(Q(email__iexact=email) | Q(username__iexact=email))
+
+
+def export_person(email: str) -> dict[str, Any]:
+    """Everything held about the person with this email address, as plain JSON-ready data."""
+    accounts = list(_accounts(email))
+    registrations = RegistrationOfInterest.objects.filter(email__iexact=email).select_related(
+        "innovation", "region"
+    )
+    memberships = (
+        Membership.objects.filter(email__iexact=email)
+        .select_related("network")
+        .prefetch_related("moves")
+    )
+    return {
+        "email": email,
+        "accounts": [
+            {
+                "username": user.username,
+                "name": user.get_full_name(),
+                "email": user.email,
+                "date_joined": user.date_joined.isoformat(),
+                "last_login": user.last_login.isoformat() if user.last_login else None,
+                "is_active": user.is_active,
+                "owns": sorted(user.owned_innovations.values_list("slug", flat=True)),
+            }
+            for user in accounts
+        ],
+        "registrations_of_interest": [
+            {
+                "innovation": r.innovation.slug,
+                "name": r.name,
+                "email": r.email,
+                "organisation": r.organisation_name,
+                "organisation_kind": r.organisation_kind,
+                "role": r.role,
+                "region": r.region.slug if r.region else None,
+                "interests": r.interests,
+                "message": r.message,
+                "consent_text": r.consent_text,
+                "status": r.status,
+                "created_at": r.created_at.isoformat(),
+                "confirmed_at": r.confirmed_at.isoformat() if r.confirmed_at else None,
+            }
+            for r in registrations
+        ],
+        "memberships": [
+            {
+                "network": m.network.slug,
+                "name": m.name,
+                "email": m.email,
+                "ring": m.ring,
+                "role": m.role,
+                "joined_through": m.joined_through,
+                "joined_on": m.joined_on.isoformat(),
+                "left_on": m.left_on.isoformat() if m.left_on else None,
+                "listed_publicly": m.listed_publicly,
+                "moves": [
+                    {
+                        "from_ring": move.from_ring,
+                        "to_ring": move.to_ring,
+                        "moved_at": move.moved_at.isoformat(),
+                        "reason": move.reason,
+                    }
+                    for move in m.moves.all()
+                ],
+            }
+            for m in memberships
+        ],
+        "adoption_contacts": [
+            {
+                "adoption": a.pk,
+                "innovation": a.innovation.slug,
+                "organisation": a.organisation.slug,
+                "contact_name": a.contact_name,
+                "contact_email": a.contact_email,
+            }
+            for a in Adoption.objects.filter(contact_email__iexact=email).select_related(
+                "innovation", "organisation"
+            )
+        ],
+        "innovation_contacts": [
+            {"innovation": i.slug, "contact_name": i.contact_name, "contact_email": i.contact_email}
+            for i in Innovation.objects.filter(contact_email__iexact=email)
+        ],
+        "adoption_status_changes_made": [
+            {
+                "adoption": change.adoption_id,
+                "status": change.status,
+                "changed_on": change.changed_on.isoformat(),
+                "note": change.note,
+            }
+            for change in AdoptionStatusChange.objects.filter(changed_by__in=accounts)
+        ],
+        "ring_moves_made": [
+            {
+                "membership": move.membership_id,
+                "from_ring": move.from_ring,
+                "to_ring": move.to_ring,
+                "moved_at": move.moved_at.isoformat(),
+                "reason": move.reason,
+            }
+            for move in RingMove.objects.filter(moved_by__in=accounts)
+        ],
+        "emails": [
+            {
+                "to": e.to,
+                "subject": e.subject,
+                "created_at": e.created_at.isoformat(),
+                "sent_at": e.sent_at.isoformat() if e.sent_at else None,
+            }
+            for e in _emails_about(email)
+        ],
+    }
+
+
+def _emails_about(email: str):
+    return OutgoingEmail.objects.filter(Q(to__iexact=email) | Q(body__icontains=email))
+
+
+@transaction.atomic
+def erase_person(email: str) -> dict[str, int]:
+    """Remove, or where a row must stay for the record's sake anonymise, everything held about
+    the person with this email address. Returns how many rows each step touched."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    done: dict[str, int] = {}
+    done["registrations deleted"] = RegistrationOfInterest.objects.filter(
+        email__iexact=email
+    ).delete()[0]
+    # Memberships stay, anonymous, so that ring sizes and the graduation funnel stay true.
+    memberships = Membership.objects.filter(email__iexact=email)
+    done["memberships anonymised"] = 0
+    for membership in memberships:
+        membership.email = f"erased-{membership.pk}@erased.invalid"
+        membership.name = ""
+        membership.user = None
+        membership.listed_publicly = False
+        membership.save(update_fields=["email", "name", "user", "listed_publicly", "updated_at"])
+        done["memberships anonymised"] += 1
+    done["adoption contacts removed"] = Adoption.objects.filter(contact_email__iexact=email).update(
+        contact_name="", contact_email=""
+    )
+    done["innovation contacts removed"] = Innovation.objects.filter(
+        contact_email__iexact=email
+    ).update(contact_name="", contact_email="")
+    done["emails deleted"] = _emails_about(email).delete()[0]
+
+    accounts = list(_accounts(email))
+    for user in accounts:
+        # The account stays, so that history rows pointing at it stay whole, but says nobody.
+        user.username = f"erased-{user.pk}"
+        user.email = user.first_name = user.last_name = ""
+        user.is_active = user.is_staff = user.is_superuser = False
+        user.set_unusable_password()
+        user.save()
+    done["accounts anonymised"] = len(accounts)
+    from rest_framework.authtoken.models import Token
+
+    done["API tokens deleted"] = Token.objects.filter(user__in=accounts).delete()[0]
+    done["sign-in records deleted"] = sum(
+        model.objects.filter(username__iexact=email).delete()[0]
+        for model in (AccessAttempt, AccessLog, AccessFailureLog)
+    )
+    done["admin log entries anonymised"] = LogEntry.objects.filter(
+        object_repr__icontains=email
+    ).update(object_repr="(erased)")
+    # Free text (a note in a status history, a reason for a ring move, an innovation's story)
+    # may quote the address too: wherever it is left in the apps' own tables, it is replaced.
+    done["mentions in free text replaced"] = 0
+    with connection.cursor() as cursor:
+        for table, column, _ in traces(email):
+            if not table.startswith(_OWN_TABLES):
+                continue
+            query = sql.SQL(
+                "UPDATE {table} SET {column} = regexp_replace({column}, %s, '(erased)', 'gi') "
+                "WHERE {column} ILIKE %s"
+            ).format(table=sql.Identifier(table), column=sql.Identifier(column))
+            cursor.execute(query.as_string(cursor.connection), [re.escape(email), _contains(email)])
+            done["mentions in free text replaced"] += cursor.rowcount
+    return done
+
+
+# The apps' own tables, whose text columns erasing may rewrite.
+_OWN_TABLES = ("catalogue_", "adopters_", "networks_")
+
+
+def traces(email: str) -> list[tuple[str, str, int]]:
+    """Every (table, column, rows) in the database's text columns that still holds the email
+    address, in any case: the check that erasing missed nothing."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT table_name, column_name FROM information_schema.columns
+             WHERE table_schema = current_schema()
+               AND data_type IN ('text', 'character varying', 'jsonb', 'json', 'ARRAY')
+             ORDER BY table_name, column_name
+            """
+        )
+        columns = cursor.fetchall()
+        found = []
+        for table, column in columns:
+            query = sql.SQL("SELECT count(*) FROM {} WHERE {}::text ILIKE %s").format(
+                sql.Identifier(table), sql.Identifier(column)
+            )
+            cursor.execute(query.as_string(cursor.connection), [_contains(email)])
+            count = cursor.fetchone()[0]
+            if count:
+                found.append((table, column, count))
+    return found
+
+
+def _contains(value: str) -> str:
+    """An ILIKE pattern for text containing `value` literally."""
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
