@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import generics, permissions, serializers, viewsets
+from rest_framework import exceptions, generics, permissions, serializers, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -274,4 +275,15 @@ class TokenView(ObtainAuthToken):
 
     @extend_schema(responses={200: TokenResponseSerializer})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().post(request, *args, **kwargs)
+        try:
+            return super().post(request, *args, **kwargs)
+        except exceptions.ValidationError:
+            # django-axes marks a locked-out sign-in on the request it was given (DRF's, here,
+            # which its middleware does not see): the answer is the site's, a 429.
+            if getattr(request, "axes_locked_out", False):
+                raise exceptions.Throttled(
+                    wait=settings.AXES_COOLOFF_TIME * 3600,
+                    detail="Too many failed attempts to sign in to this account from your "
+                    "address; try again later.",
+                ) from None
+            raise

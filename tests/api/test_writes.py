@@ -145,6 +145,23 @@ def test_a_token_from_a_password_signs_requests(client, innovator):
     assert wrong.status_code == 400
 
 
+def test_repeated_wrong_passwords_lock_the_token_out_with_a_429(client, innovator, settings):
+    innovator.set_password("a long enough passphrase")
+    innovator.save()
+    token = "/api/v1/auth/token/"
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert (
+            client.post(token, {"username": innovator.username, "password": "x"}).status_code == 400
+        )
+    locked = client.post(token, {"username": innovator.username, "password": "x"})
+    assert locked.status_code == 429
+    assert int(locked["Retry-After"]) == settings.AXES_COOLOFF_TIME * 3600
+    right = {"username": innovator.username, "password": "a long enough passphrase"}
+    assert client.post(token, right).status_code == 429
+    # The lock holds for this account from this address only.
+    assert client.post(token, right, REMOTE_ADDR="192.0.2.7").status_code == 200
+
+
 # --- Adoptions -------------------------------------------------------------------------------
 
 
