@@ -28,9 +28,7 @@ from catalogue.api.serializers import (
     InnovationSummarySerializer,
     OrganisationSummarySerializer,
     SlugReference,
-)
-from catalogue.api.serializers import (
-    save_or_400 as _save,
+    refusals_as_400,
 )
 from catalogue.filtersets import ValueListFilter
 from catalogue.models import Innovation, Organisation, Region
@@ -156,9 +154,8 @@ class AdoptionWriteSerializer(serializers.ModelSerializer):
         user = self.context["request"].user
         note = data.pop("note", "")
         verified = data.pop("verified", False)
-        adoption = Adoption(**data, recorded_by=user)
-        _save(adoption)
-        services.note_status(adoption, by=user, note=note)
+        with refusals_as_400():
+            adoption = services.record_adoption(Adoption(**data), by=user, note=note)
         if verified:
             services.verify_adoption(adoption, by=user)
         return adoption
@@ -169,16 +166,8 @@ class AdoptionWriteSerializer(serializers.ModelSerializer):
         note = data.pop("note", "")
         verified = data.pop("verified", None)
         status = data.pop("status", adoption.status)
-        changed = [name for name, value in data.items() if getattr(adoption, name) != value]
-        for name, value in data.items():
-            setattr(adoption, name, value)
-        if changed and adoption.verified and not user.is_staff:
-            # What a curator checked has changed: it needs checking again.
-            adoption.verified, adoption.verified_by, adoption.verified_at = False, None, None
-            changed += ["verified", "verified_by", "verified_at"]
-        # Only the fields sent are written, so that concurrent changes are not undone.
-        _save(adoption, fields=changed)
-        adoption = services.change_status(adoption, status, by=user, note=note)
+        with refusals_as_400():
+            adoption = services.edit_adoption(adoption, data, status=status, by=user, note=note)
         if verified and not adoption.verified:
             services.verify_adoption(adoption, by=user)
         elif verified is False and adoption.verified:
@@ -197,7 +186,7 @@ class CanEditAdoption(permissions.BasePermission):
     def has_object_permission(self, request, view, adoption: Adoption) -> bool:
         if request.method in permissions.SAFE_METHODS:
             return True
-        return request.user.is_staff or adoption.recorded_by_id == request.user.pk
+        return services.can_edit_adoption(adoption, request.user)
 
 
 @extend_schema_view(

@@ -6,8 +6,9 @@ from django import forms
 
 from adopters import services
 from adopters.choices import Interest
-from adopters.models import RegistrationOfInterest
-from catalogue.models import Innovation, Region
+from adopters.models import Adoption, RegistrationOfInterest
+from catalogue.choices import OrganisationKind
+from catalogue.models import Innovation, Organisation, Region
 
 # The fields a person fills in, in the order the form asks for them.
 DETAILS = [
@@ -99,3 +100,128 @@ class RegistrationForm(forms.ModelForm):
     @property
     def details(self) -> dict:
         return {name: self.cleaned_data[name] for name in DETAILS}
+
+
+class AdoptionForm(forms.ModelForm):
+    """Record an adoption, or edit one: who took the innovation up, where, how far it has got,
+    what they changed and what they learnt. The organisation is named; a new name adds it."""
+
+    organisation_name = forms.CharField(
+        label="Organisation",
+        max_length=200,
+        help_text="The organisation that adopted it, for example a council or an NHS trust.",
+        error_messages={"required": "Enter the organisation's name"},
+    )
+    organisation_kind = forms.ChoiceField(
+        label="Kind of organisation",
+        choices=[("", "Choose a kind"), *OrganisationKind.choices],
+        required=False,
+        help_text="Needed only for an organisation not in the catalogue yet.",
+    )
+    region = forms.ModelChoiceField(
+        queryset=Region.objects.order_by("position", "name"),
+        required=False,
+        empty_label="Choose a region",
+        label="Region (optional)",
+    )
+    note = forms.CharField(
+        label="What changed (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept with the status in the adoption's dated history.",
+    )
+
+    class Meta:
+        model = Adoption
+        fields = [
+            "region",
+            "area",
+            "status",
+            "adapted",
+            "adaptations",
+            "started_on",
+            "ended_on",
+            "people_reached",
+            "outcomes",
+            "lessons",
+            "will_talk",
+            "contact_name",
+            "contact_email",
+        ]
+        labels = {
+            "area": "Town, district or borough (optional)",
+            "adapted": "We adapted it rather than taking it as it is",
+            "adaptations": "What was adapted, and why (optional)",
+            "started_on": "Started (optional)",
+            "ended_on": "Ended (optional)",
+            "people_reached": "People reached so far (optional)",
+            "outcomes": "Outcomes so far (optional)",
+            "lessons": "Lessons for the next adopter (optional)",
+            "will_talk": "We are happy to talk to the next organisation thinking of adopting it",
+            "contact_name": "Contact name (optional)",
+            "contact_email": "Contact email (optional)",
+        }
+        help_texts = {
+            "status": "How far it has got. Each change is kept, dated, in its history.",
+            "contact_email": "Seen by curators and the innovation's team, never shown publicly. "
+            "From piloting on, the contact joins the core ring of its learning network.",
+        }
+        widgets = {
+            "started_on": forms.DateInput(attrs={"type": "date"}),
+            "ended_on": forms.DateInput(attrs={"type": "date"}),
+            "people_reached": forms.NumberInput(attrs={"min": 0}),
+        }
+        error_messages = {
+            "contact_email": {
+                "invalid": "Enter an email address in the correct format, like name@example.org"
+            },
+            "started_on": {"invalid": "Enter a real date, like 2025-03-31"},
+            "ended_on": {"invalid": "Enter a real date, like 2025-03-31"},
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["organisation_name"].initial = self.instance.organisation.name
+            self.fields["organisation_name"].disabled = True
+            self.fields["organisation_name"].help_text = ""
+            del self.fields["organisation_kind"]
+        else:
+            del self.fields["note"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        name = cleaned.get("organisation_name")
+        organisation = None
+        if not self.instance.pk and name:
+            organisation = Organisation.objects.filter(name__iexact=name.strip()).first()
+            if organisation is None and not cleaned.get("organisation_kind"):
+                self.add_error(
+                    "organisation_kind",
+                    "Choose the kind of organisation: it is not in the catalogue yet",
+                )
+            self.organisation = organisation
+        else:
+            organisation = self.instance.organisation if self.instance.pk else None
+        started, ended = cleaned.get("started_on"), cleaned.get("ended_on")
+        if started and ended and ended < started:
+            self.add_error("ended_on", "The end date must be the same as or after the start date")
+        # One adoption per innovation, organisation and area (a new organisation cannot clash).
+        if organisation is not None and "area" in cleaned:
+            clash = Adoption.objects.filter(
+                innovation_id=self.instance.innovation_id,
+                organisation=organisation,
+                area__iexact=cleaned["area"],
+            ).exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error(
+                    "area",
+                    "This organisation's adoption of it here is already recorded: edit that one",
+                )
+        return cleaned
+
+    @property
+    def changes(self) -> dict:
+        """The edited fields and their values (for services.edit_adoption)."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "status"}

@@ -86,6 +86,56 @@ def change_status(
     return adoption
 
 
+def can_edit_adoption(adoption: Adoption, user: AbstractBaseUser) -> bool:
+    """Whoever recorded an adoption, and the curators, may edit it."""
+    return user.is_authenticated and (user.is_staff or adoption.recorded_by_id == user.pk)
+
+
+@transaction.atomic
+def record_adoption(
+    adoption: Adoption,
+    *,
+    by: AbstractBaseUser,
+    note: str = "",
+    registration: RegistrationOfInterest | None = None,
+) -> Adoption:
+    """Keep a new adoption (validated, not yet saved), start its dated history, and, when it
+    grew out of a registration of interest, link the two."""
+    adoption.recorded_by = by
+    adoption.save()
+    note_status(adoption, by=by, note=note)
+    if registration is not None:
+        registration.adoption = adoption
+        registration.status = RegistrationStatus.ADOPTED
+        registration.save(update_fields=["adoption", "status", "updated_at"])
+    return adoption
+
+
+@transaction.atomic
+def edit_adoption(
+    adoption: Adoption,
+    changes: dict[str, Any],
+    *,
+    status: str,
+    by: AbstractBaseUser,
+    note: str = "",
+) -> Adoption:
+    """Write the changed fields only (so that someone else's change made meanwhile is not
+    undone), then move the status, adding a dated step to the history when it changed.
+
+    When anyone but a curator changes what a curator checked, it is no longer verified.
+    """
+    changed = [name for name, value in changes.items() if getattr(adoption, name) != value]
+    for name in changed:
+        setattr(adoption, name, changes[name])
+    if changed and adoption.verified and not by.is_staff:
+        adoption.verified, adoption.verified_by, adoption.verified_at = False, None, None
+        changed += ["verified", "verified_by", "verified_at"]
+    if changed:
+        adoption.save(update_fields=[*changed, "updated_at"])
+    return change_status(adoption, status, by=by, note=note)
+
+
 @transaction.atomic
 def verify_adoption(adoption: Adoption, *, by: AbstractBaseUser) -> Adoption:
     """A curator confirms that an adoption really happened as recorded."""

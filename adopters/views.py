@@ -10,7 +10,9 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,9 +21,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from adopters import services
-from adopters.forms import RegistrationForm
-from catalogue.models import Innovation
-from catalogue.utils import Echo, csv_cell
+from adopters.choices import RegistrationStatus
+from adopters.forms import AdoptionForm, RegistrationForm
+from adopters.models import Adoption
+from catalogue.models import Innovation, Organisation
+from catalogue.utils import Echo, csv_cell, unique_slug
 from config.api import client_address
 
 logger = logging.getLogger(__name__)
@@ -96,7 +100,10 @@ class ReceivedFilter(forms.Form):
     """The dashboard's filters for the interest an innovator received."""
 
     status = forms.ChoiceField(
-        choices=[("", "Any status"), *[(s.value, s.label) for s in services.FOLLOW_UP_STATUSES]],
+        choices=[
+            ("", "Any status"),
+            *[(s.value, s.label) for s in RegistrationStatus if s != RegistrationStatus.NEW],
+        ],
         required=False,
     )
     innovation = forms.SlugField(required=False)
@@ -127,11 +134,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     filters, received = _received(request)
     page = Paginator(received, 50).get_page(request.GET.get("page"))
+    adoptions = (
+        Adoption.objects.filter(recorded_by=request.user)
+        .select_related("innovation", "organisation")
+        .order_by("-updated_at")
+    )
     return render(
         request,
         "adopters/dashboard.html",
         {
             "innovations": innovations,
+            "adoptions": adoptions,
             "filters": filters,
             "page": page,
             "query": request.GET.urlencode(),
@@ -202,3 +215,113 @@ def received_csv(request: HttpRequest) -> HttpResponse:
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="interest-received.csv"'
     return response
+
+
+# -- Adoptions ------------------------------------------------------------------------------------
+
+
+def adoption_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An adoption story: who took the innovation up, where, what they changed, how it went."""
+    adoption = get_object_or_404(
+        Adoption.objects.public().select_related("innovation", "organisation", "region"), pk=pk
+    )
+    return render(
+        request,
+        "adopters/adoption_detail.html",
+        {
+            "adoption": adoption,
+            "history": adoption.history.order_by("changed_on", "pk"),
+            "can_edit": services.can_edit_adoption(adoption, request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def record_adoption(request: HttpRequest, slug: str) -> HttpResponse:
+    """Record an adoption of a published innovation (from a registration of interest, when an
+    owner of the innovation turns one into an adoption)."""
+    innovation = get_object_or_404(Innovation.objects.published(), slug=slug)
+    registration = None
+    if "registration" in request.GET:
+        registration = get_object_or_404(
+            services.registrations_received(request.user).filter(
+                innovation=innovation, adoption__isnull=True
+            ),
+            pk=request.GET["registration"] if request.GET["registration"].isdigit() else 0,
+        )
+        initial = {
+            "organisation_name": registration.organisation_name,
+            "organisation_kind": registration.organisation_kind,
+            "region": registration.region_id,
+            "contact_name": registration.name,
+            "contact_email": registration.email,
+        }
+    else:
+        initial = {
+            "contact_name": request.user.get_full_name(),
+            "contact_email": request.user.email,
+        }
+    form = AdoptionForm(
+        request.POST if request.method == "POST" else None,
+        instance=Adoption(innovation=innovation),
+        initial=initial,
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            with transaction.atomic():
+                adoption = form.save(commit=False)
+                adoption.organisation = form.organisation or Organisation.objects.create(
+                    name=form.cleaned_data["organisation_name"].strip(),
+                    slug=unique_slug(Organisation, form.cleaned_data["organisation_name"]),
+                    kind=form.cleaned_data["organisation_kind"],
+                    region=form.cleaned_data["region"],
+                )
+                services.record_adoption(adoption, by=request.user, registration=registration)
+        except IntegrityError:
+            # Someone recorded the same organisation, or the same adoption, a moment ago.
+            form.add_error(
+                None, "This was recorded by someone else just now. Check and send it again."
+            )
+        else:
+            return redirect("adopters:adoption", pk=adoption.pk)
+    return render(
+        request,
+        "adopters/adoption_form.html",
+        {"form": form, "innovation": innovation, "registration": registration},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_adoption(request: HttpRequest, pk: int) -> HttpResponse:
+    adoption = get_object_or_404(
+        Adoption.objects.public().select_related("innovation", "organisation"), pk=pk
+    )
+    if not services.can_edit_adoption(adoption, request.user):
+        raise PermissionDenied("Only whoever recorded an adoption, and curators, may edit it.")
+    form = AdoptionForm(request.POST if request.method == "POST" else None, instance=adoption)
+    if form.is_bound and form.is_valid():
+        try:
+            # A fresh copy: the form has already written its values onto `adoption`, and the
+            # service writes only what differs from what is stored.
+            services.edit_adoption(
+                Adoption.objects.get(pk=pk),
+                form.changes,
+                status=form.cleaned_data["status"],
+                by=request.user,
+                note=form.cleaned_data.get("note", ""),
+            )
+        except IntegrityError:
+            form.add_error(
+                None, "This was changed by someone else just now. Check and send it again."
+            )
+        else:
+            return redirect("adopters:adoption", pk=pk)
+    return render(
+        request,
+        "adopters/adoption_form.html",
+        {"form": form, "innovation": adoption.innovation, "adoption": adoption},
+        status=400 if form.errors else 200,
+    )

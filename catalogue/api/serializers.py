@@ -7,6 +7,8 @@ serve the detail and list endpoints of innovations, organisations, resources and
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import DataError, IntegrityError, transaction
@@ -452,18 +454,25 @@ class InnovationWriteSerializer(serializers.ModelSerializer):
         return InnovationDetailSerializer(fresh, context=self.context).data
 
 
-def save_or_400(instance: Any, fields: list[str] | None = None) -> None:
-    """Save (all fields, or only `fields` of an existing row), turning what only the database
-    checks into a 400 rather than a 500."""
-    if fields is not None and not fields:
-        return
+@contextmanager
+def refusals_as_400() -> Iterator[None]:
+    """Turn what only the database checks (a constraint, a value too long) into a 400 rather
+    than a 500; the block's writes are rolled back."""
     try:
         with transaction.atomic():
-            instance.save(update_fields=None if fields is None else [*fields, "updated_at"])
+            yield
     except (IntegrityError, DataError) as error:
         raise serializers.ValidationError(
             {"non_field_errors": [f"Not saved: {str(error).splitlines()[0]}"]}
         ) from error
+
+
+def save_or_400(instance: Any, fields: list[str] | None = None) -> None:
+    """Save (all fields, or only `fields` of an existing row), refusals as a 400."""
+    if fields is not None and not fields:
+        return
+    with refusals_as_400():
+        instance.save(update_fields=None if fields is None else [*fields, "updated_at"])
 
 
 def _moderate(innovation: Innovation, status: str, user: Any) -> None:
