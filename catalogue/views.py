@@ -235,8 +235,13 @@ def innovation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         )
     )
     status_counts = {status.label: 0 for status in AdoptionStatus}
+    # Where it has been adopted: per region, in the regions' own order, how many at each status.
+    by_region: dict[str, dict[str, int]] = {}
     for adoption in adoptions:
         status_counts[adoption.get_status_display()] += 1
+        place = adoption.region.name if adoption.region else "Region not recorded"
+        counts = by_region.setdefault(place, {})
+        counts[adoption.get_status_display()] = counts.get(adoption.get_status_display(), 0) + 1
     reach: dict[str, list[ReachFigure]] = {}
     for figure in innovation.reach.all():
         reach.setdefault(figure.measure, []).append(figure)
@@ -250,6 +255,14 @@ def innovation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "innovation": innovation,
         "adoptions": adoptions,
         "status_counts": {k: v for k, v in status_counts.items() if v},
+        "by_region": [
+            (
+                place,
+                sum(counts.values()),
+                {label: counts[label] for label in status_counts if label in counts},
+            )
+            for place, counts in by_region.items()
+        ],
         "reach": reach,
         "network": network,
         "rings": [(ring, RING_DESCRIPTIONS[ring]) for ring in Ring],

@@ -1,5 +1,7 @@
 """The first public pages show published innovations only, readably, in few queries."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -197,3 +199,16 @@ def test_feed_leaves_out_control_characters_of_stored_text(client):
     response = client.get("/innovations/feed/")
     assert response.status_code == 200
     assert "Bell ringers" in response.content.decode()
+
+
+def test_innovation_page_counts_adoptions_by_region_and_status(client, published):
+    for status in ("piloting", "piloting", "exploring"):
+        AdoptionFactory(innovation=published, region=region("wales"), status=status)
+    AdoptionFactory(innovation=published, region=None, status="scaled")
+    html = client.get(published.get_absolute_url()).content.decode()
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td>(\d+)</td><td>([^<]+)</td></tr>', html)
+    assert rows == [
+        ("North West", "1", "1 adopted"),
+        ("Wales", "3", "1 exploring, 2 piloting"),
+        ("Region not recorded", "1", "1 scaled"),
+    ]
