@@ -170,7 +170,7 @@ class AdoptionForm(forms.ModelForm):
         widgets = {
             "started_on": forms.DateInput(attrs={"type": "date"}),
             "ended_on": forms.DateInput(attrs={"type": "date"}),
-            "people_reached": forms.NumberInput(attrs={"min": 0}),
+            "people_reached": forms.TextInput(attrs={"inputmode": "numeric"}),
         }
         error_messages = {
             "contact_email": {

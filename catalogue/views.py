@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import csv
 
+from django import forms
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Prefetch, Q
+from django.forms import inlineformset_factory
 from django.http import (
     Http404,
     HttpRequest,
@@ -14,8 +19,9 @@ from django.http import (
     QueryDict,
     StreamingHttpResponse,
 )
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_http_methods
 
 from adopters.choices import AdoptionStatus
 from adopters.models import Adoption
@@ -271,6 +277,8 @@ def innovation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if innovation.stage
         else None,
         "evidence_explanation": EVIDENCE_LEVEL_EXPLANATIONS.get(innovation.evidence_level or 0),
+        "can_edit": request.user.is_authenticated
+        and (request.user.is_staff or innovation.owners.filter(pk=request.user.pk).exists()),
     }
     return render(request, "catalogue/innovation_detail.html", context)
 
@@ -318,4 +326,63 @@ def privacy(request: HttpRequest) -> HttpResponse:
             "confirm_days": settings.REGISTRATION_CONFIRM_DAYS,
             "privacy_contact": settings.PRIVACY_CONTACT,
         },
+    )
+
+
+ReachFormSet = inlineformset_factory(
+    Innovation,
+    ReachFigure,
+    fields=["measure", "value", "date", "source"],
+    labels={
+        "measure": "What is counted",
+        "value": "How many",
+        "date": "On what date",
+        "source": "Source (optional)",
+    },
+    help_texts={"measure": 'For example "groups" or "people supported".'},
+    # A text box for numbers, as GOV.UK advises: number inputs mangle and hide what was typed.
+    widgets={
+        "date": forms.DateInput(attrs={"type": "date"}),
+        "value": forms.TextInput(attrs={"inputmode": "numeric"}),
+    },
+    error_messages={
+        "measure": {"required": "Say what is counted"},
+        "value": {"required": "Enter how many", "invalid": "Enter a whole number"},
+        "date": {"required": "Enter the date", "invalid": "Enter a real date, like 2025-03-31"},
+    },
+    extra=2,
+    can_delete=True,
+)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_reach(request: HttpRequest, slug: str) -> HttpResponse:
+    """An innovation's owners (and curators) keep its reach figures up to date."""
+    innovation = get_object_or_404(Innovation.objects.visible_to(request.user), slug=slug)
+    if not (request.user.is_staff or innovation.owners.filter(pk=request.user.pk).exists()):
+        raise PermissionDenied("Only the innovation's owners and curators edit its figures.")
+    formset = ReachFormSet(
+        request.POST if request.method == "POST" else None,
+        instance=innovation,
+        queryset=ReachFigure.objects.filter(innovation=innovation).order_by("measure", "date"),
+        prefix="reach",
+    )
+    if formset.is_bound and formset.is_valid():
+        try:
+            with transaction.atomic():
+                formset.save()
+        except IntegrityError:
+            formset._non_form_errors = formset.error_class(
+                ["Someone changed these figures just now. Check them and save again."]
+            )
+        else:
+            return redirect(f"{innovation.get_absolute_url()}#reach")
+    return render(
+        request,
+        "catalogue/reach_form.html",
+        {"innovation": innovation, "formset": formset},
+        status=400
+        if formset.is_bound and not formset.is_valid() or formset.non_form_errors()
+        else 200,
     )

@@ -46,8 +46,19 @@ def field(bound: BoundField) -> dict:
 
 
 @register.inclusion_tag("includes/error_summary.html")
-def error_summary(form: forms.BaseForm) -> dict:
-    """The form's problems at the top of the page, each linking to the field it is about."""
+def error_summary(form: forms.BaseForm | forms.BaseFormSet, row: str = "") -> dict:
+    """The problems of a form, or of every form of a formset (each named `row` and its number),
+    at the top of the page, each linking to the field it is about."""
+    if isinstance(form, forms.BaseFormSet):
+        problems = [("", error) for error in form.non_form_errors()]
+        for number, member in enumerate(form.forms, start=1):
+            for target, error in _problems(member):
+                problems.append((target, f"{row} {number}: {error}" if row else error))
+        return {"problems": problems}
+    return {"problems": _problems(form)}
+
+
+def _problems(form: forms.BaseForm) -> list[tuple[str, str]]:
     problems = [("", error) for error in form.non_field_errors()]
     problems += [(_target(bound), error) for bound in form for error in bound.errors]
-    return {"problems": problems}
+    return problems
