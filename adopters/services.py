@@ -121,7 +121,8 @@ def edit_adoption(
     note: str = "",
 ) -> Adoption:
     """Write the changed fields only (so that someone else's change made meanwhile is not
-    undone), then move the status, adding a dated step to the history when it changed.
+    undone), then move the status, adding a dated step to the history when it changed, or
+    when a note comes without a change of status.
 
     When anyone but a curator changes what a curator checked, it is no longer verified.
     """
@@ -133,6 +134,10 @@ def edit_adoption(
         changed += ["verified", "verified_by", "verified_at"]
     if changed:
         adoption.save(update_fields=[*changed, "updated_at"])
+    if status == adoption.status and note.strip():
+        # News without a change of status is still a dated step worth keeping.
+        note_status(adoption, by=by, note=note)
+        return adoption
     return change_status(adoption, status, by=by, note=note)
 
 

@@ -213,3 +213,17 @@ def test_someone_elses_registration_cannot_be_turned_into_an_adoption(
     assert client.get(f"{record_url(innovation)}?registration=abc").status_code == 404
     assert not Adoption.objects.exists()
     assert RegistrationOfInterest.objects.get().status == "confirmed"
+
+
+def test_a_note_without_a_change_of_status_is_kept_as_a_dated_step(client, innovation):
+    recorder = UserFactory()
+    adoption = AdoptionFactory(
+        innovation=innovation, status="piloting", recorded_by=recorder, area="Northtown"
+    )
+    client.force_login(recorder)
+    client.post(f"/adoptions/{adoption.pk}/edit/", answers(note="Second ward joined"))
+    step = AdoptionStatusChange.objects.get(adoption=adoption)
+    assert (step.status, step.note) == ("piloting", "Second ward joined")
+    # And nothing at all is added when nothing is said.
+    client.post(f"/adoptions/{adoption.pk}/edit/", answers())
+    assert AdoptionStatusChange.objects.filter(adoption=adoption).count() == 1
