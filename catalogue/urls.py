@@ -11,6 +11,5 @@ urlpatterns = [
     path("innovations/<slug:slug>/", views.innovation_detail, name="innovation-detail"),
     path("innovations/<slug:slug>/reach/", views.edit_reach, name="edit-reach"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation-detail"),
-    path("networks/<slug:slug>/", views.network_detail, name="network-detail"),
     path("privacy/", views.privacy, name="privacy"),
 ]

@@ -307,17 +307,6 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    network = get_object_or_404(
-        Network.objects.public().select_related("innovation").with_ring_sizes(), slug=slug
-    )
-    return render(
-        request,
-        "networks/network_detail.html",
-        {"network": network, "rings": [(ring, RING_DESCRIPTIONS[ring]) for ring in Ring]},
-    )
-
-
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(
         request,

@@ -16,5 +16,6 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("account/", include("adopters.account_urls")),
     path("", include("adopters.urls")),
+    path("networks/", include("networks.urls")),
     path("", include("catalogue.urls")),
 ]

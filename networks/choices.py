@@ -33,3 +33,18 @@ class JoinedThrough(models.TextChoices):
     DIRECT = "direct", "Joined directly"
     INVITATION = "invitation", "Invited by a facilitator"
     CURATOR = "curator", "Added by a curator"
+
+
+class RequestKind(models.TextChoices):
+    """Who asked for a move inwards: the member (to join the learning ring), or a facilitator
+    (inviting a member into the core ring)."""
+
+    REQUEST = "request", "Asked to join"
+    INVITATION = "invitation", "Invited"
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", "Waiting"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"

@@ -9,7 +9,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from catalogue.models import Innovation
-from networks.choices import JoinedThrough, Ring, Role
+from networks.choices import JoinedThrough, RequestKind, RequestStatus, Ring, Role
 
 
 class NetworkQuerySet(models.QuerySet):
@@ -53,7 +53,7 @@ class Network(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("catalogue:network-detail", args=[self.slug])
+        return reverse("networks:detail", args=[self.slug])
 
     @property
     def is_thematic(self) -> bool:
@@ -156,3 +156,52 @@ class RingMove(models.Model):
     def __str__(self) -> str:
         start = self.get_from_ring_display() or "joined"
         return f"{start} → {self.get_to_ring_display()} on {self.moved_at:%d %B %Y}"
+
+
+class RingRequest(models.Model):
+    """A move inwards waiting for the other side: a member asking to join the learning ring
+    (a facilitator decides), or a facilitator inviting a member into the core ring (the member
+    decides). Accepting one moves the member, with the move in their history."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="requests")
+    ring = models.CharField(max_length=10, choices=Ring.choices)
+    kind = models.CharField(max_length=10, choices=RequestKind.choices)
+    message = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                "membership",
+                condition=Q(status="pending"),
+                name="ring_request_one_pending_per_member",
+                violation_error_message="This member already has a request waiting.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=RequestKind.REQUEST, ring=Ring.LEARNING)
+                | Q(kind=RequestKind.INVITATION, ring=Ring.CORE),
+                name="ring_request_kind_matches_ring",
+                violation_error_message="Members ask to join the learning ring; facilitators "
+                "invite into the core ring.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True)
+                | (~Q(status="pending") & Q(decided_at__isnull=False)),
+                name="ring_request_decided_when_not_pending",
+                violation_error_message="A decided request needs the date it was decided.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.membership} to {self.get_ring_display()}"

@@ -1,15 +1,22 @@
-"""The networks' rules: every published innovation has its nested rings."""
+"""The networks' rules: every published innovation has its nested rings; people join the
+outer ring, ask or are invited inwards, and every move between rings is kept with its reason.
+
+Views, the API, admin actions and other apps' services call these; none re-implements them.
+"""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from catalogue.models import Innovation
 from catalogue.utils import unique_slug
-from networks.choices import JoinedThrough, Ring
-from networks.models import Membership, Network, RingMove
+from networks.choices import JoinedThrough, RequestKind, RequestStatus, Ring, Role
+from networks.models import Membership, Network, RingMove, RingRequest
 
 
 def ensure_innovation_network(innovation: Innovation) -> Network:
@@ -109,3 +116,186 @@ def bring_into_core(
         by=by,
     )
     return move(membership, Ring.CORE, reason=reason, by=by)
+
+
+# -- Facilitating ------------------------------------------------------------------------------
+
+
+def facilitates(network: Network, user: AbstractBaseUser) -> bool:
+    """Curators, the innovation's owners and the network's facilitators run a network."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    if network.innovation_id and network.innovation.owners.filter(pk=user.pk).exists():
+        return True
+    return network.memberships.filter(
+        user=user, role=Role.FACILITATOR, left_on__isnull=True
+    ).exists()
+
+
+def _require_facilitator(network: Network, user: AbstractBaseUser) -> None:
+    if not facilitates(network, user):
+        raise PermissionDenied("Only the network's facilitators and curators may do this.")
+
+
+def membership_of(network: Network, user: AbstractBaseUser) -> Membership | None:
+    """The signed-in person's membership (by account, or by their email), current or left."""
+    if not user.is_authenticated:
+        return None
+    return (
+        network.memberships.filter(Q(user=user) | Q(email__iexact=user.email or "-"))
+        .order_by("-left_on")
+        .first()
+    )
+
+
+@transaction.atomic
+def join(network: Network, user: AbstractBaseUser) -> Membership:
+    """A signed-in person joins the interest ring (or stays where they are if already in)."""
+    membership = enrol(
+        network,
+        email=user.email,
+        name=user.get_full_name(),
+        ring=Ring.INTEREST,
+        joined_through=JoinedThrough.DIRECT,
+        reason="Joined from the network's page.",
+        by=user,
+    )
+    if membership.user_id is None:
+        membership.user = user
+        membership.save(update_fields=["user", "updated_at"])
+    return membership
+
+
+@transaction.atomic
+def leave(membership: Membership) -> Membership:
+    """The member leaves; their history stays, and anything they were waiting for is withdrawn."""
+    membership.left_on = timezone.localdate()
+    membership.listed_publicly = False
+    membership.save(update_fields=["left_on", "listed_publicly", "updated_at"])
+    membership.requests.filter(status=RequestStatus.PENDING).update(
+        status=RequestStatus.WITHDRAWN, decided_at=timezone.now()
+    )
+    return membership
+
+
+def _pending_check(membership: Membership) -> None:
+    if not membership.is_current:
+        raise ValueError("Only current members can move between rings.")
+    if membership.requests.filter(status=RequestStatus.PENDING).exists():
+        raise ValueError("A request is already waiting for a decision.")
+
+
+@transaction.atomic
+def ask_to_join_learning(membership: Membership, *, message: str = "") -> RingRequest:
+    """A member of the interest ring asks to join the learning ring; a facilitator decides."""
+    _pending_check(membership)
+    if membership.ring != Ring.INTEREST:
+        raise ValueError("Only members of the interest ring ask to join the learning ring.")
+    return RingRequest.objects.create(
+        membership=membership,
+        ring=Ring.LEARNING,
+        kind=RequestKind.REQUEST,
+        message=message,
+        created_by=membership.user,
+    )
+
+
+@transaction.atomic
+def invite_to_core(
+    membership: Membership, *, by: AbstractBaseUser, message: str = ""
+) -> RingRequest:
+    """A facilitator invites a member into the core ring; the member accepts or declines."""
+    _require_facilitator(membership.network, by)
+    _pending_check(membership)
+    if membership.ring == Ring.CORE:
+        raise ValueError("This member is in the core ring already.")
+    return RingRequest.objects.create(
+        membership=membership,
+        ring=Ring.CORE,
+        kind=RequestKind.INVITATION,
+        message=message,
+        created_by=by,
+    )
+
+
+def decides(request: RingRequest, user: AbstractBaseUser) -> bool:
+    """Facilitators decide members' requests; the member decides an invitation."""
+    if request.kind == RequestKind.REQUEST:
+        return facilitates(request.membership.network, user)
+    membership = request.membership
+    return user.is_authenticated and (
+        membership.user_id == user.pk
+        or bool(user.email)
+        and membership.email.lower() == user.email.lower()
+    )
+
+
+@transaction.atomic
+def decide(request: RingRequest, *, accept: bool, by: AbstractBaseUser) -> RingRequest:
+    """Accept (the member moves, with the reason in their history) or decline a request."""
+    request = (
+        RingRequest.objects.select_for_update()
+        .select_related("membership__network__innovation")
+        .get(pk=request.pk)
+    )
+    if not decides(request, by):
+        raise PermissionDenied("This decision is not yours to make.")
+    if request.status != RequestStatus.PENDING:
+        raise ValueError("This request has been decided already.")
+    request.status = RequestStatus.ACCEPTED if accept else RequestStatus.DECLINED
+    request.decided_at = timezone.now()
+    request.decided_by = by
+    request.save(update_fields=["status", "decided_at", "decided_by"])
+    if accept:
+        reason = (
+            "Asked to join the learning ring; a facilitator agreed."
+            if request.kind == RequestKind.REQUEST
+            else "Invited into the core ring by a facilitator, and accepted."
+        )
+        move(request.membership, request.ring, reason=reason, by=by)
+    return request
+
+
+@transaction.atomic
+def move_members(
+    network: Network,
+    member_ids: list[int],
+    ring: str,
+    *,
+    reason: str,
+    by: AbstractBaseUser,
+) -> int:
+    """A facilitator moves several current members to a ring (inwards or out), each move kept
+    with the reason. Returns how many moved (members already there do not)."""
+    _require_facilitator(network, by)
+    if ring not in Ring.values:
+        raise ValueError("Unknown ring.")
+    if not reason.strip():
+        raise ValueError("Say why they are moving.")
+    moved = 0
+    members = network.memberships.filter(pk__in=member_ids, left_on__isnull=True)
+    for membership in members.select_for_update():
+        if membership.ring != ring:
+            move(membership, ring, reason=reason, by=by)
+            moved += 1
+    return moved
+
+
+def funnel(network: Network) -> list[dict]:
+    """Per month, newest first: how many joined, moved from interest to learning, and moved
+    into the core ring (from either outer ring). One query."""
+    inwards_to_core = Q(to_ring=Ring.CORE) & ~Q(from_ring="")
+    rows = (
+        RingMove.objects.filter(membership__network=network)
+        .annotate(month=TruncMonth("moved_at"))
+        .values("month")
+        .annotate(
+            joined=Count("pk", filter=Q(from_ring="")),
+            to_learning=Count("pk", filter=Q(from_ring=Ring.INTEREST, to_ring=Ring.LEARNING)),
+            to_core=Count("pk", filter=inwards_to_core),
+        )
+        .order_by("-month")
+    )
+    return list(rows)
