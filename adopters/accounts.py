@@ -17,10 +17,12 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm, PasswordResetForm
 from django.core import signing
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
+from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_http_methods
 
 from adopters import outbox
@@ -50,7 +52,15 @@ class SignInForm(AuthenticationForm):
         self.fields["password"].error_messages["required"] = "Enter your password"
 
     def clean_username(self) -> str:
-        return self.cleaned_data["username"].lower()
+        """The account's own username for the address typed, in any case (accounts made in the
+        admin may have a username of their own, or capitals)."""
+        typed = self.cleaned_data["username"]
+        matches = list(
+            User.objects.filter(Q(username__iexact=typed) | Q(email__iexact=typed)).values_list(
+                "username", flat=True
+            )[:2]
+        )
+        return matches[0] if len(matches) == 1 else typed.lower()
 
 
 class SignUpForm(BaseUserCreationForm):
@@ -82,7 +92,12 @@ class SignUpForm(BaseUserCreationForm):
         self.fields["password2"].error_messages["required"] = "Enter the password again"
 
     def clean_email(self) -> str:
-        return self.cleaned_data["email"].lower()
+        email = self.cleaned_data["email"].lower()
+        if len(email) > User._meta.get_field("username").max_length:
+            raise forms.ValidationError(
+                "Use an email address of 150 characters or fewer: it becomes your username"
+            )
+        return email
 
     def _post_clean(self) -> None:
         self.instance.username = self.cleaned_data.get("email", "")
@@ -113,8 +128,26 @@ class QueuedPasswordResetForm(PasswordResetForm):
         outbox.queue(to_email, subject, render_to_string(email_template_name, context))
 
 
+def _account_state(user) -> str:
+    """What a verification link is bound to: once the account has a new password or has been
+    used, the link no longer opens it (nor reopens it after a curator closed it)."""
+    return salted_hmac(_VERIFY_SALT, f"{user.password}|{user.last_login}").hexdigest()[:20]
+
+
 def verification_token(user) -> str:
-    return signing.dumps({"user": user.pk, "email": user.email}, salt=_VERIFY_SALT)
+    return signing.dumps(
+        {"user": user.pk, "email": user.email, "state": _account_state(user)}, salt=_VERIFY_SALT
+    )
+
+
+def _send_verification(request: HttpRequest, user, context: dict) -> None:
+    context = {**context, "name": user.first_name}
+    context["link"] = _absolute(request, "accounts:verify", verification_token(user))
+    outbox.queue(
+        user.email,
+        f"Confirm your email address for {settings.SITE_NAME}",
+        render_to_string("registration/email/verify_account.txt", context),
+    )
 
 
 def _absolute(request: HttpRequest, name: str, *args) -> str:
@@ -130,24 +163,21 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         email = form.cleaned_data["email"]
         context = {"SITE_NAME": settings.SITE_NAME, "days": settings.ACCOUNT_VERIFY_DAYS}
         with transaction.atomic():
-            existing = User.objects.filter(email__iexact=email).first()
-            if existing is not None:
-                # Whoever typed it is told what anyone would be; the owner hears of it by
-                # email. The page never says which addresses have accounts.
+            existing = User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))
+            existing = existing.first()
+            # Whoever typed the address is told what anyone would be; the mailbox hears the
+            # rest. The page never says which addresses have accounts.
+            if existing is None:
+                _send_verification(request, form.save(), context)
+            elif not existing.is_active and existing.last_login is None:
+                # Never confirmed (the first link expired, say): a fresh link, nothing else.
+                _send_verification(request, existing, context)
+            else:
                 context["reset_link"] = _absolute(request, "accounts:password-reset")
                 outbox.queue(
-                    email,
+                    existing.email or email,
                     f"You already have an account on {settings.SITE_NAME}",
                     render_to_string("registration/email/account_exists.txt", context),
-                )
-            else:
-                user = form.save()
-                context["name"] = user.first_name
-                context["link"] = _absolute(request, "accounts:verify", verification_token(user))
-                outbox.queue(
-                    email,
-                    f"Confirm your email address for {settings.SITE_NAME}",
-                    render_to_string("registration/email/verify_account.txt", context),
                 )
         return redirect("accounts:sign-up-sent")
     return render(
@@ -175,13 +205,18 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
         problem = "This link is not complete or has been changed."
     else:
         user = User.objects.filter(pk=found["user"], email=found["email"]).first()
-        problem = None if user else "This account no longer exists."
+        problem = None
+        if user is None:
+            problem = "This account no longer exists."
+        elif user.is_active:
+            problem = "This email address is confirmed already: sign in with your password."
+        elif found.get("state") != _account_state(user):
+            problem = "This link no longer works for this account."
     if problem:
-        return render(request, "registration/verify_invalid.html", {"problem": problem}, 400)
+        return render(request, "registration/verify_invalid.html", {"problem": problem}, status=400)
     if request.method == "POST":
-        if not user.is_active:
-            user.is_active = True
-            user.save(update_fields=["is_active"])
+        user.is_active = True
+        user.save(update_fields=["is_active"])
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("accounts:dashboard")
     return render(request, "registration/verify.html", {"account": user})
