@@ -185,6 +185,7 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "catalogue.choices.OrganisationKind",
         "ResourceKindEnum": "catalogue.choices.ResourceKind",
         "AdoptionStatusEnum": "adopters.choices.AdoptionStatus",
+        "RingEnum": "networks.choices.Ring",
     },
 }
 

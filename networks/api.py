@@ -1,13 +1,19 @@
 """Networks in the API: each innovation's nested rings and the thematic networks, with their
-public ring sizes (members themselves are for facilitators, with the networks issue)."""
+public ring sizes; their members and every move between rings, for their facilitators only."""
 
 from __future__ import annotations
 
-from rest_framework import serializers, viewsets
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from catalogue.api.serializers import ApiUrl, RingSizesSerializer
 from catalogue.utils import SLUG_PATTERN
-from networks.models import Network
+from networks import services
+from networks.models import Membership, Network, RingMove
 
 
 class NetworkSerializer(serializers.ModelSerializer):
@@ -31,6 +37,33 @@ class NetworkSerializer(serializers.ModelSerializer):
         ]
 
 
+class RingMoveSerializer(serializers.ModelSerializer):
+    moved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = RingMove
+        fields = ["from_ring", "to_ring", "moved_at", "moved_by", "reason"]
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    moves = RingMoveSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = [
+            "id",
+            "name",
+            "email",
+            "ring",
+            "role",
+            "joined_through",
+            "joined_on",
+            "left_on",
+            "listed_publicly",
+            "moves",
+        ]
+
+
 class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
     """Thematic networks and the networks of published innovations, with ring sizes."""
 
@@ -45,3 +78,20 @@ class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
             .select_related("innovation")
             .order_by("name", "id")
         )
+
+    @extend_schema(responses={200: MemberSerializer(many=True)})
+    @action(detail=True, pagination_class=None)
+    def members(self, request: Request, slug: str | None = None) -> Response:
+        """Every member, current and past, with their history of moves between rings: for the
+        network's facilitators (and curators) only."""
+        network = self.get_object()
+        if not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated()
+        if not services.facilitates(network, request.user):
+            raise exceptions.PermissionDenied(
+                "Only the network's facilitators and curators see its members."
+            )
+        members = network.memberships.prefetch_related(
+            Prefetch("moves", RingMove.objects.select_related("moved_by").order_by("moved_at"))
+        ).order_by("ring", "joined_on", "pk")
+        return Response(MemberSerializer(members, many=True).data)
