@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from networks.models import Membership, Network, RingMove
+from networks.models import Membership, Mentoring, Network, RingMove, RingRequest
 
 
 class MembershipInline(admin.TabularInline):
@@ -107,3 +107,25 @@ class RingMoveAdmin(admin.ModelAdmin):
     readonly_fields = ["moved_by"]
     list_select_related = ["membership__network", "moved_by"]
     date_hierarchy = "moved_at"
+
+
+@admin.register(RingRequest)
+class RingRequestAdmin(admin.ModelAdmin):
+    """Requests to join the learning ring and invitations into the core (decided on the
+    facilitator's page; kept here for the record)."""
+
+    list_display = ["membership", "kind", "ring", "status", "created_at", "decided_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["membership__name", "membership__email", "membership__network__name"]
+    list_select_related = ["membership__network"]
+    readonly_fields = ["created_by", "decided_by", "decided_at"]
+    autocomplete_fields = ["membership"]
+
+
+@admin.register(Mentoring)
+class MentoringAdmin(admin.ModelAdmin):
+    list_display = ["mentee", "mentor", "asked_at", "paired_at"]
+    search_fields = ["mentee__name", "mentee__email", "mentor__name", "mentor__email"]
+    list_select_related = ["mentee__network", "mentor__network"]
+    readonly_fields = ["paired_by"]
+    autocomplete_fields = ["mentee", "mentor"]

@@ -205,3 +205,46 @@ class RingRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.membership} to {self.get_ring_display()}"
+
+
+class Mentoring(models.Model):
+    """A newcomer in the learning ring asking for a mentor, and the pairing a facilitator makes
+    with a member who offered to mentor (the mentor or buddy scheme)."""
+
+    mentee = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="mentored")
+    mentor = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="mentoring"
+    )
+    message = models.TextField(blank=True)
+    asked_at = models.DateTimeField(auto_now_add=True)
+    paired_at = models.DateTimeField(null=True, blank=True)
+    paired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["asked_at"]
+        constraints = [
+            models.UniqueConstraint(
+                "mentee",
+                name="mentoring_one_per_mentee",
+                violation_error_message="This member has asked for a mentor already.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(mentor=F("mentee")),
+                name="mentoring_not_oneself",
+                violation_error_message="Nobody mentors themselves.",
+            ),
+            models.CheckConstraint(
+                condition=Q(mentor__isnull=True, paired_at__isnull=True)
+                | Q(mentor__isnull=False, paired_at__isnull=False),
+                name="mentoring_paired_with_date",
+                violation_error_message="A pairing needs its mentor and its date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.mentee.name or self.mentee.email
+        if self.mentor_id:
+            return f"{who}, mentored by {self.mentor.name or self.mentor.email}"
+        return f"{who}, waiting for a mentor"

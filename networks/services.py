@@ -16,7 +16,7 @@ from django.utils import timezone
 from catalogue.models import Innovation
 from catalogue.utils import unique_slug
 from networks.choices import JoinedThrough, RequestKind, RequestStatus, Ring, Role
-from networks.models import Membership, Network, RingMove, RingRequest
+from networks.models import Membership, Mentoring, Network, RingMove, RingRequest
 
 
 def ensure_innovation_network(innovation: Innovation) -> Network:
@@ -236,7 +236,7 @@ def decides(request: RingRequest, user: AbstractBaseUser) -> bool:
 def decide(request: RingRequest, *, accept: bool, by: AbstractBaseUser) -> RingRequest:
     """Accept (the member moves, with the reason in their history) or decline a request."""
     request = (
-        RingRequest.objects.select_for_update()
+        RingRequest.objects.select_for_update(of=("self",))
         .select_related("membership__network__innovation")
         .get(pk=request.pk)
     )
@@ -299,3 +299,47 @@ def funnel(network: Network) -> list[dict]:
         .order_by("-month")
     )
     return list(rows)
+
+
+# -- Mentoring --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def offer_to_mentor(membership: Membership, *, offering: bool = True) -> Membership:
+    """A member of the core or learning ring offers (or stops offering) to mentor newcomers."""
+    if not membership.is_current:
+        raise ValueError("Only current members can mentor.")
+    if offering and membership.ring == Ring.INTEREST:
+        raise ValueError("Mentors come from the core and learning rings.")
+    if membership.role not in (Role.MEMBER, Role.MENTOR):
+        raise ValueError("Facilitators and innovators help newcomers already.")
+    membership.role = Role.MENTOR if offering else Role.MEMBER
+    membership.save(update_fields=["role", "updated_at"])
+    return membership
+
+
+@transaction.atomic
+def ask_for_mentor(membership: Membership, *, message: str = "") -> Mentoring:
+    """A newcomer in the learning ring asks for a mentor; a facilitator pairs them."""
+    if not membership.is_current or membership.ring != Ring.LEARNING:
+        raise ValueError("Members of the learning ring ask for a mentor.")
+    if Mentoring.objects.filter(mentee=membership).exists():
+        raise ValueError("You have asked for a mentor already.")
+    return Mentoring.objects.create(mentee=membership, message=message)
+
+
+@transaction.atomic
+def pair(mentoring: Mentoring, mentor: Membership, *, by: AbstractBaseUser) -> Mentoring:
+    """A facilitator pairs a newcomer with a member who offered to mentor."""
+    mentoring = Mentoring.objects.select_for_update().get(pk=mentoring.pk)
+    network = mentoring.mentee.network
+    _require_facilitator(network, by)
+    if mentor.network_id != network.pk or not mentor.is_current or mentor.role != Role.MENTOR:
+        raise ValueError("Choose a current member of this network who offered to mentor.")
+    if mentor.pk == mentoring.mentee_id:
+        raise ValueError("Nobody mentors themselves.")
+    mentoring.mentor = mentor
+    mentoring.paired_at = timezone.now()
+    mentoring.paired_by = by
+    mentoring.save(update_fields=["mentor", "paired_at", "paired_by"])
+    return mentoring

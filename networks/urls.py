@@ -15,4 +15,7 @@ urlpatterns = [
     path("<slug:slug>/move/", views.move, name="move"),
     path("<slug:slug>/invite/<int:pk>/", views.invite, name="invite"),
     path("<slug:slug>/members.csv", views.members_csv, name="members-csv"),
+    path("<slug:slug>/mentor/", views.mentor, name="mentor"),
+    path("<slug:slug>/mentee/", views.mentee, name="mentee"),
+    path("<slug:slug>/pair/<int:pk>/", views.pair, name="pair"),
 ]

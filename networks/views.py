@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 
 from catalogue.utils import Echo, csv_cell
 from networks import services
-from networks.choices import RING_DESCRIPTIONS, RequestKind, RequestStatus, Ring
-from networks.models import Membership, Network, RingRequest
+from networks.choices import RING_DESCRIPTIONS, RequestKind, RequestStatus, Ring, Role
+from networks.models import Membership, Mentoring, Network, RingRequest
 
 
 def _network(slug: str) -> Network:
@@ -50,6 +50,11 @@ def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
     waiting = (
         membership.requests.filter(status=RequestStatus.PENDING).first() if membership else None
     )
+    mentoring = (
+        Mentoring.objects.filter(mentee=membership).select_related("mentor").first()
+        if membership
+        else None
+    )
     return render(
         request,
         "networks/network_detail.html",
@@ -61,6 +66,7 @@ def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
             ],
             "membership": membership,
             "waiting": waiting,
+            "mentoring": mentoring,
             "listed": [(ring, [m for m in listed if m.ring == ring]) for ring in Ring],
             "facilitates": services.facilitates(network, request.user),
         },
@@ -207,10 +213,14 @@ def facilitate(request: HttpRequest, slug: str, move_form: MoveForm | None = Non
         .select_related("membership")
         .order_by("created_at")
     )
+    mentoring = Mentoring.objects.filter(mentee__network=network).select_related("mentee", "mentor")
     return render(
         request,
         "networks/facilitate.html",
         {
+            "waiting_for_mentor": [m for m in mentoring if m.mentor_id is None],
+            "pairs": [m for m in mentoring if m.mentor_id is not None],
+            "mentors": [m for m in members if m.role == Role.MENTOR],
             "network": network,
             "rings": _rings(),
             "by_ring": [(ring, description, by_ring[ring]) for ring, description in _rings()],
@@ -288,3 +298,58 @@ def members_csv(request: HttpRequest, slug: str) -> HttpResponse:
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{network.slug}-members.csv"'
     return response
+
+
+@login_required
+@require_POST
+def mentor(request: HttpRequest, slug: str) -> HttpResponse:
+    network = _network(slug)
+    offering = request.POST.get("offering") == "yes"
+    try:
+        services.offer_to_mentor(_own_membership(request, network), offering=offering)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            "Thank you: the facilitators can now pair you with a newcomer."
+            if offering
+            else "You are no longer offering to mentor.",
+        )
+    return redirect(network)
+
+
+@login_required
+@require_POST
+def mentee(request: HttpRequest, slug: str) -> HttpResponse:
+    network = _network(slug)
+    form = MessageForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValueError("Your message could not be sent: " + form.errors.as_text())
+        services.ask_for_mentor(
+            _own_membership(request, network), message=form.cleaned_data["message"]
+        )
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "The facilitators will pair you with a mentor.")
+    return redirect(network)
+
+
+@login_required
+@require_POST
+def pair(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    network = _facilitated(request, slug)
+    mentoring = get_object_or_404(Mentoring, pk=pk, mentee__network=network)
+    chosen = request.POST.get("mentor", "")
+    mentor = network.memberships.filter(pk=chosen).first() if chosen.isdigit() else None
+    try:
+        if mentor is None:
+            raise ValueError("Choose a mentor.")
+        services.pair(mentoring, mentor, by=request.user)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Paired.")
+    return redirect("networks:facilitate", slug=slug)

@@ -3,10 +3,11 @@
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 from adopters.models import OutgoingEmail
 from catalogue.models import Innovation
-from networks.models import Network
+from networks.models import Mentoring, Network, RingRequest
 from tests.factories import (
     AdoptionStatusChangeFactory,
     BeneficiaryGroupFactory,
@@ -38,7 +39,10 @@ def one_of_everything():
     ResourceFactory().innovations.add(innovation)
     change = AdoptionStatusChangeFactory(adoption__innovation=innovation)
     RegistrationOfInterestFactory(innovation=innovation, adoption=change.adoption)
-    MembershipFactory(network__innovation=innovation)
+    member = MembershipFactory(network__innovation=innovation, ring="learning")
+    mentor = MembershipFactory(network=member.network, ring="core", role="mentor")
+    RingRequest.objects.create(membership=member, ring="learning", kind="request")
+    Mentoring.objects.create(mentee=member, mentor=mentor, paired_at=timezone.now())
     OutgoingEmail.objects.create(to="someone@example.org", subject="Hello", body="Hi")
 
 
@@ -60,6 +64,8 @@ def test_every_app_model_is_registered():
         "Network",
         "Membership",
         "RingMove",
+        "RingRequest",
+        "Mentoring",
     }
 
 
