@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from adopters import services
 from adopters.choices import AdoptionStatus, Interest
 from adopters.forms import DETAILS
-from adopters.models import Adoption, AdoptionStatusChange, RegistrationOfInterest
+from adopters.models import RECORDED, Adoption, AdoptionStatusChange, RegistrationOfInterest
 from adopters.views import sender_key
 from catalogue.api.serializers import (
     ApiUrl,
@@ -32,23 +32,6 @@ from catalogue.api.serializers import (
 )
 from catalogue.filtersets import ValueListFilter
 from catalogue.models import Innovation, Organisation, Region
-
-# What an adoption records, in the order the API shows and takes it.
-RECORDED = [
-    "innovation",
-    "organisation",
-    "region",
-    "area",
-    "status",
-    "adapted",
-    "adaptations",
-    "started_on",
-    "ended_on",
-    "people_reached",
-    "outcomes",
-    "lessons",
-    "will_talk",
-]
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):

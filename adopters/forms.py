@@ -6,7 +6,7 @@ from django import forms
 
 from adopters import services
 from adopters.choices import Interest
-from adopters.models import Adoption, RegistrationOfInterest
+from adopters.models import RECORDED, Adoption, RegistrationOfInterest
 from catalogue.choices import OrganisationKind
 from catalogue.models import Innovation, Organisation, Region
 
@@ -134,18 +134,9 @@ class AdoptionForm(forms.ModelForm):
 
     class Meta:
         model = Adoption
+        # The organisation is named above; the innovation comes from the page.
         fields = [
-            "region",
-            "area",
-            "status",
-            "adapted",
-            "adaptations",
-            "started_on",
-            "ended_on",
-            "people_reached",
-            "outcomes",
-            "lessons",
-            "will_talk",
+            *(name for name in RECORDED if name not in ("innovation", "organisation")),
             "contact_name",
             "contact_email",
         ]

@@ -12,6 +12,23 @@ from adopters.choices import AdoptionStatus, Interest, RegistrationStatus
 from catalogue.choices import OrganisationKind
 from catalogue.models import ACTIVE_ADOPTION_STATUSES, Innovation, Organisation, Region
 
+# What an adoption records, in the order the API and the site show and take it.
+RECORDED = [
+    "innovation",
+    "organisation",
+    "region",
+    "area",
+    "status",
+    "adapted",
+    "adaptations",
+    "started_on",
+    "ended_on",
+    "people_reached",
+    "outcomes",
+    "lessons",
+    "will_talk",
+]
+
 
 class AdoptionQuerySet(models.QuerySet):
     def active(self) -> AdoptionQuerySet:

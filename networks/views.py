@@ -116,19 +116,24 @@ class MessageForm(forms.Form):
 @login_required
 @require_POST
 def ask(request: HttpRequest, slug: str) -> HttpResponse:
+    return _with_message(
+        request, slug, services.ask_to_join_learning, "Your request is with the facilitators."
+    )
+
+
+def _with_message(request: HttpRequest, slug: str, action, done: str) -> HttpResponse:
+    """Run a member's own request that carries an optional message (asking to join the learning
+    ring, asking for a mentor), and say how it went on the network's page."""
     network = _network(slug)
     form = MessageForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Your message could not be sent: " + form.errors.as_text())
-        return redirect(network)
     try:
-        services.ask_to_join_learning(
-            _own_membership(request, network), message=form.cleaned_data["message"]
-        )
+        if not form.is_valid():
+            raise ValueError("Your message could not be sent: " + form.errors.as_text())
+        action(_own_membership(request, network), message=form.cleaned_data["message"])
     except ValueError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Your request is with the network's facilitators.")
+        messages.success(request, done)
     return redirect(network)
 
 
@@ -322,19 +327,9 @@ def mentor(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def mentee(request: HttpRequest, slug: str) -> HttpResponse:
-    network = _network(slug)
-    form = MessageForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValueError("Your message could not be sent: " + form.errors.as_text())
-        services.ask_for_mentor(
-            _own_membership(request, network), message=form.cleaned_data["message"]
-        )
-    except ValueError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "The facilitators will pair you with a mentor.")
-    return redirect(network)
+    return _with_message(
+        request, slug, services.ask_for_mentor, "The facilitators will pair you with a mentor."
+    )
 
 
 @login_required

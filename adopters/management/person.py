@@ -1,0 +1,18 @@
+"""What export_person and erase_person share: one argument, an email address, checked."""
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import validate_email
+
+
+class PersonCommand(BaseCommand):
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("email", help="The person's email address, in any case.")
+
+    def execute(self, *args, **options):
+        email = options.get("email", "")
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise CommandError(f"{email!r} is not an email address.") from exc
+        return super().execute(*args, **options)
