@@ -152,7 +152,13 @@ def membership_of(network: Network, user: AbstractBaseUser) -> Membership | None
 
 @transaction.atomic
 def join(network: Network, user: AbstractBaseUser) -> Membership:
-    """A signed-in person joins the interest ring (or stays where they are if already in)."""
+    """A signed-in person joins the interest ring (or stays where they are if already in).
+
+    Members are known by their email address, so an account without one (made in the admin,
+    say) cannot join.
+    """
+    if not user.email:
+        raise ValueError("Your account has no email address: ask a curator to add one.")
     membership = enrol(
         network,
         email=user.email,

@@ -77,8 +77,12 @@ def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def join(request: HttpRequest, slug: str) -> HttpResponse:
     network = _network(slug)
-    services.join(network, request.user)
-    messages.success(request, f"You have joined the interest ring of {network.name}.")
+    try:
+        services.join(network, request.user)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"You have joined the interest ring of {network.name}.")
     return redirect(network)
 
 
