@@ -36,6 +36,12 @@ def curator_client(client, curator):
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """A fast hasher: the real one is slow on purpose, and tests make hundreds of passwords."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _api_limits(settings):
     """Each test starts with empty throttle counters and limits it will not reach by accident;
     tests of throttling set their own rates."""

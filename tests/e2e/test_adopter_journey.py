@@ -46,7 +46,7 @@ def test_from_finding_an_innovation_to_a_recorded_adoption(live_server, browser,
     adopter.get_by_role("link", name="Homeshare").first.click()
     adopter.wait_for_url("**/innovations/homeshare/")
 
-    adopter.get_by_role("link", name="Register interest").click()
+    adopter.get_by_role("link", name="Register interest", exact=True).click()
     adopter.get_by_role("button", name="Register interest").click()  # nothing filled in
     assert adopter.title().startswith("Error:")
     summary = adopter.locator(".error-summary")
