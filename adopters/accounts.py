@@ -170,7 +170,12 @@ def sign_up(request: HttpRequest) -> HttpResponse:
             if existing is None:
                 _send_verification(request, form.save(), context)
             elif not existing.is_active and existing.last_login is None:
-                # Never confirmed (the first link expired, say): a fresh link, nothing else.
+                # Never confirmed (the first link expired, say, or someone else started it): it
+                # takes this form's name and password, which also voids any earlier link, and
+                # a fresh link goes to the mailbox.
+                existing.first_name = form.cleaned_data["first_name"]
+                existing.set_password(form.cleaned_data["password1"])
+                existing.save(update_fields=["first_name", "password"])
                 _send_verification(request, existing, context)
             else:
                 context["reset_link"] = _absolute(request, "accounts:password-reset")

@@ -113,6 +113,12 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def get_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        # A waiting message may hold a link that confirms an address or resets a password:
+        # only superusers read it.
+        fields = list(super().get_fields(request, obj))
+        return fields if request.user.is_superuser else [f for f in fields if f != "body"]
+
     @admin.action(description="Try to send the selected emails now")
     def send_now(self, request: HttpRequest, queryset: QuerySet[OutgoingEmail]) -> None:
         waiting = list(queryset.filter(sent_at__isnull=True).values_list("pk", flat=True))

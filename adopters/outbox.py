@@ -59,7 +59,9 @@ def deliver(pk: int) -> bool:
         else:
             email.sent_at = email.last_attempt_at
             email.last_error = ""
-        email.save(update_fields=["attempts", "last_attempt_at", "sent_at", "last_error"])
+            # Once gone, its text (names, links that sign people in) is not kept here.
+            email.body = ""
+        email.save(update_fields=["attempts", "last_attempt_at", "sent_at", "last_error", "body"])
         return email.sent_at is not None
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Q
 from psycopg import sql
@@ -140,7 +141,13 @@ def export_person(email: str) -> dict[str, Any]:
 
 
 def _emails_about(email: str):
-    return OutgoingEmail.objects.filter(Q(to__iexact=email) | Q(body__icontains=email))
+    return OutgoingEmail.objects.filter(Q(to__iexact=email) | Q(body__iregex=mention(email)))
+
+
+def mention(email: str) -> str:
+    """A PostgreSQL pattern for the address as a whole, in any text: not the tail of a longer
+    address (jo@example.org in anjo@example.org) nor the start of one (…@example.org.uk)."""
+    return rf"(?<![[:alnum:]._%+-]){re.escape(email)}(?![[:alnum:]_-]|\.[[:alnum:]])"
 
 
 @transaction.atomic
@@ -150,9 +157,17 @@ def erase_person(email: str) -> dict[str, int]:
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
     done: dict[str, int] = {}
-    done["registrations deleted"] = RegistrationOfInterest.objects.filter(
-        email__iexact=email
-    ).delete()[0]
+    registrations = RegistrationOfInterest.objects.filter(email__iexact=email)
+    # The admin's log names these rows by the person's name: they are anonymised there too.
+    logged = [
+        (model, [str(pk) for pk in rows.values_list("pk", flat=True)])
+        for model, rows in (
+            (RegistrationOfInterest, registrations),
+            (Membership, Membership.objects.filter(email__iexact=email)),
+            (get_user_model(), _accounts(email)),
+        )
+    ]
+    done["registrations deleted"] = registrations.delete()[0]
     # Memberships stay, anonymous, so that ring sizes and the graduation funnel stay true.
     memberships = Membership.objects.filter(email__iexact=email)
     done["memberships anonymised"] = 0
@@ -172,6 +187,7 @@ def erase_person(email: str) -> dict[str, int]:
     done["emails deleted"] = _emails_about(email).delete()[0]
 
     accounts = list(_accounts(email))
+    original_usernames = [user.username for user in accounts]
     for user in accounts:
         # The account stays, so that history rows pointing at it stay whole, but says nobody.
         user.username = f"erased-{user.pk}"
@@ -183,13 +199,19 @@ def erase_person(email: str) -> dict[str, int]:
     from rest_framework.authtoken.models import Token
 
     done["API tokens deleted"] = Token.objects.filter(user__in=accounts).delete()[0]
+    usernames = Q()
+    for name in [email, *original_usernames]:
+        usernames |= Q(username__iexact=name)
     done["sign-in records deleted"] = sum(
-        model.objects.filter(username__iexact=email).delete()[0]
+        model.objects.filter(usernames).delete()[0]
         for model in (AccessAttempt, AccessLog, AccessFailureLog)
     )
-    done["admin log entries anonymised"] = LogEntry.objects.filter(
-        object_repr__icontains=email
-    ).update(object_repr="(erased)")
+    about = Q(object_repr__iregex=mention(email))
+    for model, ids in logged:
+        about |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
+    done["admin log entries anonymised"] = LogEntry.objects.filter(about).update(
+        object_repr="(erased)"
+    )
     # Free text (a note in a status history, a reason for a ring move, an innovation's story)
     # may quote the address too: wherever it is left in the apps' own tables, it is replaced.
     done["mentions in free text replaced"] = 0
@@ -199,9 +221,9 @@ def erase_person(email: str) -> dict[str, int]:
                 continue
             query = sql.SQL(
                 "UPDATE {table} SET {column} = regexp_replace({column}, %s, '(erased)', 'gi') "
-                "WHERE {column} ILIKE %s"
+                "WHERE {column} ~* %s"
             ).format(table=sql.Identifier(table), column=sql.Identifier(column))
-            cursor.execute(query.as_string(cursor.connection), [re.escape(email), _contains(email)])
+            cursor.execute(query.as_string(cursor.connection), [mention(email), mention(email)])
             done["mentions in free text replaced"] += cursor.rowcount
     return done
 
@@ -225,17 +247,11 @@ def traces(email: str) -> list[tuple[str, str, int]]:
         columns = cursor.fetchall()
         found = []
         for table, column in columns:
-            query = sql.SQL("SELECT count(*) FROM {} WHERE {}::text ILIKE %s").format(
+            query = sql.SQL("SELECT count(*) FROM {} WHERE {}::text ~* %s").format(
                 sql.Identifier(table), sql.Identifier(column)
             )
-            cursor.execute(query.as_string(cursor.connection), [_contains(email)])
+            cursor.execute(query.as_string(cursor.connection), [mention(email)])
             count = cursor.fetchone()[0]
             if count:
                 found.append((table, column, count))
     return found
-
-
-def _contains(value: str) -> str:
-    """An ILIKE pattern for text containing `value` literally."""
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"

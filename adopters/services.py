@@ -40,7 +40,8 @@ def note_status(
     """Add the adoption's current status to its dated history.
 
     An adoption that has reached piloting (or gone further) brings its contact into the core
-    ring of the innovation's learning network.
+    ring of the innovation's learning network, when the contact recorded it themselves or the
+    change comes from someone who runs the network (an owner, a facilitator, a curator).
     """
     change = AdoptionStatusChange.objects.create(
         adoption=adoption,
@@ -55,14 +56,19 @@ def note_status(
 
 def _bring_contact_into_core(adoption: Adoption, *, by: AbstractBaseUser | None) -> None:
     from networks.models import Network
-    from networks.services import bring_into_core
+    from networks.services import bring_into_core, facilitates
 
     if adoption.status not in ACTIVE_ADOPTION_STATUSES or not adoption.contact_email:
         return
     network = Network.objects.filter(
         innovation_id=adoption.innovation_id, innovation__status=ModerationStatus.PUBLISHED
     ).first()
-    if network is not None:
+    if network is None:
+        return
+    # Only the contact themselves, or someone who runs the network, brings an address into
+    # its core: anyone else recording an adoption cannot enrol a stranger without consent.
+    own = by is not None and bool(by.email) and by.email.lower() == adoption.contact_email.lower()
+    if own or (by is not None and facilitates(network, by)):
         bring_into_core(
             network,
             email=adoption.contact_email,

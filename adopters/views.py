@@ -220,6 +220,11 @@ def received_csv(request: HttpRequest) -> HttpResponse:
 # -- Adoptions ------------------------------------------------------------------------------------
 
 
+def _number(text: str) -> int:
+    """A row id from a query string: anything but plain digits finds nothing."""
+    return int(text) if text.isascii() and text.isdecimal() and len(text) < 19 else 0
+
+
 def adoption_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An adoption story: who took the innovation up, where, what they changed, how it went."""
     adoption = get_object_or_404(
@@ -248,7 +253,7 @@ def record_adoption(request: HttpRequest, slug: str) -> HttpResponse:
             services.registrations_received(request.user).filter(
                 innovation=innovation, adoption__isnull=True
             ),
-            pk=request.GET["registration"] if request.GET["registration"].isdigit() else 0,
+            pk=_number(request.GET["registration"]),
         )
         initial = {
             "organisation_name": registration.organisation_name,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -48,20 +48,35 @@ def enrol(
     moves a core member outwards. Someone who had left comes back into `ring`, and the return
     is kept in their history like the first joining.
     """
-    membership = (
-        Membership.objects.select_for_update().filter(network=network, email__iexact=email).first()
-    )
     today = timezone.localdate()
-    if membership is not None and membership.is_current:
-        return membership
+    existing = Membership.objects.select_for_update().filter(network=network, email__iexact=email)
+    membership = existing.first()
     if membership is None:
-        membership = Membership(network=network, email=email, joined_on=today)
-    membership.name = membership.name or name
-    membership.ring = ring
-    membership.joined_through = joined_through
-    membership.joined_on = today
-    membership.left_on = None
-    membership.save()
+        try:
+            # Two joinings at once (a double click, a confirmation as an adoption lands): the
+            # database keeps one membership and the second comes back to it.
+            with transaction.atomic():
+                membership = Membership.objects.create(
+                    network=network,
+                    email=email,
+                    name=name,
+                    ring=ring,
+                    joined_through=joined_through,
+                    joined_on=today,
+                )
+        except IntegrityError:
+            return existing.get()
+    elif membership.is_current:
+        return membership
+    else:
+        # Back after leaving: in `ring` again, as a member (a role held before is not kept).
+        membership.name = membership.name or name
+        membership.ring = ring
+        membership.role = Role.MEMBER
+        membership.joined_through = joined_through
+        membership.joined_on = today
+        membership.left_on = None
+        membership.save()
     RingMove.objects.create(
         membership=membership,
         to_ring=ring,
@@ -82,6 +97,10 @@ def move(
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.ring == ring:
         return membership
+    # A request or invitation still waiting was for the ring the member is leaving.
+    membership.requests.filter(status=RequestStatus.PENDING).update(
+        status=RequestStatus.WITHDRAWN, decided_at=timezone.now()
+    )
     RingMove.objects.create(
         membership=membership,
         from_ring=membership.ring,
@@ -179,7 +198,8 @@ def leave(membership: Membership) -> Membership:
     """The member leaves; their history stays, and anything they were waiting for is withdrawn."""
     membership.left_on = timezone.localdate()
     membership.listed_publicly = False
-    membership.save(update_fields=["left_on", "listed_publicly", "updated_at"])
+    membership.role = Role.MEMBER  # a facilitator who leaves stops facilitating
+    membership.save(update_fields=["left_on", "listed_publicly", "role", "updated_at"])
     membership.requests.filter(status=RequestStatus.PENDING).update(
         status=RequestStatus.WITHDRAWN, decided_at=timezone.now()
     )
@@ -199,7 +219,7 @@ def ask_to_join_learning(membership: Membership, *, message: str = "") -> RingRe
     _pending_check(membership)
     if membership.ring != Ring.INTEREST:
         raise ValueError("Only members of the interest ring ask to join the learning ring.")
-    return RingRequest.objects.create(
+    return _create_request(
         membership=membership,
         ring=Ring.LEARNING,
         kind=RequestKind.REQUEST,
@@ -217,13 +237,21 @@ def invite_to_core(
     _pending_check(membership)
     if membership.ring == Ring.CORE:
         raise ValueError("This member is in the core ring already.")
-    return RingRequest.objects.create(
+    return _create_request(
         membership=membership,
         ring=Ring.CORE,
         kind=RequestKind.INVITATION,
         message=message,
         created_by=by,
     )
+
+
+def _create_request(**values) -> RingRequest:
+    try:
+        with transaction.atomic():
+            return RingRequest.objects.create(**values)
+    except IntegrityError as exc:  # the same request, sent twice at once
+        raise ValueError("A request is already waiting for a decision.") from exc
 
 
 def decides(request: RingRequest, user: AbstractBaseUser) -> bool:
@@ -250,6 +278,8 @@ def decide(request: RingRequest, *, accept: bool, by: AbstractBaseUser) -> RingR
         raise PermissionDenied("This decision is not yours to make.")
     if request.status != RequestStatus.PENDING:
         raise ValueError("This request has been decided already.")
+    if accept and not request.membership.is_current:
+        raise ValueError("This person has left the network.")
     request.status = RequestStatus.ACCEPTED if accept else RequestStatus.DECLINED
     request.decided_at = timezone.now()
     request.decided_by = by
@@ -331,7 +361,11 @@ def ask_for_mentor(membership: Membership, *, message: str = "") -> Mentoring:
         raise ValueError("Members of the learning ring ask for a mentor.")
     if Mentoring.objects.filter(mentee=membership).exists():
         raise ValueError("You have asked for a mentor already.")
-    return Mentoring.objects.create(mentee=membership, message=message)
+    try:
+        with transaction.atomic():
+            return Mentoring.objects.create(mentee=membership, message=message)
+    except IntegrityError as exc:  # asked twice at once
+        raise ValueError("You have asked for a mentor already.") from exc
 
 
 @transaction.atomic

@@ -342,7 +342,11 @@ def pair(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     network = _facilitated(request, slug)
     mentoring = get_object_or_404(Mentoring, pk=pk, mentee__network=network)
     chosen = request.POST.get("mentor", "")
-    mentor = network.memberships.filter(pk=chosen).first() if chosen.isdigit() else None
+    mentor = (
+        network.memberships.filter(pk=int(chosen)).first()
+        if chosen.isascii() and chosen.isdecimal() and len(chosen) < 19
+        else None
+    )
     try:
         if mentor is None:
             raise ValueError("Choose a mentor.")

@@ -1181,3 +1181,20 @@ def test_an_account_made_in_the_admin_signs_in_by_its_email(client):
     response = client.post(SIGN_IN, {"username": "JO@example.org", "password": "pw-long-enough-1"})
     assert response.status_code == 302
     assert signed_in_user_id(client) is not None
+
+
+def test_someone_who_signed_up_with_your_address_first_cannot_keep_the_account(
+    sign_up, client, mailoutbox
+):
+    attacker_password = "the-attackers-own-passphrase-9"
+    sign_up(first_name="Mallory", password1=attacker_password, password2=attacker_password)
+    attackers_link = link_in(mailoutbox[0])
+    sign_up()  # the owner of the address, with their own name and password
+    owners_link = link_in(mailoutbox[1])
+
+    assert client.post(attackers_link).status_code == 400  # voided by the second sign-up
+    assert client.post(owners_link).status_code == 302
+    user = User.objects.get()
+    assert user.first_name == "Ada"
+    assert user.check_password(NEW_PASSWORD)
+    assert not user.check_password(attacker_password)

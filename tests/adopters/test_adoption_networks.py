@@ -47,7 +47,8 @@ def test_reaching_piloting_moves_an_interest_member_into_the_core_with_the_reaso
 def test_a_contact_new_to_the_network_joins_the_core_directly(innovation):
     network = ensure_innovation_network(innovation)
     adoption = exploring(innovation)
-    services.change_status(adoption, "adopted")
+    jo = UserFactory(email="JO@example.org")  # the contact, recording their own adoption
+    services.change_status(adoption, "adopted", by=jo)
 
     member = Membership.objects.get(network=network)
     assert (member.email, member.name, member.ring) == ("jo@example.org", "Jo Lee", "core")
@@ -58,9 +59,10 @@ def test_a_contact_new_to_the_network_joins_the_core_directly(innovation):
 def test_going_further_or_stopping_does_not_move_a_core_member_again(innovation):
     ensure_innovation_network(innovation)
     adoption = exploring(innovation)
-    services.change_status(adoption, "piloting")
-    services.change_status(adoption, "scaled")
-    services.change_status(adoption, "stopped")
+    owner = UserFactory()
+    innovation.owners.add(owner)
+    for status in ("piloting", "scaled", "stopped"):
+        services.change_status(adoption, status, by=owner)
     member = Membership.objects.get()
     assert member.ring == "core"
     assert member.moves.count() == 1
@@ -75,4 +77,12 @@ def test_an_adoption_without_a_contact_or_of_an_unpublished_innovation_moves_nob
     ensure_innovation_network(draft)
     services.change_status(exploring(draft), "piloting")
 
+    assert not Membership.objects.exists()
+
+
+def test_someone_else_recording_an_adoption_cannot_enrol_the_contact(innovation):
+    ensure_innovation_network(innovation)
+    stranger = UserFactory()
+    services.change_status(exploring(innovation), "piloting", by=stranger)
+    services.change_status(exploring(innovation, area="Elsewhere"), "piloting")  # nobody
     assert not Membership.objects.exists()

@@ -57,7 +57,7 @@ def test_recording_needs_an_account(client, innovation):
 
 def test_an_adopter_records_an_adoption_with_a_new_organisation(client, innovation):
     ensure_innovation_network(innovation)
-    adopter = UserFactory()
+    adopter = UserFactory(email="pat@example.org")  # the adoption's contact
     client.force_login(adopter)
     response = client.post(record_url(innovation), answers())
     adoption = Adoption.objects.get()

@@ -190,3 +190,41 @@ def test_erased_person_can_register_interest_again_as_a_newcomer(person, client,
     )
     assert response.status_code == 302
     assert RegistrationOfInterest.objects.get().email == EMAIL
+
+
+def test_erasing_an_address_leaves_longer_addresses_that_contain_it_alone():
+    from networks.services import enrol, ensure_innovation_network
+
+    network = ensure_innovation_network(InnovationFactory(title="Homeshare"))
+    for address in ("ann@example.org", "joann@example.org", "ann@example.org.uk"):
+        enrol(network, email=address, name=address, reason=f"Joined; reply to {address}.")
+        OutgoingEmail.objects.create(to="team@example.org", subject="New", body=f"From {address}")
+    innovation = InnovationFactory(title="GoodGym", contact_email="joann@example.org")
+
+    call_command("erase_person", "ann@example.org", stdout=StringIO())
+
+    kept = set(Membership.objects.values_list("email", flat=True))
+    assert {"joann@example.org", "ann@example.org.uk"} <= kept
+    assert "ann@example.org" not in kept
+    innovation.refresh_from_db()
+    assert innovation.contact_email == "joann@example.org"
+    assert sorted(OutgoingEmail.objects.values_list("body", flat=True)) == [
+        "From ann@example.org.uk",
+        "From joann@example.org",
+    ]
+    reasons = set(RingMove.objects.values_list("reason", flat=True))
+    assert "Joined; reply to joann@example.org." in reasons
+    assert "Joined; reply to ann@example.org.uk." in reasons
+
+
+def test_the_admin_log_forgets_the_persons_name_too(person):
+    registration = RegistrationOfInterest.objects.get()
+    LogEntry.objects.create(
+        user=UserFactory(is_staff=True),
+        content_type=ContentType.objects.get_for_model(registration),
+        object_id=str(registration.pk),
+        object_repr=str(registration),  # "Sam Patel on Shared Lives"
+        action_flag=ADDITION,
+    )
+    call_command("erase_person", EMAIL, stdout=StringIO())
+    assert rows_mentioning("Sam Patel") == []

@@ -895,3 +895,29 @@ def test_a_form_without_its_start_is_taken_for_an_expired_one(client, innovation
     assert "This form has expired" in response.content.decode()
     assert 'href="#id_started"' not in response.content.decode()
     assert not RegistrationOfInterest.objects.exists()
+
+
+def test_a_sent_email_keeps_no_text_and_waiting_ones_are_for_superusers_only(
+    client, curator, settings
+):
+    from adopters import outbox
+
+    sent = OutgoingEmail.objects.create(to="a@example.org", subject="Reset", body="secret link")
+    waiting = OutgoingEmail.objects.create(to="b@example.org", subject="Reset", body="secret 2")
+    assert outbox.deliver(sent.pk)
+    sent.refresh_from_db()
+    assert (sent.body, sent.subject) == ("", "Reset")
+
+    staff = UserFactory(is_staff=True)
+    from django.contrib.auth.models import Permission
+
+    staff.user_permissions.add(*Permission.objects.filter(codename__endswith="outgoingemail"))
+    client.force_login(staff)
+    page = client.get(f"/admin/adopters/outgoingemail/{waiting.pk}/change/")
+    assert page.status_code == 200
+    assert "secret 2" not in page.content.decode()
+    client.force_login(curator)  # a superuser
+    assert (
+        "secret 2"
+        in client.get(f"/admin/adopters/outgoingemail/{waiting.pk}/change/").content.decode()
+    )

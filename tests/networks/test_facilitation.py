@@ -1375,3 +1375,46 @@ def test_an_account_without_an_email_cannot_join_nor_take_over_another(client):
         response = client.post(f"/networks/{network.slug}/join/", follow=True)
         assert "has no email address" in response.content.decode()
     assert not Membership.objects.exists()
+
+
+def test_a_facilitator_who_leaves_and_rejoins_is_a_plain_member(client):
+    from networks.services import ensure_innovation_network, facilitates
+    from tests.factories import InnovationFactory, MembershipFactory, UserFactory
+
+    network = ensure_innovation_network(InnovationFactory(title="Homeshare"))
+    fay = UserFactory()
+    MembershipFactory(network=network, email=fay.email, user=fay, role="facilitator")
+    client.force_login(fay)
+    client.post(f"/networks/{network.slug}/leave/")
+    client.post(f"/networks/{network.slug}/join/")
+    assert not facilitates(network, fay)
+    assert client.get(f"/networks/{network.slug}/members.csv").status_code == 403
+
+
+def test_a_move_withdraws_what_was_waiting_so_a_stale_request_cannot_move_back(curator):
+    from networks import services
+    from networks.models import RingRequest
+    from networks.services import enrol, ensure_innovation_network
+    from tests.factories import InnovationFactory
+
+    network = ensure_innovation_network(InnovationFactory(title="Homeshare"))
+    member = enrol(network, email="ada@example.org", reason="Joined.")
+    request = services.ask_to_join_learning(member)
+    services.move_members(network, [member.pk], "core", reason="Started a pilot.", by=curator)
+    request.refresh_from_db()
+    assert request.status == "withdrawn"
+    with pytest.raises(ValueError, match="decided already"):
+        services.decide(request, accept=True, by=curator)
+    member.refresh_from_db()
+    assert member.ring == "core"
+    assert not RingRequest.objects.filter(status="pending").exists()
+
+
+def test_odd_digits_in_ids_are_not_found_rather_than_a_500(client, curator):
+    from networks.services import ensure_innovation_network
+    from tests.factories import InnovationFactory
+
+    innovation = InnovationFactory(title="Homeshare", slug="homeshare")
+    ensure_innovation_network(innovation)
+    client.force_login(curator)
+    assert client.get("/innovations/homeshare/adopt/?registration=%C2%B2").status_code == 404
