@@ -369,14 +369,16 @@ def innovation_contacts(innovation: Innovation) -> list[str]:
 
 
 @transaction.atomic
-def purge_unconfirmed() -> tuple[int, int, int]:
+def purge_unconfirmed() -> tuple[int, int, int, int]:
     """Delete personal data kept only for as long as it serves a purpose: registrations left
-    unconfirmed for longer than their link works, queued emails as old, and records of failed
-    sign-ins older than a day (django-axes).
+    unconfirmed for longer than their link works, queued emails as old, records of failed
+    sign-ins older than a day (django-axes), and accounts never confirmed in as long (unless a
+    curator has given them something to look after).
 
-    Returns how many registrations, emails and sign-in records went.
+    Returns how many registrations, emails, sign-in records and accounts went.
     """
     from axes.models import AccessAttempt
+    from django.contrib.auth import get_user_model
 
     now = timezone.now()
     cutoff = now - timedelta(days=settings.REGISTRATION_CONFIRM_DAYS)
@@ -385,7 +387,24 @@ def purge_unconfirmed() -> tuple[int, int, int]:
     ).delete()
     emails, _ = OutgoingEmail.objects.filter(created_at__lt=cutoff).delete()
     attempts, _ = AccessAttempt.objects.filter(attempt_time__lt=now - timedelta(days=1)).delete()
-    return registrations, emails, attempts
+    accounts = (
+        get_user_model()
+        .objects.filter(
+            is_active=False,
+            last_login__isnull=True,
+            date_joined__lt=cutoff,
+            owned_innovations__isnull=True,
+            recorded_adoptions__isnull=True,
+        )
+        .values_list("pk", flat=True)
+    )
+    closed = (
+        get_user_model()
+        .objects.filter(pk__in=list(accounts))
+        .delete()[1]
+        .get(get_user_model()._meta.label, 0)
+    )
+    return registrations, emails, attempts, closed
 
 
 # -- Registrations received, for the innovator -----------------------------------------------------

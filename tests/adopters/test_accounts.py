@@ -1198,3 +1198,27 @@ def test_someone_who_signed_up_with_your_address_first_cannot_keep_the_account(
     assert user.first_name == "Ada"
     assert user.check_password(NEW_PASSWORD)
     assert not user.check_password(attacker_password)
+
+
+def test_accounts_never_confirmed_are_purged_after_30_days(sign_up, innovator):
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    sign_up()
+    sign_up(email="bo@example.org")
+    old = timezone.now() - timedelta(days=31)
+    User.objects.filter(is_active=False).update(date_joined=old)
+    given_work = User.objects.get(email="bo@example.org")
+    InnovationFactory().owners.add(given_work)  # a curator made them an owner meanwhile
+    innovator.date_joined = old
+    innovator.save()
+
+    call_command("purge_unconfirmed", stdout=StringIO())
+
+    assert set(User.objects.values_list("email", flat=True)) == {
+        "bo@example.org",
+        innovator.email,
+    }

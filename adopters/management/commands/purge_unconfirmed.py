@@ -13,9 +13,10 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
-        registrations, emails, attempts = services.purge_unconfirmed()
+        registrations, emails, attempts, accounts = services.purge_unconfirmed()
         self.stdout.write(
             f"Deleted {registrations} registration(s) unconfirmed after "
-            f"{settings.REGISTRATION_CONFIRM_DAYS} days, {emails} email(s) as old, and "
-            f"{attempts} record(s) of failed sign-ins older than a day."
+            f"{settings.REGISTRATION_CONFIRM_DAYS} days, {emails} email(s) as old, "
+            f"{attempts} record(s) of failed sign-ins older than a day, and {accounts} "
+            "account(s) never confirmed."
         )
