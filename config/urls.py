@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config import health
+
 admin.site.site_header = "Innovation Catalogue curation"
 admin.site.site_title = "Innovation Catalogue admin"
 admin.site.index_title = "Curate the catalogue"
@@ -12,6 +14,8 @@ handler404 = "config.api.not_found"
 handler400 = "config.api.bad_request"
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("account/", include("adopters.account_urls")),
