@@ -25,7 +25,7 @@ from adopters.choices import RegistrationStatus
 from adopters.forms import AdoptionForm, RegistrationForm
 from adopters.models import Adoption
 from catalogue.models import Innovation, Organisation
-from catalogue.utils import Echo, csv_cell, unique_slug
+from catalogue.utils import Echo, csv_cell, row_id, unique_slug
 from config.api import client_address
 
 logger = logging.getLogger(__name__)
@@ -220,11 +220,6 @@ def received_csv(request: HttpRequest) -> HttpResponse:
 # -- Adoptions ------------------------------------------------------------------------------------
 
 
-def _number(text: str) -> int:
-    """A row id from a query string: anything but plain digits finds nothing."""
-    return int(text) if text.isascii() and text.isdecimal() and len(text) < 19 else 0
-
-
 def adoption_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An adoption story: who took the innovation up, where, what they changed, how it went."""
     adoption = get_object_or_404(
@@ -253,7 +248,7 @@ def record_adoption(request: HttpRequest, slug: str) -> HttpResponse:
             services.registrations_received(request.user).filter(
                 innovation=innovation, adoption__isnull=True
             ),
-            pk=_number(request.GET["registration"]),
+            pk=row_id(request.GET["registration"]) or 0,
         )
         initial = {
             "organisation_name": registration.organisation_name,

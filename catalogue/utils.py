@@ -17,6 +17,14 @@ def unique_slug(model: type[models.Model], text: str, *, max_length: int = 200) 
     return slug
 
 
+def row_id(text: str) -> int | None:
+    """A row id sent as text (a query string, a form field): plain ASCII digits that fit a
+    bigint, or None, so that "²", "-1" or a thousand digits find nothing instead of a 500."""
+    if text.isascii() and text.isdecimal() and len(text) < 19:
+        return int(text)
+    return None
+
+
 class Echo:
     """A file that hands back what is written to it: csv.writer rows for a streamed response."""
 

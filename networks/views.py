@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from catalogue.utils import Echo, csv_cell
+from catalogue.utils import Echo, csv_cell, row_id
 from networks import services
 from networks.choices import RING_DESCRIPTIONS, RequestKind, RequestStatus, Ring, Role
 from networks.models import Membership, Mentoring, Network, RingRequest
@@ -341,12 +341,8 @@ def mentee(request: HttpRequest, slug: str) -> HttpResponse:
 def pair(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     network = _facilitated(request, slug)
     mentoring = get_object_or_404(Mentoring, pk=pk, mentee__network=network)
-    chosen = request.POST.get("mentor", "")
-    mentor = (
-        network.memberships.filter(pk=int(chosen)).first()
-        if chosen.isascii() and chosen.isdecimal() and len(chosen) < 19
-        else None
-    )
+    chosen = row_id(request.POST.get("mentor", ""))
+    mentor = network.memberships.filter(pk=chosen).first() if chosen else None
     try:
         if mentor is None:
             raise ValueError("Choose a mentor.")

@@ -1,0 +1,28 @@
+"""Refusals a person can meet are pages in the site's design, not Django's bare defaults."""
+
+import pytest
+from django.test import Client
+
+from networks.services import ensure_innovation_network
+from tests.factories import InnovationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_forbidden_page_is_in_the_site_design_and_says_why(client):
+    network = ensure_innovation_network(InnovationFactory(title="Homeshare"))
+    client.force_login(UserFactory())
+    response = client.get(f"/networks/{network.slug}/facilitate/")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "<title>You cannot do this" in html
+    assert "Only the network&#x27;s facilitators and curators" in html
+    assert 'class="site-header"' in html
+
+
+def test_a_form_sent_without_its_csrf_token_gets_a_page_in_the_site_design():
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/account/sign-in/", {"username": "a@example.org", "password": "x"})
+    assert response.status_code == 403
+    assert "This form has expired" in response.content.decode()
+    assert 'class="site-header"' in response.content.decode()
