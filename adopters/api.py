@@ -241,8 +241,15 @@ class RegistrationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RegistrationOfInterest
-        fields = ["innovation", *DETAILS, "consent", "consent_text", "status", "created_at"]
-        fields.append(services.HONEYPOT_FIELD)
+        fields = [
+            "innovation",
+            *DETAILS,
+            "consent",
+            "consent_text",
+            "status",
+            "created_at",
+            services.HONEYPOT_FIELD,
+        ]
         read_only_fields = ["consent_text", "status", "created_at"]
 
     def validate_consent(self, value: bool) -> bool:

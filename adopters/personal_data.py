@@ -244,14 +244,17 @@ def traces(email: str) -> list[tuple[str, str, int]]:
              ORDER BY table_name, column_name
             """
         )
-        columns = cursor.fetchall()
+        by_table: dict[str, list[str]] = {}
+        for table, column in cursor.fetchall():
+            by_table.setdefault(table, []).append(column)
         found = []
-        for table, column in columns:
-            query = sql.SQL("SELECT count(*) FROM {} WHERE {}::text ~* %s").format(
-                sql.Identifier(table), sql.Identifier(column)
+        for table, columns in by_table.items():
+            # One pass over each table, counting every text column at once.
+            counts = sql.SQL(", ").join(
+                sql.SQL("count(*) FILTER (WHERE {}::text ~* %(p)s)").format(sql.Identifier(c))
+                for c in columns
             )
-            cursor.execute(query.as_string(cursor.connection), [mention(email)])
-            count = cursor.fetchone()[0]
-            if count:
-                found.append((table, column, count))
+            query = sql.SQL("SELECT {} FROM {}").format(counts, sql.Identifier(table))
+            cursor.execute(query.as_string(cursor.connection), {"p": mention(email)})
+            found += [(table, c, n) for c, n in zip(columns, cursor.fetchone(), strict=True) if n]
     return found
