@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from catalogue.api.schema import ErrorSerializer
 from catalogue.api.serializers import ApiUrl, RingSizesSerializer
 from catalogue.utils import SLUG_PATTERN
 from networks import services
@@ -79,7 +80,13 @@ class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
             .order_by("name", "id")
         )
 
-    @extend_schema(responses={200: MemberSerializer(many=True)})
+    @extend_schema(
+        responses={
+            200: MemberSerializer(many=True),
+            401: ErrorSerializer,
+            403: ErrorSerializer,
+        }
+    )
     @action(detail=True, pagination_class=None)
     def members(self, request: Request, slug: str | None = None) -> Response:
         """Every member, current and past, with their history of moves between rings: for the

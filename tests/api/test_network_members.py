@@ -61,3 +61,10 @@ def test_the_members_of_a_draft_innovations_network_are_not_found(client, curato
     token = Token.objects.create(user=curator).key
     response = client.get("/api/v1/networks/hidden/members/", HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 404
+
+
+def test_the_schema_documents_the_refusals(client):
+    """The refusals above are documented, so a client (and the fuzzer) expects them."""
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
+    responses = schema["paths"]["/api/v1/networks/{slug}/members/"]["get"]["responses"]
+    assert {"200", "401", "403", "404"} <= set(responses)
