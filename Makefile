@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install dev-install migrate demo bench
+.PHONY: run test lint format install dev-install migrate demo bench frontend
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,3 +54,13 @@ format: dev-install
 bench: dev-install
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Rebuilds the vendored GOV.UK Frontend (static/vendor/README.md) from the pinned npm packages
+# in frontend/: its styles without GOV.UK's font or crest, and its scripts without a source map.
+GOVUK_FRONTEND := static/vendor/govuk-frontend-6.6.0
+frontend:
+	cd frontend && npm ci --no-audit --no-fund
+	cd frontend && npx sass --no-source-map --style=compressed --load-path=node_modules \
+		govuk.scss ../$(GOVUK_FRONTEND)/govuk-frontend.min.css
+	sed 's|//# sourceMappingURL=.*$$||' frontend/node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js \
+		> $(GOVUK_FRONTEND)/govuk-frontend.min.js

@@ -15,6 +15,26 @@ class Stage(models.TextChoices):
     CHANGING_SYSTEMS = "changing-systems", "Changing systems"
 
 
+# What each stage involves, in this project's words (after Nesta's seven stages of innovation,
+# "Nurturing the seeds of change", November 2021).
+STAGE_EXPLANATIONS = {
+    Stage.EXPLORING_OPPORTUNITIES: "noticing that something is not working, or that a new "
+    "opportunity has opened, and understanding why.",
+    Stage.GENERATING_IDEAS: "coming up with possible answers, often with the people who live "
+    "with the problem.",
+    Stage.DEVELOPING_TESTING: "trying ideas out on a small scale, learning what works and "
+    "dropping what does not.",
+    Stage.MAKING_THE_CASE: "gathering the evidence and arguments that persuade others to back "
+    "it or pay for it.",
+    Stage.DELIVERING_IMPLEMENTING: "running it as an everyday service with steady funding "
+    "and people.",
+    Stage.GROWING_SCALING_SPREADING: "taking it to more people and places, through growth, "
+    "partners or others who copy and adapt it.",
+    Stage.CHANGING_SYSTEMS: "changing the policies, institutions and habits around it, so "
+    "that it becomes the normal way of doing things.",
+}
+
+
 class InnovationKind(models.TextChoices):
     PRODUCT = "product", "Product"
     SERVICE = "service", "Service"

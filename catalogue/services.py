@@ -78,6 +78,23 @@ def return_to_draft(innovation: Innovation) -> Innovation:
     return innovation
 
 
+@transaction.atomic
+def submit_new(form, owner) -> Innovation:
+    """An innovator's new entry (a valid forms.SubmissionForm), owned by them and sent straight
+    to the curators for review; nothing of it is public until a curator publishes it."""
+    from catalogue.utils import unique_slug
+
+    innovation = form.save(commit=False)
+    innovation.lead_organisation = form.organisation()
+    innovation.scaling_ways = form.cleaned_data["scaling_ways"]
+    innovation.status = ModerationStatus.DRAFT
+    innovation.slug = unique_slug(Innovation, innovation.title, max_length=220)
+    innovation.save()
+    form.save_m2m()
+    innovation.owners.add(owner)
+    return submit(innovation)
+
+
 MOVES = {
     ModerationStatus.DRAFT: return_to_draft,
     ModerationStatus.SUBMITTED: submit,

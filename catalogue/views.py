@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import json
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -25,8 +27,16 @@ from django.views.decorators.http import require_http_methods
 
 from adopters.choices import AdoptionStatus
 from adopters.models import Adoption
-from catalogue.choices import EVIDENCE_LEVEL_EXPLANATIONS, Stage
+from catalogue import services
+from catalogue.charts import reach_chart
+from catalogue.choices import (
+    EVIDENCE_LEVEL_EXPLANATIONS,
+    STAGE_EXPLANATIONS,
+    ResourceKind,
+    Stage,
+)
 from catalogue.filtersets import InnovationFilterSet
+from catalogue.forms import SubmissionForm
 from catalogue.models import (
     BeneficiaryGroup,
     Innovation,
@@ -38,6 +48,7 @@ from catalogue.models import (
     Sector,
 )
 from catalogue.search import SearchError, filterset_for, search
+from catalogue.similar import similar_to
 from catalogue.utils import Echo, csv_cell
 from networks.choices import RING_DESCRIPTIONS, Ring
 from networks.models import Network
@@ -89,6 +100,18 @@ def _with_page(params: QueryDict, page: int) -> str:
     return changed.urlencode()
 
 
+def page_numbers(page: int, last: int) -> list[int | None]:
+    """The page links GOV.UK's pagination shows: the first, the last, and those either side of
+    the current page, with None where pages are left out (an ellipsis)."""
+    shown = sorted({1, last, *range(max(1, page - 1), min(last, page + 1) + 1)})
+    numbers: list[int | None] = []
+    for n in shown:
+        if numbers and n - numbers[-1] > 1:
+            numbers.append(n - 1 if n - numbers[-1] == 2 else None)
+        numbers.append(n)
+    return numbers
+
+
 def innovation_list(request: HttpRequest) -> HttpResponse:
     """The search page: the same parameters, results and counts as GET /api/v1/innovations/."""
     params = request.GET
@@ -114,7 +137,6 @@ def innovation_list(request: HttpRequest) -> HttpResponse:
                 chosen.append(
                     (labels[facet], value.label, _without(params, facet, str(value.value)))
                 )
-    pages = range(max(1, result.page - 2), min(result.num_pages, result.page + 2) + 1)
     context.update(
         result=result,
         default_sort="relevance" if result.q else "newest",
@@ -122,9 +144,15 @@ def innovation_list(request: HttpRequest) -> HttpResponse:
             (facet, labels[facet], values) for facet, values in result.facets.items() if values
         ],
         chosen=chosen,
-        previous_query=_with_page(params, result.page - 1) if result.has_previous else None,
+        # Past the last page (allowed, and empty), "Previous" leads back to the last one.
+        previous_query=_with_page(params, min(result.page - 1, max(result.num_pages, 1)))
+        if result.has_previous
+        else None,
         next_query=_with_page(params, result.page + 1) if result.has_next else None,
-        page_links=[(n, _with_page(params, n)) for n in pages],
+        page_links=[
+            (n, None if n is None else _with_page(params, n))
+            for n in page_numbers(result.page, result.num_pages)
+        ],
         export_query=_without(params, "page"),
     )
     return _search_page(request, context)
@@ -256,31 +284,92 @@ def innovation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if innovation.is_published
         else None
     )
+    by_region_rows = [
+        (
+            place,
+            sum(counts.values()),
+            {label: counts[label] for label in status_counts if label in counts},
+        )
+        for place, counts in by_region.items()
+    ]
     stages = list(Stage)
+    stage_number = stages.index(innovation.stage) + 1 if innovation.stage else None
     context = {
         "innovation": innovation,
         "adoptions": adoptions,
         "status_counts": {k: v for k, v in status_counts.items() if v},
-        "by_region": [
-            (
-                place,
-                sum(counts.values()),
-                {label: counts[label] for label in status_counts if label in counts},
-            )
-            for place, counts in by_region.items()
-        ],
+        "by_region": by_region_rows,
         "reach": reach,
+        # A line needs two points: measures counted once are in the table only.
+        "charts": [
+            reach_chart(measure, figures) for measure, figures in reach.items() if len(figures) > 1
+        ],
+        "most_in_a_region": max((total for _, total, _ in by_region_rows), default=0),
         "network": network,
         "rings": [(ring, RING_DESCRIPTIONS[ring]) for ring in Ring],
-        "stages": stages,
-        "stage_number": [s.value for s in stages].index(innovation.stage) + 1
-        if innovation.stage
-        else None,
+        "stages": [(n, stage) for n, stage in enumerate(stages, start=1)],
+        "stage_number": stage_number,
+        "similar": similar_to(innovation) if innovation.is_published else [],
+        "structured_data": structured_data(request, innovation),
         "evidence_explanation": EVIDENCE_LEVEL_EXPLANATIONS.get(innovation.evidence_level or 0),
+        "evidence_levels": sorted(EVIDENCE_LEVEL_EXPLANATIONS.items()),
         "can_edit": request.user.is_authenticated
         and (request.user.is_staff or innovation.owners.filter(pk=request.user.pk).exists()),
     }
     return render(request, "catalogue/innovation_detail.html", context)
+
+
+# JSON inside <script>: nothing in it can close the element or start markup.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def structured_data(request: HttpRequest, innovation: Innovation) -> str:
+    """schema.org markup of an innovation's page, for search engines (JSON-LD)."""
+
+    def organisation(org: Organisation) -> dict:
+        return {
+            "@type": "Organization",
+            "name": org.name,
+            "url": request.build_absolute_uri(org.get_absolute_url()),
+        }
+
+    data = {
+        "@context": "https://schema.org",
+        "@type": "CreativeWork",
+        "name": innovation.title,
+        "description": innovation.summary,
+        "url": request.build_absolute_uri(innovation.get_absolute_url()),
+        "keywords": [s.name for s in innovation.sectors.all()]
+        + [b.name for b in innovation.beneficiaries.all()],
+        "spatialCoverage": [r.name for r in innovation.regions.all()],
+        "dateModified": (innovation.last_reviewed_on or innovation.updated_at).isoformat(),
+    }
+    if innovation.published_at:
+        data["datePublished"] = innovation.published_at.date().isoformat()
+    if innovation.lead_organisation:
+        data["creator"] = organisation(innovation.lead_organisation)
+    partners = [organisation(p) for p in innovation.partners.all()]
+    if partners:
+        data["contributor"] = partners
+    if innovation.year_started:
+        data["temporalCoverage"] = f"{innovation.year_started}/.."
+    if innovation.source:
+        data["citation"] = innovation.source
+    return json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+
+
+def reach_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """An innovation's reach figures as CSV, for the chart's readers who want the numbers."""
+    innovation = get_object_or_404(Innovation.objects.visible_to(request.user), slug=slug)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{innovation.slug}-reach.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["measure", "date", "value", "source"])
+    for figure in innovation.reach.order_by("measure", "date"):
+        writer.writerow(
+            [csv_cell(figure.measure), figure.date, figure.value, csv_cell(figure.source)]
+        )
+    return response
 
 
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -318,6 +407,68 @@ def privacy(request: HttpRequest) -> HttpResponse:
     )
 
 
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "accessibility.html", {"contact": settings.ACCESSIBILITY_CONTACT})
+
+
+def how_spread(request: HttpRequest) -> HttpResponse:
+    """Scaling out, up and deep; routes; stages; evidence; networks, in the project's words."""
+    context = {
+        "stages": [(stage, STAGE_EXPLANATIONS[stage]) for stage in Stage],
+        "evidence_levels": sorted(EVIDENCE_LEVEL_EXPLANATIONS.items()),
+        "rings": [(ring, RING_DESCRIPTIONS[ring]) for ring in Ring],
+    }
+    return render(request, "catalogue/how_spread.html", context)
+
+
+def resources(request: HttpRequest) -> HttpResponse:
+    """The signposting directory: advice, toolkits, funding, evaluations, research and networks
+    (recommendation 8 of the 2011 Capability Building Programme report), by kind."""
+    chosen = request.GET.getlist("kind")
+    unknown = [kind for kind in chosen if kind not in ResourceKind.values]
+    listed = Resource.objects.prefetch_related(
+        Prefetch(
+            "innovations",
+            Innovation.objects.published().order_by("title").only("slug", "title"),
+            to_attr="published_innovations",
+        )
+    ).order_by("title")
+    if chosen and not unknown:
+        listed = listed.filter(kind__in=chosen)
+    by_kind: dict[str, list[Resource]] = {kind: [] for kind in ResourceKind.values}
+    for resource in listed:
+        by_kind[resource.kind].append(resource)
+    context = {
+        "kinds": [(kind, label, kind in chosen) for kind, label in ResourceKind.choices],
+        "groups": [
+            (kind, ResourceKind(kind).label, items) for kind, items in by_kind.items() if items
+        ],
+        "count": sum(len(items) for items in by_kind.values()),
+        "unknown": unknown,
+    }
+    return render(request, "catalogue/resources.html", context, status=400 if unknown else 200)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def submit_innovation(request: HttpRequest) -> HttpResponse:
+    """Innovators describe their innovation; it goes to the curators' review, and its page
+    (visible to its owners) says where it stands."""
+    if not request.user.is_authenticated:
+        return render(request, "catalogue/submit_start.html")
+    form = SubmissionForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        innovation = services.submit_new(form, request.user)
+        messages.success(
+            request,
+            f"“{innovation.title}” is with the curators for review. Only you and they can see "
+            "it until it is published. Its status is shown here and on your account page.",
+        )
+        return redirect(innovation)
+    return render(
+        request, "catalogue/submit.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
 ReachFormSet = inlineformset_factory(
     Innovation,
     ReachFigure,
@@ -331,7 +482,7 @@ ReachFormSet = inlineformset_factory(
     help_texts={"measure": 'For example "groups" or "people supported".'},
     # A text box for numbers, as GOV.UK advises: number inputs mangle and hide what was typed.
     widgets={
-        "date": forms.DateInput(attrs={"type": "date"}),
+        "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         "value": forms.TextInput(attrs={"inputmode": "numeric"}),
     },
     error_messages={

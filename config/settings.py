@@ -229,6 +229,8 @@ REGISTRATION_LIMIT_PER_EMAIL = env_int("REGISTRATION_LIMIT_PER_EMAIL", 5)
 REGISTRATION_CONFIRM_DAYS = 30
 # Where people write to see or erase what is held about them (shown on /privacy/).
 PRIVACY_CONTACT = env_str("PRIVACY_CONTACT", "")
+# Where people report a barrier (shown on /accessibility/); the privacy contact if unset.
+ACCESSIBILITY_CONTACT = env_str("ACCESSIBILITY_CONTACT", PRIVACY_CONTACT)
 
 # Accounts (adopters/accounts.py): sign in with the email address; lock-out after repeated
 # failures for one account from one network address (django-axes, counted in the database).

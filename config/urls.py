@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from config import health
@@ -13,7 +15,14 @@ api_v1 = ([path("", include("catalogue.api.urls"))], "api")
 handler404 = "config.api.not_found"
 handler400 = "config.api.bad_request"
 
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers ask for /favicon.ico whatever the page says: send them to the site's icon."""
+    return HttpResponsePermanentRedirect(static("images/favicon.svg"))
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),

@@ -1,4 +1,5 @@
-"""Form fields drawn the GOV.UK way: label, hint, error message, then the input tied to both."""
+"""Form fields drawn with GOV.UK Frontend: label (or legend), hint, error message, then the
+input, tied to the hint and the error by `aria-describedby`."""
 
 from __future__ import annotations
 
@@ -7,42 +8,62 @@ from django.forms import BoundField
 
 register = template.Library()
 
+# GOV.UK Frontend's class for each kind of input, and its modifier for an input in error.
+_INPUT_CLASSES = {
+    "textarea": "govuk-textarea",
+    "select": "govuk-select",
+    "input": "govuk-input",
+}
 
-def _is_group(bound: BoundField) -> bool:
-    return isinstance(bound.field.widget, forms.CheckboxSelectMultiple)
+
+def _kind(bound: BoundField) -> str:
+    widget = bound.field.widget
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    if isinstance(widget, forms.Select):
+        return "select"
+    return "input"
 
 
 def _target(bound: BoundField) -> str:
-    """The element an error links to: the field, or a group's first checkbox."""
-    return f"{bound.auto_id}_0" if _is_group(bound) else bound.auto_id
+    """The element an error links to: the field, or a group's first option."""
+    return f"{bound.auto_id}_0" if _kind(bound) in ("checkboxes", "radios") else bound.auto_id
 
 
 @register.inclusion_tag("includes/field.html")
-def field(bound: BoundField) -> dict:
-    """One form field with its label (or legend), hint and error message."""
+def field(bound: BoundField, width: str = "") -> dict:
+    """One form field with its label (or legend), hint and error message; `width` is one of
+    GOV.UK Frontend's input widths ("10", "20", "one-half", …) for inputs shorter than the
+    column."""
     described = [f"{bound.auto_id}-hint"] if bound.help_text else []
     if bound.errors:
         described.append(f"{bound.auto_id}-error")
-    widget = bound.field.widget
-    if _is_group(bound):
-        kind = "checkboxes"
-    elif isinstance(widget, forms.CheckboxInput):
-        kind = "checkbox"
-    else:
-        kind = "input"
+    kind = _kind(bound)
+    context = {"field": bound, "kind": kind, "described": " ".join(described)}
+    if kind in ("checkboxes", "radios"):
+        context["options"] = [option.data for option in bound.subwidgets]
+        return context
     attrs = {}
-    if kind != "checkboxes":
-        attrs["class"] = "field__checkbox" if kind == "checkbox" else "field__input"
-        if described:
-            attrs["aria-describedby"] = " ".join(described)
-        if bound.errors:
-            attrs["aria-invalid"] = "true"
-    return {
-        "field": bound,
-        "kind": kind,
-        "described": " ".join(described),
-        "widget": bound.as_widget(attrs=attrs) if kind != "checkboxes" else "",
-    }
+    if kind == "checkbox":
+        attrs["class"] = "govuk-checkboxes__input"
+    else:
+        css = _INPUT_CLASSES[kind]
+        classes = [css, f"{css}--error" if bound.errors else ""]
+        if width:
+            classes.append(
+                f"govuk-input--width-{width}" if width.isdigit() else f"govuk-!-width-{width}"
+            )
+        attrs["class"] = " ".join(c for c in classes if c)
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    context["widget"] = bound.as_widget(attrs=attrs)
+    return context
 
 
 @register.inclusion_tag("includes/error_summary.html")

@@ -602,7 +602,7 @@ def test_signing_out_needs_a_post(client, innovator):
 
 
 def main_nav(response):
-    [nav] = elements(page(response), "nav", aria_label="Main")
+    [nav] = elements(page(response), "nav", aria_label="Menu")
     return nav
 
 
@@ -763,7 +763,11 @@ def listed(response) -> set[str]:
 
 
 def result_count(response) -> str:
-    [count] = elements(page(response), "p", **{"class": "result-count"})
+    [count] = [
+        p
+        for p in elements(page(response), "p")
+        if "result-count" in dict(p.attributes).get("class", "").split()
+    ]
     return text(count)
 
 

@@ -114,3 +114,12 @@ def test_the_innovation_page_links_owners_to_the_figures(client, innovator, inno
         'href="/innovations/shared-reading/reach/"'
         in client.get(innovation.get_absolute_url()).content.decode()
     )
+
+
+def test_a_stored_date_is_shown_the_way_a_date_input_reads_it(client, innovator, innovation):
+    """A date input only takes YYYY-MM-DD: any other form shows an empty box, and saving the
+    form unchanged would then lose the date."""
+    ReachFigureFactory(innovation=innovation, date="2019-03-31")
+    client.force_login(innovator)
+    html = client.get(url(innovation)).content.decode()
+    assert 'type="date" name="reach-0-date" value="2019-03-31"' in html

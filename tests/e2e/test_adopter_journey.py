@@ -46,10 +46,12 @@ def test_from_finding_an_innovation_to_a_recorded_adoption(live_server, browser,
     adopter.get_by_role("link", name="Homeshare").first.click()
     adopter.wait_for_url("**/innovations/homeshare/")
 
-    adopter.get_by_role("link", name="Register interest", exact=True).click()
+    # A link drawn as a GOV.UK button, so its role is "button".
+    adopter.get_by_role("button", name="Register interest", exact=True).click()
+    adopter.wait_for_url("**/innovations/homeshare/interest/")
     adopter.get_by_role("button", name="Register interest").click()  # nothing filled in
     assert adopter.title().startswith("Error:")
-    summary = adopter.locator(".error-summary")
+    summary = adopter.locator(".govuk-error-summary")
     assert "Enter your name" in summary.inner_text()
     summary.get_by_role("link", name="Enter your name").click()
     assert adopter.evaluate("document.activeElement.id") == "id_name"

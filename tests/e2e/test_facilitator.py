@@ -41,7 +41,7 @@ def test_a_facilitator_approves_a_request_and_graduates_two_people(live_server, 
     assert "You are in the interest network" in ada.locator("#you").locator("..").inner_text()
     ada.get_by_label("Ask to join the learning ring").fill("We start a pilot in spring.")
     ada.get_by_role("button", name="Ask to join").click()
-    assert "waiting for a facilitator" in ada.locator(".panel").inner_text()
+    assert "waiting for a facilitator" in ada.locator(".govuk-inset-text").inner_text()
 
     fay = browser.new_context().new_page()
     sign_in(fay, live_server, "fay@example.org")
@@ -53,7 +53,7 @@ def test_a_facilitator_approves_a_request_and_graduates_two_people(live_server, 
 
     waiting = fay.locator("tr", has_text="We start a pilot in spring.")
     waiting.get_by_role("button", name="Accept").click()
-    assert "Accepted." in fay.locator(".banner").inner_text()
+    assert "Accepted." in fay.locator(".govuk-notification-banner").inner_text()
     assert Membership.objects.get(email="ada@example.org").ring == "learning"
 
     fay.get_by_label("Ben").check()
@@ -61,7 +61,8 @@ def test_a_facilitator_approves_a_request_and_graduates_two_people(live_server, 
     fay.get_by_label("To the ring").select_option("core")
     fay.get_by_label("Why they are moving").fill("Both started pilots in their own areas.")
     fay.get_by_role("button", name="Move them").click()
-    assert "Moved 2 members to the core network." in fay.locator(".banner").inner_text()
+    banner = fay.locator(".govuk-notification-banner")
+    assert "Moved 2 members to the core network." in banner.inner_text()
 
     first_row = fay.locator("#funnel").locator("..").locator("tbody tr").first.locator("td")
     assert first_row.all_inner_texts() == ["3", "1", "2"]

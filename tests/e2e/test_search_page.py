@@ -34,13 +34,13 @@ def test_filters_work_without_javascript(live_server, page_without_js, catalogue
 def test_text_search_and_sort_without_javascript(live_server, page_without_js, catalogue):
     page = page_without_js
     page.goto(f"{live_server.url}/innovations/?q=runners")
-    assert page.locator(".result__title").all_inner_texts() == ["Running to visit neighbours"]
-    assert page.locator(".result__summary mark").first.inner_text() == "Runners"
+    assert page.locator(".app-result__title").all_inner_texts() == ["Running to visit neighbours"]
+    assert page.locator(".app-result__summary mark").first.inner_text() == "Runners"
     page.goto(f"{live_server.url}/innovations/")
     page.select_option("#f-sort", "title")
     page.get_by_role("button", name="Sort").click()
     page.wait_for_url("**sort=title**")
-    titles = page.locator(".result__title").all_inner_texts()
+    titles = page.locator(".app-result__title").all_inner_texts()
     assert titles == sorted(titles)
 
 

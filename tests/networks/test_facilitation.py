@@ -54,7 +54,11 @@ def texts(response) -> list[str]:
 
 def ring_size(content: str, label: str) -> int:
     """The size shown for a ring on the public network page."""
-    found = re.search(rf"<dt>{label}</dt><dd>(\d+) current member", content)
+    found = re.search(
+        rf'<dt class="govuk-summary-list__key">{label}</dt>'
+        rf'<dd class="govuk-summary-list__value">(\d+) current member',
+        content,
+    )
     assert found, f"no size shown for {label}"
     return int(found.group(1))
 
@@ -426,7 +430,8 @@ def test_a_facilitator_sees_the_waiting_request_with_its_decision_buttons(
 ):
     client.force_login(facilitator)
     page = client.get(url(network, "facilitate")).content.decode()
-    waiting = page[page.index('id="waiting"') : page.index("<h2>Members</h2>")]
+    members = page.index('<h2 class="govuk-heading-m">Members</h2>')
+    waiting = page[page.index('id="waiting"') : members]
     assert "Ana Ito" in waiting
     assert "We run a lunch club" in waiting
     assert "Learning network" in waiting
@@ -843,7 +848,7 @@ def test_moving_without_a_reason_moves_nobody(client, network, curator, reason):
 
     assert response.status_code == 400
     page = response.content.decode()
-    assert 'class="error-summary"' in page
+    assert 'class="govuk-error-summary"' in page
     assert "There is a problem" in page
     assert "Say why they are moving" in page
     # the ticked members stay ticked
@@ -1155,8 +1160,10 @@ def test_the_facilitators_page_shows_the_funnel(client, funnel_network, curator)
     client.force_login(curator)
     page = client.get(url(funnel_network, "facilitate")).content.decode()
     rows = re.findall(
-        r'<th scope="row">(\w+ \d{4})</th><td class="num">(\d+)</td>'
-        r'<td class="num">(\d+)</td><td class="num">(\d+)</td>',
+        r'<th scope="row" class="govuk-table__header">(\w+ \d{4})</th>'
+        r'<td class="govuk-table__cell govuk-table__cell--numeric">(\d+)</td>'
+        r'<td class="govuk-table__cell govuk-table__cell--numeric">(\d+)</td>'
+        r'<td class="govuk-table__cell govuk-table__cell--numeric">(\d+)</td>',
         page,
     )
     assert rows == [("February 2024", "2", "1", "3"), ("January 2024", "3", "1", "0")]
@@ -1294,9 +1301,9 @@ def test_the_listed_are_shown_under_their_ring(client, network):
     member(network, name="Ivan Interest", ring="interest", listed_publicly=True)
     page = client.get(url(network, "detail")).content.decode()
     section = page[page.index('id="members"') :]
-    core = section.index("<h3>Core network</h3>")
-    learning = section.index("<h3>Learning network</h3>")
-    interest = section.index("<h3>Interest network</h3>")
+    core = section.index('<h3 class="govuk-heading-s">Core network</h3>')
+    learning = section.index('<h3 class="govuk-heading-s">Learning network</h3>')
+    interest = section.index('<h3 class="govuk-heading-s">Interest network</h3>')
     assert core < section.index("Cora Core") < learning < interest < section.index("Ivan Interest")
 
 

@@ -1,0 +1,178 @@
+"""The innovator's form: describe an innovation and send it to the curators for review."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db import IntegrityError, transaction
+
+from catalogue.choices import OrganisationKind, ScalingWay
+from catalogue.models import BeneficiaryGroup, Innovation, Organisation, Region, Sector
+from catalogue.utils import unique_slug
+
+CHECKBOXES = forms.CheckboxSelectMultiple
+
+
+class SubmissionForm(forms.ModelForm):
+    """What a curator needs to judge an entry; everything else can be added after review."""
+
+    organisation_name = forms.CharField(
+        label="Organisation that leads it",
+        max_length=200,
+        help_text="If it is already in the catalogue, use the same name and we will link them.",
+        error_messages={"required": "Enter the name of the organisation that leads it"},
+    )
+    organisation_kind = forms.ChoiceField(
+        label="Kind of organisation",
+        help_text="Used when the organisation is new to the catalogue.",
+        choices=[("", "Choose one"), *OrganisationKind.choices],
+        error_messages={"required": "Choose the kind of organisation"},
+    )
+    scaling_ways = forms.MultipleChoiceField(
+        label="How it has grown so far (optional)",
+        choices=ScalingWay.choices,
+        widget=CHECKBOXES,
+        required=False,
+        help_text="Out: more people and places. Up: policy and institutions. Deep: culture "
+        "and habits.",
+    )
+    accurate = forms.BooleanField(
+        label="The facts here are accurate, and the catalogue may publish them once a curator "
+        "has reviewed them",
+        error_messages={"required": "Confirm that the facts are accurate and may be published"},
+    )
+
+    # The order of the page, so that the error summary lists problems in the order they appear.
+    field_order = [
+        "title",
+        "summary",
+        "kind",
+        "stage",
+        "problem",
+        "how_it_works",
+        "core",
+        "adaptable",
+        "outcomes",
+        "evidence_summary",
+        "organisation_name",
+        "organisation_kind",
+        "year_started",
+        "regions",
+        "scaling_ways",
+        "sectors",
+        "beneficiaries",
+        "website",
+        "contact_name",
+        "contact_email",
+        "accurate",
+    ]
+
+    class Meta:
+        model = Innovation
+        fields = [
+            "title",
+            "summary",
+            "problem",
+            "how_it_works",
+            "core",
+            "adaptable",
+            "outcomes",
+            "evidence_summary",
+            "stage",
+            "kind",
+            "sectors",
+            "beneficiaries",
+            "regions",
+            "year_started",
+            "website",
+            "contact_name",
+            "contact_email",
+        ]
+        labels = {
+            "title": "Name of the innovation",
+            "summary": "Summary",
+            "problem": "The problem it addresses",
+            "how_it_works": "How it works",
+            "core": "What must stay the same when others adopt it",
+            "adaptable": "What others can adapt to their place",
+            "outcomes": "What difference it has made",
+            "evidence_summary": "What evidence there is",
+            "stage": "Stage it has reached",
+            "kind": "Kind of innovation",
+            "sectors": "Sectors",
+            "beneficiaries": "Who it helps",
+            "regions": "Where it operates",
+            "year_started": "Year it started (optional)",
+            "website": "Website (optional)",
+            "contact_name": "Public contact name (optional)",
+            "contact_email": "Public contact email (optional)",
+        }
+        help_texts = {
+            "summary": "One or two sentences, shown in search results.",
+            "core": "The parts without which it would not work.",
+            "evidence_summary": "Evaluations, data you collect, reports. A curator will assess "
+            "it against the standards of evidence.",
+            "contact_email": "Shown on the innovation's page, for people who want to know more.",
+            "regions": "",
+        }
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "problem": forms.Textarea(attrs={"rows": 5}),
+            "how_it_works": forms.Textarea(attrs={"rows": 5}),
+            "core": forms.Textarea(attrs={"rows": 4}),
+            "adaptable": forms.Textarea(attrs={"rows": 4}),
+            "outcomes": forms.Textarea(attrs={"rows": 4}),
+            "evidence_summary": forms.Textarea(attrs={"rows": 4}),
+            "sectors": CHECKBOXES,
+            "beneficiaries": CHECKBOXES,
+            "regions": CHECKBOXES,
+            "year_started": forms.TextInput(attrs={"inputmode": "numeric"}),
+        }
+        error_messages = {
+            "title": {"required": "Enter the name of the innovation"},
+            "summary": {"required": "Enter a summary"},
+            "year_started": {
+                "invalid": "Enter the year as four digits, like 2018",
+                "min_value": "Enter the year as four digits, like 2018",
+            },
+            "website": {"invalid": "Enter a web address starting with https://"},
+            "contact_email": {"invalid": "Enter an email address like name@example.org"},
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("problem", "how_it_works", "stage", "kind", "sectors"):
+            self.fields[name].required = True
+        self.fields["problem"].error_messages["required"] = "Describe the problem it addresses"
+        self.fields["how_it_works"].error_messages["required"] = "Describe how it works"
+        self.fields["stage"].error_messages["required"] = "Choose the stage it has reached"
+        self.fields["kind"].error_messages["required"] = "Choose the kind of innovation"
+        self.fields["sectors"].error_messages["required"] = "Choose at least one sector"
+        self.fields["sectors"].queryset = Sector.objects.order_by("name")
+        self.fields["beneficiaries"].queryset = BeneficiaryGroup.objects.order_by("name")
+        self.fields["regions"].queryset = Region.objects.order_by("position")
+        self.fields["stage"].choices = [("", "Choose one"), *self.fields["stage"].choices[1:]]
+        self.fields["kind"].choices = [("", "Choose one"), *self.fields["kind"].choices[1:]]
+
+    def clean_year_started(self) -> int | None:
+        year = self.cleaned_data.get("year_started")
+        if year is not None and not 1900 <= year <= 2100:
+            raise forms.ValidationError("Enter the year as four digits, like 2018")
+        return year
+
+    def organisation(self) -> Organisation:
+        """The lead organisation: the catalogue's own record when the name is known (in any
+        case), a new one otherwise."""
+        name = " ".join(self.cleaned_data["organisation_name"].split())
+        existing = Organisation.objects.filter(name__iexact=name).first()
+        if existing:
+            return existing
+        try:
+            with transaction.atomic():  # someone may add the same name at the same moment
+                return Organisation.objects.create(
+                    name=name,
+                    slug=unique_slug(Organisation, name, max_length=220),
+                    kind=self.cleaned_data["organisation_kind"],
+                    source="Submitted with an innovation",
+                )
+        except IntegrityError:
+            return Organisation.objects.get(name__iexact=name)
