@@ -11,7 +11,7 @@ from datetime import date
 from catalogue.models import ReachFigure
 
 WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 70, 30, 20, 40
+LEFT, RIGHT, TOP, BOTTOM = 70, 50, 20, 40
 
 
 @dataclass(frozen=True)
