@@ -210,3 +210,36 @@ def test_innovation_page_counts_adoptions_by_region_and_status(client, published
         ("Wales", "3", "1 exploring, 2 piloting"),
         ("Region not recorded", "1", "1 scaled"),
     ]
+
+
+def _count_queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_innovation_page_queries_do_not_grow_with_what_it_shows(client, published):
+    """Adoptions, reach figures, resources, partners and similar innovations are each read in
+    a fixed number of queries, however many there are."""
+    url = published.get_absolute_url()
+    health = published.sectors.get()
+    InnovationFactory(title="Reading aloud").sectors.add(health)
+    before = _count_queries(client, url)
+    for n in range(6):
+        AdoptionFactory(innovation=published, region=region("wales"))
+        ReachFigureFactory(innovation=published, measure=f"measure {n % 2}", date=f"202{n}-01-01")
+        ResourceFactory(title=f"Guide {n}").innovations.add(published)
+        published.partners.add(OrganisationFactory(name=f"Partner {n}"))
+        InnovationFactory(title=f"Shared reading {n}").sectors.add(health)
+    assert _count_queries(client, url) == before
+
+
+def test_home_page_queries_do_not_grow_with_the_catalogue(client, published):
+    before = _count_queries(client, "/")
+    for n in range(6):
+        InnovationFactory(title=f"Scheme {n}").sectors.add(SectorFactory(name=f"Sector {n}"))
+        AdoptionFactory(innovation=published)
+    assert _count_queries(client, "/") == before

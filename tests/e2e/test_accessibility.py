@@ -246,3 +246,16 @@ def test_the_innovation_page_works_without_javascript(live_server, page_without_
     assert page_without_js.locator("#reach-table table").is_visible()
     assert Adoption.objects.count() == 1
     assert page_without_js.get_by_role("link", name="Register interest").is_visible()
+
+
+def test_the_innovation_page_prints_without_menus_and_buttons(live_server, page, catalogue):
+    page.goto(f"{live_server.url}/innovations/homeshare/")
+    page.emulate_media(media="print")
+    assert not page.locator(".govuk-service-navigation").is_visible()
+    assert not page.locator(".govuk-footer").is_visible()
+    assert not page.get_by_role("button", name="Register interest").is_visible()
+    # What the page is about still prints, both reach panels included.
+    assert page.locator("h1").is_visible()
+    assert page.locator("#core-and-adaptable").is_visible()
+    assert page.locator("#reach-chart svg").is_visible()
+    assert page.locator("#reach-table table").is_visible()
