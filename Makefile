@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install dev-install migrate demo bench frontend
+.PHONY: run test lint format install dev-install migrate demo bench frontend backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,15 @@ dev-install: $(VENV)/.installed-dev
 
 migrate: install
 	$(BIN)/python manage.py migrate --no-input
+
+# Backups (docs/operations.md): `make backup` writes backups/catalogue-<UTC time>.dump (or
+# FILE=…); `make restore FILE=backups/….dump` asks before replacing the database (YES=1 does not).
+backup: install
+	$(BIN)/python manage.py backup $(if $(FILE),--output '$(FILE)')
+
+restore: install
+	@test -n '$(FILE)' || { echo 'usage: make restore FILE=backups/catalogue-….dump [YES=1]' >&2; exit 2; }
+	$(BIN)/python manage.py restore '$(FILE)' $(if $(YES),--yes)
 
 demo: migrate
 	$(BIN)/python manage.py load_demo

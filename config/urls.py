@@ -14,6 +14,8 @@ api_v1 = ([path("", include("catalogue.api.urls"))], "api")
 # Unknown URLs under /api/ answer in JSON like the rest of the API.
 handler404 = "config.api.not_found"
 handler400 = "config.api.bad_request"
+# A database away or a statement cut short: 503 with Retry-After (config/faults.py).
+handler500 = "config.faults.server_error"
 
 
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:

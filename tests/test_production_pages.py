@@ -5,7 +5,6 @@ template or inside a stylesheet)."""
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.test import Client
 
@@ -23,14 +22,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def production(settings, tmp_path):
+def production(settings, collected_static):
     settings.DEBUG = False
-    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STATIC_ROOT = collected_static
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
-    call_command("collectstatic", "--no-input", verbosity=0)
     return settings
 
 

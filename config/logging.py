@@ -1,0 +1,98 @@
+"""Structured logs: one JSON object per line, and one line per request with its timing.
+
+A request's line says what was asked for and how it went, never who asked: the route pattern
+(`innovations/<slug:slug>/`) rather than the path, which can carry confirmation tokens; no
+query string (a search can hold a name); no network address, cookie or user. See
+docs/operations.md, "Monitoring".
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+
+logger = logging.getLogger("catalogue.requests")
+
+# Attributes every LogRecord has; anything else on a record came from `extra=` and is logged.
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    """A log record as one line of JSON: time, level, logger, message, then its extra fields
+    (and the traceback, for errors)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    """The same record for a person at a terminal: time, level, logger, message, key=value."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        extra = " ".join(f"{k}={v}" for k, v in vars(record).items() if k not in _STANDARD)
+        line = f"{self.formatTime(record)} {record.levelname} {record.name} {record.getMessage()}"
+        line = f"{line} {extra}" if extra else line
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+class _QueryTimer:
+    """Counts the database statements of a request and the time spent waiting for them."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.count += 1
+            self.seconds += time.perf_counter() - started
+
+
+class RequestLogMiddleware:
+    """Logs each request once it is answered: method, route, view, status, duration, database
+    statements and their time, response size."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        timer = _QueryTimer()
+        with connection.execute_wrapper(timer):
+            response = self.get_response(request)
+        match = request.resolver_match
+        logger.info(
+            "request",
+            extra={
+                "method": request.method,
+                "route": match.route if match else None,
+                "view": match.view_name if match else None,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                "db_queries": timer.count,
+                "db_ms": round(timer.seconds * 1000, 1),
+                "bytes": None if response.streaming else len(response.content),
+                "partial": request.headers.get("HX-Request") == "true",
+            },
+        )
+        return response
