@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install dev-install migrate demo bench frontend backup restore
+.PHONY: run test lint format install dev-install migrate demo bench loadtest audit frontend backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,18 @@ format: dev-install
 bench: dev-install
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The load test (docs/performance.md, "Load"): gunicorn on the 100,000-innovation catalogue,
+# 50 locust visitors for 2 minutes.
+loadtest: dev-install
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/loadtest.py $(LOAD_ARGS)
+
+# Known vulnerabilities in the installed dependencies (docs/operations.md, "Supply chain").
+# --strict fails when a package cannot be checked, so a silent network failure is not a pass.
+audit: dev-install
+	$(BIN)/python -m pip install --quiet 'pip-audit>=2.7,<3'
+	$(BIN)/pip-audit --strict --progress-spinner off
 
 # Rebuilds the vendored GOV.UK Frontend (static/vendor/README.md) from the pinned npm packages
 # in frontend/: its styles without GOV.UK's font or crest, and its scripts without a source map.

@@ -9,6 +9,7 @@ from adopters.models import (
     OutgoingEmail,
     RegistrationOfInterest,
 )
+from catalogue.admin import AuditHistoryAdmin
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -19,7 +20,7 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Adoption)
-class AdoptionAdmin(admin.ModelAdmin):
+class AdoptionAdmin(AuditHistoryAdmin):
     list_display = [
         "innovation",
         "organisation",

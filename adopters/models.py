@@ -7,6 +7,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
 
 from adopters.choices import AdoptionStatus, Interest, RegistrationStatus
 from catalogue.choices import OrganisationKind
@@ -87,6 +88,9 @@ class Adoption(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AdoptionQuerySet.as_manager()
+    # The audit history (catalogue/audit.py); not `history`, which is the dated status steps.
+    # The status steps themselves are not audited: each is already a dated, signed record.
+    audit = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["innovation__title", "organisation__name", "area"]

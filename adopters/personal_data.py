@@ -1,9 +1,10 @@
 """Everything held about one person, found by their email address: exported, or erased.
 
 Names and email addresses live in registrations of interest, network memberships, adoption and
-innovation contacts, accounts, the email outbox, sign-in attempts and the admin's log. History
-rows (status changes, ring moves) point at accounts, which erasing anonymises rather than deletes,
-so that the history stays whole but no longer says who.
+innovation contacts, accounts, the email outbox, sign-in attempts and the admin's log, and in the
+audit history's copies of memberships, adoptions and innovations (catalogue/audit.py). History
+rows (status changes, ring moves, audit versions) point at accounts, which erasing anonymises
+rather than deletes, so that the history stays whole but no longer says who.
 """
 
 from __future__ import annotations
@@ -14,13 +15,23 @@ from typing import Any
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
-from django.db.models import Q
+from django.db import connection, models, transaction
+from django.db.models import Q, Value
+from django.db.models.functions import Cast, Concat
 from psycopg import sql
 
 from adopters.models import Adoption, AdoptionStatusChange, OutgoingEmail, RegistrationOfInterest
+from catalogue.audit import audited
 from catalogue.models import Innovation
 from networks.models import Membership, RingMove
+
+# The audited models, as the export names them, with the fields of theirs that name a person.
+_AUDITED: tuple[tuple[str, type[models.Model], str, str], ...] = (
+    ("innovation", Innovation, "contact_name", "contact_email"),
+    ("adoption", Adoption, "contact_name", "contact_email"),
+    ("membership", Membership, "name", "email"),
+)
+ERASED_REASON = "Personal data erased"
 
 
 def _accounts(email: str):
@@ -128,6 +139,33 @@ def export_person(email: str) -> dict[str, Any]:
             }
             for move in RingMove.objects.filter(moved_by__in=accounts)
         ],
+        # Earlier versions of their memberships and contacts, kept by the audit history.
+        "audit_versions_naming_them": [
+            {
+                "record": label,
+                "id": version.id,
+                "saved_at": version.history_date.isoformat(),
+                "name": getattr(version, name_field),
+                "email": getattr(version, email_field),
+            }
+            for label, model, name_field, email_field in _AUDITED
+            for version in model.audit.filter(**{f"{email_field}__iexact": email}).order_by(
+                "history_date", "history_id"
+            )
+        ],
+        "audit_changes_made": [
+            {
+                "record": label,
+                "id": version.id,
+                "saved_at": version.history_date.isoformat(),
+                "action": str(version.get_history_type_display()),
+                "reason": version.history_change_reason or "",
+            }
+            for label, model, _, _ in _AUDITED
+            for version in model.audit.filter(history_user__in=accounts).order_by(
+                "history_date", "history_id"
+            )
+        ],
         "emails": [
             {
                 "to": e.to,
@@ -169,21 +207,24 @@ def erase_person(email: str) -> dict[str, int]:
     ]
     done["registrations deleted"] = registrations.delete()[0]
     # Memberships stay, anonymous, so that ring sizes and the graduation funnel stay true.
-    memberships = Membership.objects.filter(email__iexact=email)
-    done["memberships anonymised"] = 0
+    memberships = list(Membership.objects.filter(email__iexact=email))
     for membership in memberships:
         membership.email = f"erased-{membership.pk}@erased.invalid"
         membership.name = ""
         membership.user = None
         membership.listed_publicly = False
-        membership.save(update_fields=["email", "name", "user", "listed_publicly", "updated_at"])
-        done["memberships anonymised"] += 1
+        with audited(membership, reason=ERASED_REASON):
+            membership.save(
+                update_fields=["email", "name", "user", "listed_publicly", "updated_at"]
+            )
+    done["memberships anonymised"] = len(memberships)
     done["adoption contacts removed"] = Adoption.objects.filter(contact_email__iexact=email).update(
         contact_name="", contact_email=""
     )
     done["innovation contacts removed"] = Innovation.objects.filter(
         contact_email__iexact=email
     ).update(contact_name="", contact_email="")
+    done["audit versions anonymised"] = _erase_from_audit(email, [m.pk for m in memberships])
     done["emails deleted"] = _emails_about(email).delete()[0]
 
     accounts = list(_accounts(email))
@@ -228,7 +269,23 @@ def erase_person(email: str) -> dict[str, int]:
     return done
 
 
-# The apps' own tables, whose text columns erasing may rewrite.
+def _erase_from_audit(email: str, membership_ids: list[int]) -> int:
+    """Apply the same replacements to the audit history's copies, so that an earlier version
+    does not give back what was just erased: every version of the person's memberships (even
+    one from before an address was corrected), and every contact that was them."""
+    count = Membership.audit.filter(Q(email__iexact=email) | Q(id__in=membership_ids)).update(
+        email=Concat(Value("erased-"), Cast("id", models.CharField()), Value("@erased.invalid")),
+        name="",
+        user=None,
+    )
+    for model in (Adoption, Innovation):
+        count += model.audit.filter(contact_email__iexact=email).update(
+            contact_name="", contact_email=""
+        )
+    return count
+
+
+# The apps' own tables, whose text columns erasing may rewrite (their audit history included).
 _OWN_TABLES = ("catalogue_", "adopters_", "networks_")
 
 

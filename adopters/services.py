@@ -29,6 +29,7 @@ from adopters.models import (
     OutgoingEmail,
     RegistrationOfInterest,
 )
+from catalogue.audit import audited
 from catalogue.choices import ModerationStatus
 from catalogue.models import ACTIVE_ADOPTION_STATUSES, Innovation
 from networks.choices import JoinedThrough, Ring
@@ -87,7 +88,8 @@ def change_status(
     adoption = Adoption.objects.select_for_update().get(pk=adoption.pk)
     if adoption.status != status:
         adoption.status = status
-        adoption.save(update_fields=["status", "updated_at"])
+        with audited(adoption, reason=f"Now {adoption.get_status_display().lower()}", by=by):
+            adoption.save(update_fields=["status", "updated_at"])
         note_status(adoption, by=by, note=note, on=on)
     return adoption
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +12,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
 
 from adopters.models import Adoption
 from catalogue import services
@@ -28,6 +30,28 @@ from catalogue.models import (
 
 # Curators paste addresses without a scheme; assume https (Django 6's default) rather than http.
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class AuditHistoryAdmin(SimpleHistoryAdmin):
+    """An admin whose History page lists every saved version (catalogue/audit.py): when, who,
+    why, and which fields changed from what to what.
+
+    The history is read-only. Restoring an old version would go round the rules that saves
+    through the services keep (moderation moves, dated status steps, ring moves) and could bring
+    back personal data that was erased, so the Revert button is gone and its form refuses posts.
+    """
+
+    object_history_list_template = "admin/audit_history_list.html"
+
+    def revert_disabled(self, request: HttpRequest, obj=None) -> bool:
+        return True
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
+    ) -> HttpResponse:
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(Region)
@@ -115,7 +139,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(Innovation)
-class InnovationAdmin(admin.ModelAdmin):
+class InnovationAdmin(AuditHistoryAdmin):
     formfield_overrides = URL_FIELDS
     list_display = [
         "title",
@@ -205,7 +229,7 @@ class InnovationAdmin(admin.ModelAdmin):
         done, refused = 0, []
         for innovation in queryset:
             try:
-                action(innovation)
+                action(innovation, by=request.user)
                 done += 1
             except services.ModerationError as exc:
                 refused.append(str(exc))

@@ -23,6 +23,7 @@ from rest_framework import serializers
 
 from adopters.choices import AdoptionStatus
 from adopters.models import Adoption, AdoptionStatusChange
+from catalogue.audit import audited
 from catalogue.choices import (
     CostBand,
     InnovationKind,
@@ -45,6 +46,9 @@ from catalogue.models import (
 from catalogue.utils import unique_slug
 
 SECTIONS = ("organisations", "innovations", "adoptions", "resources")
+# What the audit history says of a version an import wrote (by the curator who uploaded the file
+# in the admin; by nobody from the command line).
+IMPORT_REASON = "Imported from a catalogue file"
 
 
 class ImportFailed(Exception):
@@ -599,7 +603,8 @@ class _Writer:
             innovation.submitted_at = timezone.now()
             changed = True
         if created or changed:
-            innovation.save()
+            with audited(innovation, reason=IMPORT_REASON):
+                innovation.save()
 
         relations = {
             "sectors": lambda r: self._vocabulary(Sector, r),
@@ -690,7 +695,8 @@ class _Writer:
                 adoption.verified_at = timezone.now() if verified else None
                 changed = True
         if created or changed:
-            adoption.save()
+            with audited(adoption, reason=IMPORT_REASON):
+                adoption.save()
 
         if record.get("history") is not None:
             changed |= self._history(adoption, record["history"])

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
 
 from catalogue.choices import (
     CostBand,
@@ -260,6 +261,25 @@ class Innovation(models.Model):
     facet_keys = ArrayField(models.BigIntegerField(), default=list, editable=False)
 
     objects = InnovationQuerySet.as_manager()
+    # The audit history (catalogue/audit.py): the row as it was after each change, and who made
+    # it. What the database derives is left out: nobody edits it, the triggers rewrite it on
+    # every write, and a copy taken in Python would be stale anyway. updated_at is the history
+    # row's own date. The relations (sectors, regions, partners, owners…) are not copied: that
+    # would take a table per relation and a further history row for each relation an edit
+    # saves, for facts the admin's log already names ("Changed Sectors") on every admin edit.
+    audit = HistoricalRecords(
+        excluded_fields=[
+            "search_vector",
+            "sector_ids",
+            "beneficiary_ids",
+            "scaling_route_ids",
+            "region_ids",
+            "organisation_kind",
+            "adoption_count",
+            "facet_keys",
+            "updated_at",
+        ]
+    )
 
     class Meta:
         ordering = ["title"]

@@ -8,8 +8,18 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from catalogue.audit import audited
 from catalogue.choices import ModerationStatus
 from catalogue.models import Innovation
+
+# What the audit history says of each moderation move, by the status it leads to. `by` on the
+# moves below names who made it when no request does (the admin and the API have one).
+MOVE_REASONS: dict[str, str] = {
+    ModerationStatus.DRAFT: "Returned to draft",
+    ModerationStatus.SUBMITTED: "Submitted for review",
+    ModerationStatus.PUBLISHED: "Published",
+    ModerationStatus.ARCHIVED: "Archived",
+}
 
 # Which moderation moves are allowed, from each status.
 ALLOWED_MOVES: dict[str, set[str]] = {
@@ -40,41 +50,47 @@ def _move(innovation: Innovation, to: str) -> Innovation:
     return innovation
 
 
+def _save(innovation: Innovation, fields: list[str], *, by) -> None:
+    """Save a moderation move, its audit history row saying which move it was and by whom."""
+    with audited(innovation, reason=MOVE_REASONS[innovation.status], by=by):
+        innovation.save(update_fields=[*fields, "updated_at"])
+
+
 @transaction.atomic
-def submit(innovation: Innovation) -> Innovation:
+def submit(innovation: Innovation, *, by=None) -> Innovation:
     """An innovator sends a draft to the curators for review."""
     _move(innovation, ModerationStatus.SUBMITTED)
     innovation.submitted_at = timezone.now()
-    innovation.save(update_fields=["status", "submitted_at", "updated_at"])
+    _save(innovation, ["status", "submitted_at"], by=by)
     return innovation
 
 
 @transaction.atomic
-def publish(innovation: Innovation) -> Innovation:
+def publish(innovation: Innovation, *, by=None) -> Innovation:
     """A curator makes an innovation public; its learning network is created with it."""
     from networks.services import ensure_innovation_network
 
     _move(innovation, ModerationStatus.PUBLISHED)
     if innovation.published_at is None:
         innovation.published_at = timezone.now()
-    innovation.save(update_fields=["status", "published_at", "updated_at"])
+    _save(innovation, ["status", "published_at"], by=by)
     ensure_innovation_network(innovation)
     return innovation
 
 
 @transaction.atomic
-def archive(innovation: Innovation) -> Innovation:
+def archive(innovation: Innovation, *, by=None) -> Innovation:
     """A curator withdraws an innovation from public view, keeping everything recorded on it."""
     _move(innovation, ModerationStatus.ARCHIVED)
-    innovation.save(update_fields=["status", "updated_at"])
+    _save(innovation, ["status"], by=by)
     return innovation
 
 
 @transaction.atomic
-def return_to_draft(innovation: Innovation) -> Innovation:
+def return_to_draft(innovation: Innovation, *, by=None) -> Innovation:
     """Back to its owners for more work (a curator, or an innovator withdrawing a submission)."""
     _move(innovation, ModerationStatus.DRAFT)
-    innovation.save(update_fields=["status", "updated_at"])
+    _save(innovation, ["status"], by=by)
     return innovation
 
 
@@ -92,7 +108,7 @@ def submit_new(form, owner) -> Innovation:
     innovation.save()
     form.save_m2m()
     innovation.owners.add(owner)
-    return submit(innovation)
+    return submit(innovation, by=owner)
 
 
 MOVES = {
@@ -115,4 +131,4 @@ def move(innovation: Innovation, to: str, *, by) -> Innovation:
             f"Only curators can move an innovation that is "
             f"{innovation.get_status_display().lower()} to {ModerationStatus(to).label.lower()}."
         )
-    return MOVES[to](innovation)
+    return MOVES[to](innovation, by=by)

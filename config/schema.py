@@ -9,7 +9,8 @@ from drf_spectacular import openapi
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's schema, with the errors every operation can answer documented: 400
     (malformed parameters or fields), 404 (no such object, or an unknown `format`), 429
-    (throttled), and for writes 401 and 403 (not signed in, or not allowed)."""
+    (throttled), and for writes 401 and 403 (not signed in, or not allowed) and 415 (a body
+    in a format the API does not read, or one too malformed to tell)."""
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -19,7 +20,7 @@ class AutoSchema(openapi.AutoSchema):
 
         codes = ["400", "404", "429"]
         if self.method not in ("GET", "HEAD"):
-            codes += ["401", "403"]
+            codes += ["401", "403", "415"]
         for code in codes:
             responses.setdefault(code, self._get_response_for_code(ErrorSerializer, code))
         return responses

@@ -3,6 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from catalogue.admin import AuditHistoryAdmin
 from networks.models import Membership, Mentoring, Network, RingMove, RingRequest
 
 
@@ -66,7 +67,7 @@ class NetworkAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditHistoryAdmin):
     list_display = ["email", "name", "network", "ring", "role", "joined_on", "left_on"]
     list_filter = ["ring", "role", "joined_through", "listed_publicly"]
     search_fields = ["email", "name", "network__name"]

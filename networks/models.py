@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Count, F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from catalogue.models import Innovation
 from networks.choices import JoinedThrough, RequestKind, RequestStatus, Ring, Role
@@ -85,6 +86,10 @@ class Membership(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # The audit history (catalogue/audit.py). Ring moves and requests are not audited: each
+    # is already a dated record of who did what, and a move shows here as the ring changing.
+    audit = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["network", "ring", "joined_on"]

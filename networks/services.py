@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from catalogue.audit import audited
 from catalogue.models import Innovation
 from catalogue.utils import unique_slug
 from networks.choices import JoinedThrough, RequestKind, RequestStatus, Ring, Role
@@ -110,7 +111,8 @@ def move(
         reason=reason,
     )
     membership.ring = ring
-    membership.save(update_fields=["ring", "updated_at"])
+    with audited(membership, reason=f"Moved to the {Ring(ring).label.lower()}", by=by):
+        membership.save(update_fields=["ring", "updated_at"])
     return membership
 
 

@@ -110,6 +110,10 @@ def test_the_independent_check_sees_the_person_everywhere_before_erasure(person)
         "adopters_adoptionstatuschange",
         "axes_accessattempt",
         "django_admin_log",
+        # The audit history's copies of the innovation, the adoption and the memberships.
+        "catalogue_historicalinnovation",
+        "adopters_historicaladoption",
+        "networks_historicalmembership",
     } <= tables
 
 
@@ -133,6 +137,11 @@ def test_export_lists_everything_held_about_the_person_in_any_case(person):
         "Talked to sam.patel@example.org"
     ]
     assert [m["to_ring"] for m in held["ring_moves_made"]] == ["learning"]
+    assert {(v["record"], v["email"].lower()) for v in held["audit_versions_naming_them"]} == {
+        ("innovation", EMAIL.lower()),
+        ("adoption", EMAIL.lower()),
+        ("membership", EMAIL.lower()),
+    }
     assert sorted(e["subject"] for e in held["emails"]) == ["Confirm", "New interest"]
 
 

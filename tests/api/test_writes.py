@@ -344,3 +344,12 @@ def test_lists_of_references_are_bounded(client, innovator):
     response = post(client, INNOVATIONS, {"title": "T", "summary": "S", "sectors": ["a"] * 101})
     assert response.status_code == 400
     assert "At most 100" in response.json()["sectors"][0]
+
+
+def test_a_body_in_a_format_the_api_does_not_read_is_a_documented_415(client):
+    response = client.generic(
+        "POST", "/api/v1/auth/token/", b"username=a", content_type="text/plain"
+    )
+    assert response.status_code == 415
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
+    assert "415" in schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]
