@@ -9,9 +9,10 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch
 from django.forms import inlineformset_factory
 from django.http import (
     Http404,
@@ -35,10 +36,12 @@ from catalogue.choices import (
     ResourceKind,
     Stage,
 )
+from catalogue.facets import FACET_CODES, KEY_BASE, TOTAL_KEY
 from catalogue.filtersets import InnovationFilterSet
 from catalogue.forms import SubmissionForm
 from catalogue.models import (
     BeneficiaryGroup,
+    FacetTotal,
     Innovation,
     Organisation,
     ReachFigure,
@@ -53,32 +56,53 @@ from catalogue.utils import Echo, csv_cell
 from networks.choices import RING_DESCRIPTIONS, Ring
 from networks.models import Network
 
+# The home page's figures change slowly and are read on every visit: each process keeps them
+# for a minute rather than counting the catalogue each time.
+HOME_FIGURES_SECONDS = 60
+
+
+def _home_figures() -> dict:
+    """The catalogue in numbers, and the sectors and groups of people to browse by, with how
+    many published innovations each has (read from the facet totals the search keeps)."""
+    figures = cache.get("home-figures")
+    if figures is not None:
+        return figures
+    totals = dict(FacetTotal.objects.values_list("key", "count"))
+
+    def with_totals(vocabulary, facet: str) -> list:
+        items = list(vocabulary.objects.all())
+        for item in items:
+            item.total = totals.get(FACET_CODES[facet] * KEY_BASE + item.pk, 0)
+        return [item for item in items if item.total]
+
+    published = Innovation.objects.filter(status="published")
+    figures = {
+        "innovation_count": totals.get(TOTAL_KEY, 0),
+        # Organisations that lead a published innovation or have adopted one.
+        "organisation_count": Organisation.objects.filter(
+            Exists(published.filter(lead_organisation=OuterRef("pk")))
+            | Exists(Adoption.objects.public().filter(organisation=OuterRef("pk")))
+        ).count(),
+        "adoption_count": Adoption.objects.public().active().count(),
+        "sectors": sorted(with_totals(Sector, "sector"), key=lambda s: s.name),
+        "beneficiaries": sorted(
+            with_totals(BeneficiaryGroup, "beneficiary"), key=lambda g: (-g.total, g.name)
+        )[:12],
+    }
+    cache.set("home-figures", figures, HOME_FIGURES_SECONDS)
+    return figures
+
 
 def home(request: HttpRequest) -> HttpResponse:
-    published = Innovation.objects.published()
-    adoptions = Adoption.objects.public()
     context = {
-        "innovation_count": published.count(),
-        "organisation_count": Organisation.objects.filter(
-            Q(led_innovations__status="published") | Q(adoptions__innovation__status="published")
-        )
-        .distinct()
-        .count(),
-        "adoption_count": adoptions.active().count(),
-        "sectors": Sector.objects.annotate(
-            total=Count("innovations", filter=Q(innovations__status="published"))
-        )
-        .filter(total__gt=0)
-        .order_by("name"),
-        "beneficiaries": BeneficiaryGroup.objects.annotate(
-            total=Count("innovations", filter=Q(innovations__status="published"))
-        )
-        .filter(total__gt=0)
-        .order_by("-total", "name")[:12],
-        "recent": published.for_listing().order_by("-published_at", "title")[:6],
-        "recently_adopted": adoptions.select_related("innovation", "organisation", "region")
+        **_home_figures(),
+        "recent": Innovation.objects.published()
+        .for_listing()
+        .order_by("-published_at", "title")[:6],
+        "recently_adopted": Adoption.objects.public()
         .active()
-        .order_by(F("started_on").desc(nulls_last=True), "-created_at")[:6],
+        .select_related("innovation", "organisation", "region")
+        .order_by(F("started_on").desc(nulls_last=True), F("created_at").desc())[:6],
     }
     return render(request, "catalogue/home.html", context)
 

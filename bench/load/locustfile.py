@@ -26,8 +26,8 @@ class Visitor(HttpUser):
             f"/api/v1/innovations/?page={page}&page_size=100", name="api: setup"
         ).json()
         self.slugs = [item["slug"] for item in listing["results"]]
-        sectors = self.client.get("/api/v1/sectors/?page_size=100", name="api: setup").json()
-        self.sectors = [item["slug"] for item in sectors["results"]]
+        sectors = self.client.get("/api/v1/sectors/", name="api: setup").json()
+        self.sectors = [item["slug"] for item in sectors]
 
     def search_query(self) -> str:
         choice = random.random()

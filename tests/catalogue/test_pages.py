@@ -238,8 +238,16 @@ def test_innovation_page_queries_do_not_grow_with_what_it_shows(client, publishe
 
 
 def test_home_page_queries_do_not_grow_with_the_catalogue(client, published):
+    from django.core.cache import cache
+
     before = _count_queries(client, "/")
     for n in range(6):
         InnovationFactory(title=f"Scheme {n}").sectors.add(SectorFactory(name=f"Sector {n}"))
         AdoptionFactory(innovation=published)
+    cache.clear()  # the figures are kept for a minute
     assert _count_queries(client, "/") == before
+
+
+def test_home_page_figures_are_kept_for_a_minute(client, published):
+    first = _count_queries(client, "/")
+    assert _count_queries(client, "/") < first
