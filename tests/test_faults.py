@@ -239,6 +239,8 @@ def test_the_site_answers_503_while_the_database_restarts_and_recovers_alone(
     pages = ["/innovations/homeshare/", "/api/v1/innovations/", "/innovations/?q=homeshare"]
     for path in pages:
         assert get(application + path)[0] == 200, path
+    # gunicorn refuses a request line over its limit before Django sees it.
+    assert get(application + "/innovations/?q=" + "a" * 9000)[0] == 400
 
     # Traffic keeps coming from four clients while the database stops and starts again.
     seen: list[tuple[int, float]] = []
@@ -280,3 +282,24 @@ def test_the_site_answers_503_while_the_database_restarts_and_recovers_alone(
     # Recovered by itself: the same workers, new connections.
     for path in pages:
         assert get(application + path)[0] == 200, path
+
+
+def test_gunicorn_settings_are_what_the_operations_guide_says(monkeypatch):
+    """docs/operations.md's promises about workers come from gunicorn.conf.py."""
+    from gunicorn.config import Config
+
+    monkeypatch.delenv("STATEMENT_TIMEOUT_MS", raising=False)
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    config = Config()
+    namespace: dict = {}
+    exec((ROOT / "gunicorn.conf.py").read_text(), namespace)  # noqa: S102 (our own file)
+    for name, value in namespace.items():
+        if name in config.settings:
+            config.set(name, value)
+    assert config.worker_class_str == "gthread"
+    assert (config.workers, config.threads) == (3, 4)
+    assert config.timeout == 30
+    assert config.max_requests == 5000
+    assert config.limit_request_line == 8190
+    assert config.accesslog is None
+    assert os.environ["STATEMENT_TIMEOUT_MS"] == "5000"

@@ -1,0 +1,65 @@
+"""The request log (config/logging.py): one JSON line per request, with its timing, and
+nothing about who asked or what they typed."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from config.logging import JsonFormatter
+from tests.factories import InnovationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def request_lines(caplog) -> list[dict]:
+    formatter = JsonFormatter()
+    return [
+        json.loads(formatter.format(record))
+        for record in caplog.records
+        if record.name == "catalogue.requests"
+    ]
+
+
+def test_each_request_is_logged_once_as_json_with_its_timing(client, caplog):
+    InnovationFactory(title="Homeshare", slug="homeshare")
+    with caplog.at_level(logging.INFO, logger="catalogue.requests"):
+        client.get("/innovations/homeshare/")
+    (line,) = request_lines(caplog)
+    assert line["message"] == "request"
+    assert line["level"] == "INFO"
+    assert line["method"] == "GET"
+    assert line["route"] == "innovations/<slug:slug>/"
+    assert line["view"] == "catalogue:innovation-detail"
+    assert line["status"] == 200
+    assert line["duration_ms"] > 0
+    assert line["db_queries"] > 0
+    assert line["bytes"] > 1000
+    assert line["time"].endswith("+00:00")
+
+
+def test_the_log_holds_no_personal_data(client, caplog):
+    """No query string (a search can hold a name), no path (it can hold a token), no address,
+    no user, no email."""
+    user = UserFactory(username="pat@example.org", email="pat@example.org")
+    client.force_login(user)
+    with caplog.at_level(logging.INFO, logger="catalogue.requests"):
+        client.get("/innovations/", {"q": "Pat Adopter"}, REMOTE_ADDR="203.0.113.7")
+        client.get("/interest/confirm/secret-token-123/")
+        client.get("/no-such-page/pat@example.org/")
+    text = "\n".join(json.dumps(line) for line in request_lines(caplog))
+    assert len(request_lines(caplog)) == 3
+    for secret in ("Pat", "pat@example.org", "203.0.113.7", "secret-token-123"):
+        assert secret not in text
+    for line in request_lines(caplog):
+        assert not {"user", "user_id", "ip", "path", "query"} & set(line)
+    assert '"route": "interest/confirm/<str:token>/"' in text
+    assert '"route": null' in text  # not found: no route, and the path is not logged
+
+
+def test_djangos_not_found_warnings_are_not_logged(client, caplog):
+    with caplog.at_level(logging.INFO):
+        client.get("/no-such-page/pat@example.org/")
+    assert not [r for r in caplog.records if r.name == "django.request"]
