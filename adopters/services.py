@@ -237,6 +237,9 @@ def check_rate(*, key: str, email: str) -> None:
         limits.append((recent.filter(client_key=key), settings.REGISTRATION_LIMIT_PER_ADDRESS))
     waits = []
     for registrations, limit in limits:
+        if limit <= 0:  # registrations closed by configuration
+            waits.append(settings.REGISTRATION_WINDOW_SECONDS)
+            continue
         times = list(registrations.reverse().values_list("created_at", flat=True)[:limit])
         if len(times) >= limit:
             # Room comes back when the oldest of the last `limit` leaves the window.

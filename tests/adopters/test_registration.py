@@ -923,3 +923,11 @@ def test_a_sent_email_keeps_no_text_and_waiting_ones_are_for_superusers_only(
         "secret 2"
         in client.get(f"/admin/adopters/outgoingemail/{waiting.pk}/change/").content.decode()
     )
+
+
+def test_a_limit_of_zero_closes_registrations_with_a_429(register, settings):
+    settings.REGISTRATION_LIMIT_PER_EMAIL = 0
+    response = register()
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) == settings.REGISTRATION_WINDOW_SECONDS
+    assert nothing_stored()
