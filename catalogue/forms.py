@@ -35,6 +35,13 @@ class SubmissionForm(forms.ModelForm):
         help_text="Out: more people and places. Up: policy and institutions. Deep: culture "
         "and habits.",
     )
+    website = forms.URLField(
+        label="Website (optional)",
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        error_messages={"invalid": "Enter a web address starting with https://"},
+    )
     accurate = forms.BooleanField(
         label="The facts here are accurate, and the catalogue may publish them once a curator "
         "has reviewed them",
