@@ -7,11 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, permissions, serializers, viewsets
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -267,10 +269,32 @@ class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField()
 
 
+def _username_length() -> int:
+    user = get_user_model()
+    return user._meta.get_field(user.USERNAME_FIELD).max_length
+
+
+class BoundedAuthTokenSerializer(AuthTokenSerializer):
+    """DRF's serializer with the username bounded as the account's own field is: a longer one
+    names no account, and must not reach django-axes, whose failure record would not hold it."""
+
+    username = serializers.CharField(
+        label="Username", write_only=True, max_length=_username_length()
+    )
+    password = serializers.CharField(
+        label="Password",
+        style={"input_type": "password"},
+        trim_whitespace=False,
+        write_only=True,
+        max_length=4096,
+    )
+
+
 class TokenView(ObtainAuthToken):
     """Exchange a username and password for the API token of that account (created on first
     use); send it as `Authorization: Token …`. Throttled like every other request."""
 
+    serializer_class = BoundedAuthTokenSerializer
     throttle_classes = api_settings.DEFAULT_THROTTLE_CLASSES
 
     @extend_schema(responses={200: TokenResponseSerializer})

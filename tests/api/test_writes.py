@@ -145,6 +145,14 @@ def test_a_token_from_a_password_signs_requests(client, innovator):
     assert wrong.status_code == 400
 
 
+def test_a_username_longer_than_any_account_s_is_a_field_error(client):
+    # Found by the fuzzer: a 300-character username reached django-axes, whose failure record
+    # holds 255 characters, and the insert failed with a 500.
+    response = client.post("/api/v1/auth/token/", {"username": "u" * 300, "password": "x"})
+    assert response.status_code == 400
+    assert "username" in response.json()
+
+
 def test_repeated_wrong_passwords_lock_the_token_out_with_a_429(client, innovator, settings):
     innovator.set_password("a long enough passphrase")
     innovator.save()
