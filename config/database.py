@@ -39,6 +39,17 @@ def database_from_url(url: str, *, conn_max_age: int) -> dict[str, Any]:
     return config
 
 
+def with_statement_timeout(config: dict[str, Any], milliseconds: int) -> dict[str, Any]:
+    """The same settings with every statement cut off after `milliseconds` (0: unchanged).
+    Server options already given (`?options=-c search_path=…` in DATABASE_URL) are kept."""
+    if not milliseconds:
+        return config
+    options = dict(config.get("OPTIONS", {}))
+    given = options.get("options", "")
+    options["options"] = f"{given} -c statement_timeout={milliseconds}".strip()
+    return {**config, "OPTIONS": options}
+
+
 def start_embedded(data_dir: Path) -> dict[str, Any]:
     """Start (or join) the embedded server and return Django's settings for it."""
     with warnings.catch_warnings():

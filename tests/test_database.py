@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.database import database_from_url
+from config.database import database_from_url, with_statement_timeout
 from config.env import env_bool, env_int, env_list
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,6 +97,20 @@ def test_database_url_is_used_and_nothing_embedded_starts():
 def test_database_url_must_be_postgresql():
     with pytest.raises(ImproperlyConfigured, match="PostgreSQL"):
         database_from_url("mysql://u:p@h/db", conn_max_age=0)
+
+
+def test_the_statement_timeout_keeps_server_options_given_in_the_url():
+    config = database_from_url(
+        "postgres://u:p@db.example/catalogue?options=-c%20search_path%3Dcatalogue",
+        conn_max_age=0,
+    )
+    bounded = with_statement_timeout(config, 5000)
+    assert bounded["OPTIONS"]["options"] == "-c search_path=catalogue -c statement_timeout=5000"
+    assert "OPTIONS" not in config or config["OPTIONS"]["options"] == "-c search_path=catalogue"
+    assert with_statement_timeout({"NAME": "x"}, 300)["OPTIONS"] == {
+        "options": "-c statement_timeout=300"
+    }
+    assert with_statement_timeout(config, 0) is config
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key():

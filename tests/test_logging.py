@@ -3,10 +3,14 @@ nothing about who asked or what they typed."""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 
 import pytest
+from django.http import HttpResponse
+from django.test import Client
+from django.utils.log import log_response
 
 from config.logging import JsonFormatter
 from tests.factories import InnovationFactory, UserFactory
@@ -63,3 +67,40 @@ def test_djangos_not_found_warnings_are_not_logged(client, caplog):
     with caplog.at_level(logging.INFO):
         client.get("/no-such-page/pat@example.org/")
     assert not [r for r in caplog.records if r.name == "django.request"]
+
+
+@pytest.fixture
+def console():
+    """What the console handler (the only one: docs/operations.md) writes, as text."""
+    (handler,) = [h for h in logging.getLogger().handlers if h.name == "console"]
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    yield stream
+    handler.setStream(previous)
+
+
+def test_djangos_own_warnings_name_the_route_not_the_path(client, console):
+    """A CSRF failure is logged by Django with the path, which here holds a confirmation
+    token; the console gets the route instead, and never the request object."""
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/interest/confirm/secret-token-123/?email=pat@example.org")
+    assert response.status_code == 403
+    text = console.getvalue()
+    assert "CSRF" in text
+    assert "secret-token-123" not in text and "pat@example.org" not in text
+    assert "interest/confirm/<str:token>/" in text
+    assert "WSGIRequest" not in text
+
+
+def test_a_server_error_on_an_unknown_path_withholds_it(rf, console):
+    request = rf.get("/nowhere/pat-adopter-é/")
+    log_response(
+        "%s: %s",
+        "Internal Server Error",
+        request.path,
+        request=request,
+        response=HttpResponse(status=500),
+    )
+    text = console.getvalue()
+    assert "Internal Server Error: <path withheld>" in text
+    assert "pat-adopter" not in text
