@@ -71,6 +71,10 @@ class SignUpForm(BaseUserCreationForm):
         fields = ("first_name", "email")
         labels = {"first_name": "Your name", "email": "Email address"}
         help_texts = {"email": "You will sign in with it. We will send you a link to confirm it."}
+        widgets = {
+            "first_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -58,6 +58,13 @@ class RegistrationForm(forms.ModelForm):
             "role": "Your role (optional)",
             "message": "Message (optional)",
         }
+        # WCAG 1.3.5: say what each field about the person is, so browsers can fill it in.
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+            "organisation_name": forms.TextInput(attrs={"autocomplete": "organization"}),
+            "role": forms.TextInput(attrs={"autocomplete": "organization-title"}),
+        }
         help_texts = {
             "email": "We will send you a link to confirm it.",
             "role": "For example, commissioning manager or volunteer coordinator.",
@@ -110,6 +117,7 @@ class AdoptionForm(forms.ModelForm):
         label="Organisation",
         max_length=200,
         help_text="The organisation that adopted it, for example a council or an NHS trust.",
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
         error_messages={"required": "Enter the organisation's name"},
     )
     organisation_kind = forms.ChoiceField(
@@ -162,6 +170,10 @@ class AdoptionForm(forms.ModelForm):
             "started_on": forms.DateInput(attrs={"type": "date"}),
             "ended_on": forms.DateInput(attrs={"type": "date"}),
             "people_reached": forms.TextInput(attrs={"inputmode": "numeric"}),
+            "contact_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "contact_email": forms.EmailInput(
+                attrs={"autocomplete": "email", "spellcheck": "false"}
+            ),
         }
         error_messages = {
             "contact_email": {

@@ -19,6 +19,7 @@ class SubmissionForm(forms.ModelForm):
         label="Organisation that leads it",
         max_length=200,
         help_text="If it is already in the catalogue, use the same name and we will link them.",
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
         error_messages={"required": "Enter the name of the organisation that leads it"},
     )
     organisation_kind = forms.ChoiceField(
@@ -118,7 +119,8 @@ class SubmissionForm(forms.ModelForm):
             "core": "The parts without which it would not work.",
             "evidence_summary": "Evaluations, data you collect, reports. A curator will assess "
             "it against the standards of evidence.",
-            "contact_email": "Shown on the innovation's page, for people who want to know more.",
+            "contact_email": "Shown on the innovation's page and in the API, for people who "
+            "want to know more; registrations of interest are sent to it once confirmed.",
             "regions": "",
         }
         widgets = {
@@ -133,6 +135,10 @@ class SubmissionForm(forms.ModelForm):
             "beneficiaries": CHECKBOXES,
             "regions": CHECKBOXES,
             "year_started": forms.TextInput(attrs={"inputmode": "numeric"}),
+            "contact_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "contact_email": forms.EmailInput(
+                attrs={"autocomplete": "email", "spellcheck": "false"}
+            ),
         }
         error_messages = {
             "title": {"required": "Enter the name of the innovation"},

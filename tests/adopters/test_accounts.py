@@ -154,6 +154,18 @@ def test_sign_up_page_shows_the_form(client):
     tree = page(response)
     names = {dict(i.attributes).get("name") for i in elements(tree, "input")}
     assert {"first_name", "email", "password1", "password2"} <= names
+    # WCAG 1.3.5: each field about the person says what it is, for autofill.
+    purposes = {
+        dict(i.attributes)["name"]: dict(i.attributes).get("autocomplete")
+        for i in elements(tree, "input")
+        if dict(i.attributes).get("name") in {"first_name", "email", "password1", "password2"}
+    }
+    assert purposes == {
+        "first_name": "name",
+        "email": "email",
+        "password1": "new-password",
+        "password2": "new-password",
+    }
 
 
 def test_a_blank_sign_up_is_explained_the_govuk_way(client, mailoutbox):

@@ -131,6 +131,21 @@ def confirm(client, django_capture_on_commit_callbacks):
     return post
 
 
+def test_fields_about_the_person_say_what_they_are_for_autofill(client, innovation):
+    """WCAG 1.3.5 (identify input purpose)."""
+    form = page(client.get(register_url(innovation)))
+    purposes = {
+        name: dict(next(elements(form, "input", name=name)).attributes).get("autocomplete")
+        for name in ("name", "email", "organisation_name", "role")
+    }
+    assert purposes == {
+        "name": "name",
+        "email": "email",
+        "organisation_name": "organization",
+        "role": "organization-title",
+    }
+
+
 # -- 1. Double opt-in -------------------------------------------------------------------------
 
 
