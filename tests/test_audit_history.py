@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.forms import MultiWidget
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from adopters import services as adoption_services
@@ -289,3 +291,25 @@ def test_deleting_an_account_keeps_the_changes_it_made_without_it(remembered):
 
 def _name_field(model) -> str:
     return "name" if model is Membership else "contact_name"
+
+
+def test_the_history_page_reads_the_same_number_of_rows_however_many_versions(
+    curator_client, curator
+):
+    """Each version's line names no related row of its own: a long history costs no more
+    queries than a short one."""
+    adoption = AdoptionFactory(status="exploring", area="Leeds")
+    url = reverse("admin:adopters_adoption_history", args=[adoption.pk])
+
+    def queries_for_page() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert curator_client.get(url).status_code == 200
+        return len(captured)
+
+    adoption_services.change_status(adoption, "piloting", by=curator, note="Started.")
+    few = queries_for_page()
+    for step, status in enumerate(["adopted", "scaled", "paused", "adopted", "scaled"]):
+        adoption.area = f"Leeds, area {step}"
+        adoption.save()
+        adoption_services.change_status(adoption, status, by=curator, note="Moved on.")
+    assert queries_for_page() == few
