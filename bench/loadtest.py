@@ -104,7 +104,6 @@ def main() -> None:
         "API_ANON_RATE": "1000000/minute",
         "REGISTRATION_LIMIT_PER_ADDRESS": "1000000",
         "REGISTRATION_LIMIT_PER_EMAIL": "1000000",
-        "REQUEST_LOG": "0",
     }
     if args.workers:
         env["WEB_CONCURRENCY"] = str(args.workers)

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Prefetch
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.forms import inlineformset_factory
 from django.http import (
     Http404,
@@ -33,6 +33,7 @@ from catalogue.charts import reach_chart
 from catalogue.choices import (
     EVIDENCE_LEVEL_EXPLANATIONS,
     STAGE_EXPLANATIONS,
+    ModerationStatus,
     ResourceKind,
     Stage,
 )
@@ -445,22 +446,39 @@ def how_spread(request: HttpRequest) -> HttpResponse:
     return render(request, "catalogue/how_spread.html", context)
 
 
+# How many of a resource's innovations the resources page names; the rest are counted.
+RESOURCE_INNOVATIONS_SHOWN = 5
+
+
 def resources(request: HttpRequest) -> HttpResponse:
     """The signposting directory: advice, toolkits, funding, evaluations, research and networks
     (recommendation 8 of the 2011 Capability Building Programme report), by kind."""
     chosen = request.GET.getlist("kind")
     unknown = [kind for kind in chosen if kind not in ResourceKind.values]
-    listed = Resource.objects.prefetch_related(
-        Prefetch(
-            "innovations",
-            Innovation.objects.published().order_by("title").only("slug", "title"),
-            to_attr="published_innovations",
+    # A resource names its first few published innovations and counts the rest: two queries
+    # however many are linked (the slice becomes a window function in the prefetch).
+    listed = (
+        Resource.objects.annotate(
+            published_count=Count(
+                "innovations", filter=Q(innovations__status=ModerationStatus.PUBLISHED)
+            )
         )
-    ).order_by("title")
+        .prefetch_related(
+            Prefetch(
+                "innovations",
+                Innovation.objects.published()
+                .order_by("title", "pk")
+                .only("slug", "title")[:RESOURCE_INNOVATIONS_SHOWN],
+                to_attr="published_innovations",
+            )
+        )
+        .order_by("title")
+    )
     if chosen and not unknown:
         listed = listed.filter(kind__in=chosen)
     by_kind: dict[str, list[Resource]] = {kind: [] for kind in ResourceKind.values}
     for resource in listed:
+        resource.more_innovations = resource.published_count - len(resource.published_innovations)
         by_kind[resource.kind].append(resource)
     context = {
         "kinds": [(kind, label, kind in chosen) for kind, label in ResourceKind.choices],

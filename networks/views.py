@@ -223,6 +223,11 @@ def facilitate(request: HttpRequest, slug: str, move_form: MoveForm | None = Non
         .order_by("created_at")
     )
     mentoring = Mentoring.objects.filter(mentee__network=network).select_related("mentee", "mentor")
+    form = move_form if move_form is not None else MoveForm(network=network)
+    # The members' boxes are drawn in the tables of the rings, so the error summary is told
+    # which is first on the page (none with nobody to tick).
+    first = next((m for ring in Ring.values for m in by_ring[ring]), None)
+    form.error_targets = {"members": f"member-{first.pk}" if first else ""}
     return render(
         request,
         "networks/facilitate.html",
@@ -235,9 +240,9 @@ def facilitate(request: HttpRequest, slug: str, move_form: MoveForm | None = Non
             "by_ring": [(ring, description, by_ring[ring]) for ring, description in _rings()],
             "requests": requests,
             "funnel": services.funnel(network),
-            "move_form": move_form or MoveForm(network=network),
-            "checked": set(move_form.cleaned_data.get("members", []))
-            if move_form is not None and hasattr(move_form, "cleaned_data")
+            "move_form": form,
+            "checked": set(form.cleaned_data.get("members", []))
+            if hasattr(form, "cleaned_data")
             else set(),
             "ring_choices": [("", "Choose a ring"), *Ring.choices],
         },

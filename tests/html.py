@@ -43,3 +43,40 @@ def table_rows(node, caption: str) -> list[list[str]]:
                 for row in elements(body, "tr")
             ]
     raise AssertionError(f"no table captioned {caption!r}")
+
+
+# The elements an error summary may link to: GOV.UK links each problem to the first input of
+# its field (a group's first checkbox or radio), never to a fieldset or an error message.
+FORM_CONTROLS = {"input", "select", "textarea"}
+
+
+def error_summary_targets(root) -> list[tuple[str, Element | None]]:
+    """(href, the element of the page with that id, or None) for each link of the list of
+    problems in the page's GOV.UK error summary, in order."""
+    summary = next(
+        (
+            el
+            for el in elements(root, "ul")
+            if "govuk-error-summary__list" in dict(el.attributes).get("class", "").split()
+        ),
+        None,
+    )
+    assert summary is not None, "no error summary"
+    by_id = {dict(el.attributes).get("id"): el for el in elements(root)}
+    found = []
+    for a in elements(summary, "a"):
+        href = dict(a.attributes)["href"]
+        assert href.startswith("#"), href
+        found.append((href, by_id.get(href[1:])))
+    return found
+
+
+def assert_error_links_reach_inputs(root) -> list[str]:
+    """Every link of the error summary leads to a form control of the page; the hrefs."""
+    targets = error_summary_targets(root)
+    assert targets, "the error summary links to nothing"
+    for href, target in targets:
+        assert target is not None, f"{href} is on no element of the page"
+        assert target.name in FORM_CONTROLS, f"{href} is a <{target.name}>, not a form control"
+        assert dict(target.attributes).get("type") != "hidden", f"{href} is a hidden input"
+    return [href for href, _ in targets]

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.forms import MultiWidget
 from django.db import connection
+from django.forms import MultiWidget
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse

@@ -32,8 +32,18 @@ def _kind(bound: BoundField) -> str:
 
 
 def _target(bound: BoundField) -> str:
-    """The element an error links to: the field, or a group's first option."""
-    return f"{bound.auto_id}_0" if _kind(bound) in ("checkboxes", "radios") else bound.auto_id
+    """The element an error links to, as GOV.UK asks: the field's input, or a group's first
+    checkbox or radio (never its fieldset). A form whose template draws a field itself names
+    the first input of it in `error_targets` (field name → id; empty for no link)."""
+    targets = getattr(bound.form, "error_targets", None) or {}
+    if bound.name in targets:
+        return targets[bound.name]
+    if _kind(bound) in ("checkboxes", "radios"):
+        # The id the first option is drawn with: `<id>_0`, or `<id>_0_0` when the choices are
+        # grouped; none when there are no choices to link to.
+        first = next(iter(bound.subwidgets), None)
+        return (first.id_for_label or "") if first is not None else ""
+    return bound.auto_id
 
 
 @register.inclusion_tag("includes/field.html")

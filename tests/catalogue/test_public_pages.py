@@ -25,7 +25,7 @@ from tests.factories import (
     UserFactory,
     region,
 )
-from tests.html import elements, page, table_rows, text
+from tests.html import assert_error_links_reach_inputs, elements, page, table_rows, text
 
 pytestmark = pytest.mark.django_db
 
@@ -166,12 +166,24 @@ def test_an_empty_submission_lists_every_problem_in_page_order(client, innovator
         ("#id_sectors_0", "Choose at least one sector"),
         ("#id_accurate", "Confirm that the facts are accurate and may be published"),
     ]
-    # Every link lands on an element of the page.
-    present = ids_on(root)
-    for href, _ in summary_links(root):
-        assert href[1:] in present, href
+    # Every link lands on the input of its field: a group's first checkbox.
+    assert_error_links_reach_inputs(root)
     assert not Innovation.objects.exists()
     assert not Organisation.objects.exists()
+
+
+def test_problems_with_checkbox_groups_link_to_their_first_box(client, innovator, sectors):
+    client.force_login(innovator)
+    response = client.post(
+        SUBMIT_URL, submission(sectors, regions=["999999"], scaling_ways=["sideways"])
+    )
+    assert response.status_code == 400
+    root = page(response)
+    assert assert_error_links_reach_inputs(root) == ["#id_regions_0", "#id_scaling_ways_0"]
+    for name in ("regions", "scaling_ways"):
+        first = next(elements(root, "input", name=name))
+        assert dict(first.attributes)["type"] == "checkbox"
+        assert dict(first.attributes)["id"] == f"id_{name}_0"
 
 
 def test_a_valid_submission_is_stored_for_review(client, innovator, sectors):
@@ -358,9 +370,15 @@ def test_an_unknown_resource_kind_is_a_400_with_an_error_summary(client, resourc
     root = page(response)
     assert title_of(root).startswith("Error:")
     ((href, message),) = summary_links(root)
-    assert href == "#kind"
     assert "nope" in message
-    assert "kind" in ids_on(root)
+    # The link leads to the group's first checkbox, not its fieldset.
+    assert assert_error_links_reach_inputs(root) == [f"#kind-{ResourceKind.values[0]}"]
+    first = next(elements(root, "input", name="kind"))
+    assert dict(first.attributes)["id"] == href[1:]
+    # The group is described by its error message.
+    (fieldset,) = [f for f in elements(root, "fieldset") if list(elements(f, "input", name="kind"))]
+    assert dict(fieldset.attributes)["aria-describedby"] == "kind-error"
+    assert "kind-error" in ids_on(root)
     # The filter form is still there, with every kind to choose from.
     (form,) = elements(root, "form", action="/resources/")
     assert [dict(b.attributes)["value"] for b in elements(form, "input", name="kind")] == list(
@@ -384,6 +402,52 @@ def test_resources_link_published_innovations_only(client):
         if dict(a.attributes).get("href") == published.get_absolute_url()
     ]
     assert links == [(published.get_absolute_url(), "Open scheme")]
+
+
+def linked_line(root, title: str) -> str:
+    """The "Linked to …" line of the resource with this title."""
+    (item,) = [
+        li for li in with_class(root, "li", "app-result") if text(next(elements(li, "h3"))) == title
+    ]
+    (line,) = [p for p in elements(item, "p") if text(p).startswith("Linked to")]
+    return text(line).replace(" ,", ",")  # text() spaces each link from the comma after it
+
+
+def test_a_resource_names_its_first_five_innovations_and_counts_the_rest(client):
+    schemes = [InnovationFactory(title=f"Scheme {n}") for n in range(8)]
+    guide = ResourceFactory(title="Shared guide", kind="toolkit")
+    guide.innovations.add(*schemes, InnovationFactory(draft=True, title="Secret pilot"))
+    # The five are counted per resource: another linked to the last of them still names it.
+    ResourceFactory(title="Other guide", kind="toolkit").innovations.add(schemes[7])
+    ResourceFactory(title="Small guide", kind="toolkit").innovations.add(*schemes[:6])
+
+    root = page(client.get("/resources/"))
+
+    assert linked_line(root, "Shared guide") == (
+        "Linked to Scheme 0, Scheme 1, Scheme 2, Scheme 3, Scheme 4 and 3 more innovations"
+    )
+    assert linked_line(root, "Small guide") == (
+        "Linked to Scheme 0, Scheme 1, Scheme 2, Scheme 3, Scheme 4 and 1 more innovation"
+    )
+    assert linked_line(root, "Other guide") == "Linked to Scheme 7"
+    assert "Secret pilot" not in text(root)
+
+
+def test_the_resources_page_takes_the_same_queries_however_many_innovations_are_linked(
+    client, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ResourceFactory(title="Guide 0", kind="toolkit").innovations.add(InnovationFactory())
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/resources/").status_code == 200
+    schemes = [InnovationFactory(title=f"Scheme {n:02}") for n in range(30)]
+    for n in range(1, 6):
+        ResourceFactory(title=f"Guide {n}", kind="funding").innovations.add(*schemes[: n * 6])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get("/resources/")
+    assert linked_line(page(response), "Guide 5").endswith("and 25 more innovations")
 
 
 # -- How innovations spread; accessibility ----------------------------------------------------

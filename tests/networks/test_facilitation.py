@@ -18,6 +18,7 @@ from django.utils import timezone
 from adopters import services as adopter_services
 from networks import services
 from networks.models import Membership, RingMove, RingRequest
+from tests import html
 from tests.factories import (
     AdoptionFactory,
     InnovationFactory,
@@ -430,7 +431,7 @@ def test_a_facilitator_sees_the_waiting_request_with_its_decision_buttons(
 ):
     client.force_login(facilitator)
     page = client.get(url(network, "facilitate")).content.decode()
-    members = page.index('<h2 class="govuk-heading-m">Members</h2>')
+    members = page.index('<h2 class="govuk-fieldset__heading">Members</h2>')
     waiting = page[page.index('id="waiting"') : members]
     assert "Ana Ito" in waiting
     assert "We run a lunch club" in waiting
@@ -855,6 +856,47 @@ def test_moving_without_a_reason_moves_nobody(client, network, curator, reason):
     assert f'value="{a.pk}" id="member-{a.pk}" checked' in page
     assert Membership.objects.filter(ring="learning").count() == 0
     assert not RingMove.objects.exists()
+
+
+def test_a_move_with_problems_links_each_to_its_first_input(client, network, curator):
+    """GOV.UK: the error summary leads to the first box of the members (not the error message),
+    and the group of boxes is described by its error message."""
+    later = member(network, name="Later", ring="interest", joined_on=datetime.date(2020, 1, 1))
+    first = member(network, name="First", ring="core", joined_on=datetime.date(2022, 1, 1))
+    client.force_login(curator)
+
+    response = client.post(url(network, "move"), {})
+
+    assert response.status_code == 400
+    root = html.page(response)
+    assert html.assert_error_links_reach_inputs(root) == [
+        f"#member-{first.pk}",  # the core ring comes first on the page
+        "#id_ring",
+        "#id_reason",
+    ]
+    boxes = [dict(i.attributes)["id"] for i in html.elements(root, "input", name="members")]
+    assert boxes == [f"member-{first.pk}", f"member-{later.pk}"]
+    (fieldset,) = [
+        f
+        for f in html.elements(root, "fieldset")
+        if list(html.elements(f, "input", name="members"))
+    ]
+    described = dict(fieldset.attributes)["aria-describedby"].split()
+    assert "id_members-error" in described
+    (error,) = html.elements(root, "p", id="id_members-error")
+    assert "Select the members to move" in html.text(error)
+    assert not RingMove.objects.exists()
+
+
+def test_with_nobody_to_tick_the_members_problem_links_nowhere(client, network, curator):
+    client.force_login(curator)
+
+    response = client.post(url(network, "move"), {"ring": "core", "reason": "Because"})
+
+    assert response.status_code == 400
+    root = html.page(response)
+    assert html.error_summary_targets(root) == []
+    assert "Select the members to move" in html.text(root)
 
 
 def test_move_members_checks_reason_ring_and_facilitator_itself(network, curator):
