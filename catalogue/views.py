@@ -150,8 +150,11 @@ def innovation_list(request: HttpRequest) -> HttpResponse:
     try:
         result = search(params)
     except SearchError as exc:
+        # Only the keywords box is drawn on an error page (the filters need a result to show
+        # their counts), so only a problem with the keywords links to its field.
         context["errors"] = [
-            (labels.get(name, name), name, msgs) for name, msgs in exc.errors.items()
+            (labels.get(name, name), "f-q" if name == "q" else "", msgs)
+            for name, msgs in exc.errors.items()
         ]
         return _search_page(request, context, status=400)
 

@@ -13,7 +13,7 @@ from tests.factories import (
     SectorFactory,
     region,
 )
-from tests.html import page, table_rows
+from tests.html import error_summary_targets, page, table_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +84,10 @@ def test_malformed_parameters_get_an_error_summary_not_a_500(client, published, 
     html = response.content.decode()
     assert "There is a problem with this search" in html
     assert named in html
+    # Only the keywords box is on the page to link to; no link leads nowhere.
+    targets = error_summary_targets(page(response))
+    assert [href for href, _ in targets] == (["#f-q"] if "q" in params else [])
+    assert all(element is not None and element.name == "input" for _, element in targets)
 
 
 def test_innovation_list_queries_do_not_grow_with_results(client, django_assert_num_queries):
