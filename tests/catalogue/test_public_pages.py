@@ -565,6 +565,19 @@ def structured(response) -> dict:
     return json.loads(found.group(1))
 
 
+def test_the_public_contact_is_offered_beside_registering_interest(client):
+    """The submission form says the contact email is shown on the page: it is."""
+    with_contact = InnovationFactory(
+        slug="homeshare", contact_name="The Homeshare team", contact_email="hello@homeshare.test"
+    )
+    aside = next(elements(page(client.get(with_contact.get_absolute_url())), "aside"))
+    assert "Or write to The Homeshare team at hello@homeshare.test" in text(aside)
+    assert next(elements(aside, "a", href="mailto:hello@homeshare.test"))
+    without = InnovationFactory(slug="no-contact", contact_email="")
+    aside = next(elements(page(client.get(without.get_absolute_url())), "aside"))
+    assert "Or write to" not in text(aside)
+
+
 def test_innovation_page_describes_itself_as_json_ld(client):
     lead = OrganisationFactory(name="The Reader")
     innovation = InnovationFactory(
