@@ -31,6 +31,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-not-secret")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+# The test client speaks plain HTTP, as gunicorn does behind a proxy that ends TLS.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 # The benchmark measures the engine, not the API's throttle (docs/api.md, "Caching and limits").
 os.environ.setdefault("API_ANON_RATE", "1000000/minute")
 

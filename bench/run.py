@@ -66,8 +66,8 @@ def measure(url: str, sqlite: Path, repeat: int, datasette: int | None) -> dict:
     if datasette:
         command += ["--datasette", str(sqlite), "--datasette-repeat", str(datasette)]
     out = subprocess.run(  # noqa: S603
-        command, cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    )
+        command, cwd=ROOT, env=env, check=True, stdout=subprocess.PIPE, text=True
+    )  # its errors go to the terminal
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
