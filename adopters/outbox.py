@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from adopters.models import OutgoingEmail
+from config.mail import MailServerNotConfigured
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,11 @@ def deliver(pk: int) -> bool:
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[email.to],
             ).send()
+        except MailServerNotConfigured as exc:
+            # Not a try: nothing was attempted, so the message keeps its tries for later.
+            email.attempts -= 1
+            email.last_error = str(exc)
+            logger.warning("Email %s not sent: %s", pk, exc)
         except Exception as exc:  # any failure of the mail server or its connection
             email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             logger.warning("Email %s not sent (attempt %s): %s", pk, email.attempts, exc)

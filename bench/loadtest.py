@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import os
 import secrets
 import socket
@@ -82,6 +83,8 @@ def main() -> None:
     parser.add_argument("--run-time", default="2m")
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: its config)")
     args = parser.parse_args()
+    if importlib.util.find_spec("locust") is None:
+        sys.exit("locust is not installed: run `make loadtest`, or pip install -e '.[bench]'")
 
     url, _ = prepare(args.size, rebuild=False)
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%M")

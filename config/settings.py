@@ -286,8 +286,9 @@ LOGGING = {
     },
 }
 
-# Email. Without EMAIL_HOST, messages are printed to the console (`make run` shows the links);
-# with it, they go through that SMTP server. Either way they are queued in the database first
+# Email. Without EMAIL_HOST, messages are printed to the console in development (`make run`
+# shows the links) and kept unsent in production (config/mail.py); with it, they go through
+# that SMTP server. Either way they are queued in the database first
 # (adopters.OutgoingEmail) and `manage.py send_queued_email` retries any that failed.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Innovation Catalogue <noreply@localhost>")
 EMAIL_HOST = env_str("EMAIL_HOST", "")
@@ -298,8 +299,11 @@ if EMAIL_HOST:
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
     EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
-else:
+elif DEBUG:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    # Not the console in production: it would log addresses and private links (config/mail.py).
+    EMAIL_BACKEND = "config.mail.NotConfiguredBackend"
 
 # Registrations of interest (adopters/services.py): the spam protection and the opt-in link.
 REGISTRATION_MIN_FILL_SECONDS = env_int("REGISTRATION_MIN_FILL_SECONDS", 3)

@@ -58,7 +58,7 @@ def site():
     return {"owner": owner, "slug": "homeshare", "pk": adoption.pk}
 
 
-def test_deploy_checks_pass_with_production_settings():
+def deploy_check(**settings_env: str) -> subprocess.CompletedProcess:
     """`manage.py check --deploy` with what docs/operations.md tells an operator to set."""
     db = connection.settings_dict
     # Without what the browser tests set for themselves (tests/e2e/conftest.py), which a
@@ -69,20 +69,33 @@ def test_deploy_checks_pass_with_production_settings():
         "DEBUG": "0",
         "SECRET_KEY": get_random_secret_key(),
         "ALLOWED_HOSTS": "catalogue.example.org",
+        "EMAIL_HOST": "smtp.example.org",
         "DATABASE_URL": (
             f"postgres://{db['USER']}@/{db['NAME']}?host={db['HOST']}&port={db['PORT'] or 5432}"
         ),
+        **settings_env,
     }
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env=env,
+        env={k: v for k, v in env.items() if v},
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_deploy_checks_pass_with_production_settings():
+    result = deploy_check()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_deploy_checks_warn_of_a_missing_mail_server():
+    result = deploy_check(EMAIL_HOST="")
+    assert result.returncode != 0
+    assert "catalogue.W001" in result.stderr + result.stdout
+    assert "Set EMAIL_HOST" in result.stderr + result.stdout
 
 
 def test_every_url_pattern_answers_with_the_security_headers(settings, site):

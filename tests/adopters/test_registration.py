@@ -731,6 +731,27 @@ def test_queued_email_is_sent_by_the_command_once(register, mailoutbox):
     assert OutgoingEmail.objects.get().attempts == 2
 
 
+def test_without_a_mail_server_production_keeps_every_email_queued(
+    register, settings, mailoutbox, capsys
+):
+    """No EMAIL_HOST with DEBUG off: nothing is printed (the console backend would write the
+    address and the private link into the logs), nothing is lost, and no try is used up."""
+    settings.EMAIL_BACKEND = "config.mail.NotConfiguredBackend"
+    register()
+    call_command("send_queued_email", "--max-attempts=1", stdout=StringIO())
+    email = OutgoingEmail.objects.get()
+    assert (email.sent_at, email.attempts) == (None, 0)
+    assert "EMAIL_HOST is not set" in email.last_error
+    registration = RegistrationOfInterest.objects.get()
+    printed = capsys.readouterr()
+    assert registration.email not in printed.out + printed.err
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("send_queued_email", "--max-attempts=1", stdout=StringIO())
+    [message] = mailoutbox
+    assert message.to == [registration.email]
+
+
 def test_the_command_records_another_failure(mailoutbox):
     email = OutgoingEmail.objects.create(to="a@example.org", subject="Hi", body="Hello")
     out = StringIO()

@@ -5,26 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from catalogue.models import Innovation
-from tests.factories import SectorFactory, UserFactory
+from tests.e2e.journeys import (
+    account,
+    assert_submitted_for_review,
+    open_submission_form,
+    sign_in,
+    submit_street_tea_mornings,
+)
+from tests.factories import SectorFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a-long-test-password"
-
-
-def account(email: str, **extra):
-    user = UserFactory(username=email, email=email, **extra)
-    user.set_password(PASSWORD)
-    user.save()
-    return user
-
-
-def sign_in(page, base: str, email: str, then: str = "") -> None:
-    page.goto(f"{base}/account/sign-in/{'?next=' + then if then else ''}")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.locator("main button[type=submit]").click()
 
 
 def test_submitted_published_and_found(live_server, browser):
@@ -35,12 +25,7 @@ def test_submitted_published_and_found(live_server, browser):
 
     page = browser.new_page()
     page.goto(f"{base}/")
-    page.get_by_role("link", name="Submit an innovation").click()
-    page.get_by_role("button", name="Sign in to start").click()
-    page.get_by_label("Email address").fill("ines@example.org")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url("**/submit-an-innovation/")
+    open_submission_form(page, "ines@example.org")
 
     # Sent empty: the error summary takes focus and its links lead to the fields.
     page.get_by_role("button", name="Send for review").click()
@@ -50,27 +35,8 @@ def test_submitted_published_and_found(live_server, browser):
     summary.get_by_role("link", name="Enter the name of the innovation").click()
     assert page.evaluate("document.activeElement.id") == "id_title"
 
-    page.get_by_label("Name of the innovation").fill("Street tea mornings")
-    page.get_by_label("Summary").fill("Neighbours host a tea morning for people living alone.")
-    page.get_by_label("Kind of innovation").select_option("service")
-    page.get_by_label("Stage it has reached").select_option("developing-testing")
-    page.get_by_label("The problem it addresses").fill("Older people see few neighbours.")
-    page.get_by_label("How it works").fill("A resident hosts; the council lends chairs.")
-    page.get_by_label("Organisation that leads it").fill("Tea Street Trust")
-    page.get_by_label("Kind of organisation").select_option("charity")
-    page.get_by_label("Health", exact=True).check()
-    page.get_by_label("Scaling out").check()
-    page.locator("#id_accurate").check()
-    page.get_by_role("button", name="Send for review").click()
-
-    page.wait_for_url("**/innovations/street-tea-mornings/")
-    assert (
-        "is with the curators for review" in page.locator(".govuk-notification-banner").inner_text()
-    )
-    assert "Submitted for review" in page.locator(".govuk-warning-text").inner_text()
-    innovation = Innovation.objects.get(slug="street-tea-mornings")
-    assert innovation.status == "submitted"
-    assert list(innovation.owners.all()) == [innovator]
+    submit_street_tea_mornings(page)
+    innovation = assert_submitted_for_review(page, innovator)
 
     # Nobody else sees it yet.
     public = browser.new_page()

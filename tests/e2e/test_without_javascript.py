@@ -15,7 +15,12 @@ from playwright.sync_api import expect
 
 from adopters.models import RegistrationOfInterest
 from catalogue.models import Innovation
-from tests.e2e.test_submission import PASSWORD, account
+from tests.e2e.journeys import (
+    account,
+    assert_submitted_for_review,
+    open_submission_form,
+    submit_street_tea_mornings,
+)
 from tests.factories import InnovationFactory, SectorFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -119,12 +124,7 @@ def test_submit_an_innovation_without_javascript(live_server, page_without_js):
 
     page.goto(f"{base}/")
     assert_scripts_are_off(page)
-    page.get_by_role("link", name="Submit an innovation").click()
-    page.get_by_role("button", name="Sign in to start").click()
-    page.get_by_label("Email address").fill("ines@example.org")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url("**/submit-an-innovation/")
+    open_submission_form(page, "ines@example.org")
 
     # Sent empty: the error summary lists the problems in the order of the page.
     page.get_by_role("button", name="Send for review").click()
@@ -138,25 +138,5 @@ def test_submit_an_innovation_without_javascript(live_server, page_without_js):
     follow_error_link(page, "Choose at least one sector", "id_sectors_0")
     assert not Innovation.objects.exists()
 
-    page.get_by_label("Name of the innovation").fill("Street tea mornings")
-    page.get_by_label("Summary").fill("Neighbours host a tea morning for people living alone.")
-    page.get_by_label("Kind of innovation").select_option("service")
-    page.get_by_label("Stage it has reached").select_option("developing-testing")
-    page.get_by_label("The problem it addresses").fill("Older people see few neighbours.")
-    page.get_by_label("How it works").fill("A resident hosts; the council lends chairs.")
-    page.get_by_label("Organisation that leads it").fill("Tea Street Trust")
-    page.get_by_label("Kind of organisation").select_option("charity")
-    page.get_by_label("Health", exact=True).check()
-    page.get_by_label("Scaling out").check()
-    page.locator("#id_accurate").check()
-    page.get_by_role("button", name="Send for review").click()
-
-    # Its page, seen by its owner, says where it stands.
-    page.wait_for_url("**/innovations/street-tea-mornings/")
-    assert (
-        "is with the curators for review" in page.locator(".govuk-notification-banner").inner_text()
-    )
-    assert "Submitted for review" in page.locator(".govuk-warning-text").inner_text()
-    innovation = Innovation.objects.get(slug="street-tea-mornings")
-    assert innovation.status == "submitted"
-    assert list(innovation.owners.all()) == [innovator]
+    submit_street_tea_mornings(page)
+    assert_submitted_for_review(page, innovator)

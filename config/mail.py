@@ -1,0 +1,44 @@
+"""Where email goes when production has no mail server yet.
+
+With `DEBUG` on and no `EMAIL_HOST`, messages are printed to the terminal, so that a developer
+can follow the links. With `DEBUG` off that would write people's addresses and their private
+confirmation links into the logs, so nothing is sent: every message stays in the outbox
+(`adopters.OutgoingEmail`) with the reason, and `send_queued_email` sends them once
+`EMAIL_HOST` is set. `check --deploy` warns until it is.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import checks
+from django.core.mail.backends.base import BaseEmailBackend
+from django.utils.module_loading import import_string
+
+NOT_CONFIGURED = "EMAIL_HOST is not set: the message stays queued until a mail server is"
+
+
+class MailServerNotConfigured(Exception):
+    pass
+
+
+class NotConfiguredBackend(BaseEmailBackend):
+    """Refuses every message, saying why; the outbox records the failure and keeps it."""
+
+    def send_messages(self, email_messages) -> int:
+        if email_messages:
+            raise MailServerNotConfigured(NOT_CONFIGURED)
+        return 0
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_mail_server(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    if import_string(settings.EMAIL_BACKEND) is NotConfiguredBackend:
+        return [
+            checks.Warning(
+                "No mail server: confirmation links and notifications are kept unsent.",
+                hint="Set EMAIL_HOST (and EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD), "
+                "then run `manage.py send_queued_email` for what was queued.",
+                id="catalogue.W001",
+            )
+        ]
+    return []
