@@ -109,6 +109,9 @@ class SearchResult:
     sort: str
     q: str
     selected: dict[str, list[Any]] = field(default_factory=dict)
+    # A query of only words full-text search leaves out ("the", "or", "-"): it matches nothing,
+    # and the page says why rather than suggesting other spellings.
+    only_common_words: bool = False
 
     @property
     def num_pages(self) -> int:
@@ -168,8 +171,11 @@ def search(params: QueryDict) -> SearchResult:
     selected = selected_in(data)
     sort = sort_in_force(data)
 
-    count, facets, results = _counts_and_page(q, selected, sort, (page - 1) * page_size, page_size)
-    suggestions = suggest(q) if q and not count else []
+    count, facets, results, terms = _counts_and_page(
+        q, selected, sort, (page - 1) * page_size, page_size
+    )
+    only_common_words = bool(q) and terms == 0
+    suggestions = suggest(q) if q and not count and not only_common_words else []
     return SearchResult(
         count=count,
         page=page,
@@ -180,6 +186,7 @@ def search(params: QueryDict) -> SearchResult:
         sort=sort,
         q=q,
         selected=selected,
+        only_common_words=only_common_words,
     )
 
 
@@ -224,8 +231,9 @@ _ORDER_COLUMNS = {
 # request travels as a parameter (hence S608 is off for this file).
 def _counts_and_page(
     q: str, selected: dict[str, list[Any]], sort: str, offset: int, limit: int
-) -> tuple[int, dict[str, list[FacetValue]], list[SearchHit]]:
-    """The total, every facet's disjunctive counts and one page of results, in one round trip.
+) -> tuple[int, dict[str, list[FacetValue]], list[SearchHit], int | None]:
+    """The total, every facet's disjunctive counts, one page of results and the number of
+    terms full-text search kept of `q` (None without one), in one round trip.
 
     Facet F is counted over the innovations matching the query and every selected filter but
     F's own; every other facet over those matching everything.
@@ -323,16 +331,23 @@ def _counts_and_page(
         f"UNION ALL SELECT 'label', v.k, 0, v.slug, v.name, NULL FROM v WHERE {label_filter} "
         "UNION ALL SELECT 'results', NULL, NULL, NULL, NULL, rows FROM results"
     )
+    if q:
+        query += f" UNION ALL SELECT 'terms', NULL, numnode({_TSQUERY}), NULL, NULL, NULL"
+        params.append(q)
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         rows = cursor.fetchall()
 
     total = 0
+    terms = None
     hits: list[SearchHit] = []
     counted: dict[str, dict[str, tuple[str | None, int]]] = {facet: {} for facet in FACETS}
     for kind, key, count, slug, name, results in rows:
         if kind == "results":
             hits = _hits(results or [])
+            continue
+        if kind == "terms":
+            terms = count
             continue
         if key == TOTAL_KEY:
             total = count
@@ -347,7 +362,7 @@ def _counts_and_page(
         else:
             counted[facet][value] = (label, count)
     facets = {facet: _facet_values(facet, counted[facet], selected) for facet in FACETS}
-    return total, facets, hits
+    return total, facets, hits, terms
 
 
 _TSQUERY = f"websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %s)"

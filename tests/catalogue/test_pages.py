@@ -13,7 +13,7 @@ from tests.factories import (
     SectorFactory,
     region,
 )
-from tests.html import error_summary_targets, page, table_rows
+from tests.html import error_summary_targets, page, table_rows, text
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +104,7 @@ def test_innovation_list_queries_do_not_grow_with_results(client, django_assert_
 
 def test_innovation_page_shows_the_decision_facts(client, published):
     html = client.get(published.get_absolute_url()).content.decode()
-    for text in [
+    for expected in [
         "Shared reading",
         "Reading aloud together, live.",
         "Where and when groups meet.",
@@ -116,7 +116,7 @@ def test_innovation_page_shows_the_decision_facts(client, published):
         "Making it Big",
         "Core network",
     ]:
-        assert text in html, text
+        assert expected in html, expected
 
 
 def test_draft_is_invisible_to_the_public(client):
@@ -255,3 +255,23 @@ def test_home_page_queries_do_not_grow_with_the_catalogue(client, published):
 def test_home_page_figures_are_kept_for_a_minute(client, published):
     first = _count_queries(client, "/")
     assert _count_queries(client, "/") < first
+
+
+@pytest.mark.parametrize("q", ["the", "or", "-", "the and of"])
+def test_a_query_of_only_common_words_says_why_it_finds_nothing(
+    client, published, q, django_assert_num_queries
+):
+    with django_assert_num_queries(1):  # no suggestions are looked for
+        response = client.get(reverse("catalogue:innovation-list"), {"q": q})
+    assert response.status_code == 200
+    assert response.context["result"].count == 0
+    assert response.context["result"].suggestions == []
+    assert "has only words so common that searches leave them out" in text(page(response))
+
+
+def test_a_misspelt_query_is_not_mistaken_for_common_words(client, published):
+    InnovationFactory(title="Shared reading groups")
+    response = client.get(reverse("catalogue:innovation-list"), {"q": "the redaing"})
+    assert response.context["result"].count == 0
+    assert not response.context["result"].only_common_words
+    assert "has only words so common" not in text(page(response))
