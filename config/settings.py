@@ -251,22 +251,8 @@ CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
 
-# The cache holds the API's throttle counters and the home page's figures. In memory it is per
-# process, so with several workers or instances a client gets the API's limit once per process;
-# CACHE=database shares it through a table of the catalogue's database (made by
-# `manage.py createcachetable`), at the cost of two statements per throttled API request.
-CACHE = env_str("CACHE") or "memory"
-if CACHE == "memory":
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-elif CACHE == "database":
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "catalogue_cache",
-        }
-    }
-else:
-    raise ImproperlyConfigured("CACHE must be memory or database")
+# Throttle counters: per process in memory unless a shared cache is configured.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Logs go to standard error: one JSON object per line in production (LOG_FORMAT=json, the
 # default with DEBUG off), plain text while debugging. Every request is logged once, with its

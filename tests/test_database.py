@@ -129,40 +129,6 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
-@pytest.mark.parametrize(
-    ("cache", "backend"),
-    [("", "LocMemCache"), ("memory", "LocMemCache"), ("database", "DatabaseCache")],
-)
-def test_the_cache_is_chosen_by_name(cache, backend):
-    result = run_python(
-        """
-        import os
-        os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-        from django.conf import settings
-        print(settings.CACHES["default"]["BACKEND"])
-        """,
-        CACHE=cache,
-        DATABASE_URL="postgres://u:p@localhost/db",
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().endswith(backend)
-
-
-def test_an_unknown_cache_is_refused():
-    result = run_python(
-        """
-        import os
-        os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-        from django.conf import settings
-        settings.CACHES
-        """,
-        CACHE="redis",
-        DATABASE_URL="postgres://u:p@localhost/db",
-    )
-    assert result.returncode != 0
-    assert "CACHE must be memory or database" in result.stderr
-
-
 @pytest.mark.parametrize(("raw", "expected"), [("1", True), ("yes", True), ("0", False)])
 def test_env_bool_reads_plain_words(monkeypatch, raw, expected):
     monkeypatch.setenv("FLAG", raw)

@@ -1,7 +1,6 @@
 """The API's resources besides the search: what they show, to whom, and how they fail."""
 
 import pytest
-from django.core.cache.backends.db import DatabaseCache
 from django.core.management import call_command
 
 from tests.factories import (
@@ -212,27 +211,6 @@ def test_anonymous_clients_are_throttled_with_retry_after(client, settings):
     refused = client.get(f"{API}sectors/")
     assert int(refused["Retry-After"]) > 0
     assert "throttled" in refused.json()["detail"].lower()
-
-
-def test_with_the_database_cache_the_counters_are_shared_by_every_process(client, settings):
-    """CACHE=database (docs/operations.md, "Scaling"): the throttle's counts are rows of a
-    table that every worker and instance reads, not one process's memory."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "catalogue_cache",
-        }
-    }
-    call_command("createcachetable", verbosity=0)
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"anon": "2/minute", "user": "100/minute"},
-    }
-    assert [client.get(f"{API}sectors/").status_code for _ in range(2)] == [200, 200]
-    # What a second process would find: a fresh connection to the same table.
-    another = DatabaseCache("catalogue_cache", {})
-    assert len(another.get("throttle_anon_127.0.0.1")) == 2
-    assert client.get(f"{API}sectors/").status_code == 429
 
 
 def test_the_schema_validates_without_warnings():
