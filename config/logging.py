@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -52,26 +53,36 @@ class TextFormatter(logging.Formatter):
         return line
 
 
+# An address in a message, kept to its scheme and host: what follows (a path, a query) can
+# carry a token or an email address, as another site's Referer of a refused form post may.
+_URL = re.compile(r"\b(https?://[^/\s'\"?#]+)[^\s'\"]*")
+
+
 class WithholdRequestDetails(logging.Filter):
     """Django's own warnings and errors (`django.request`, `django.security.*`: a 500, a CSRF
-    failure, a bad Host header) name the request's path in their message and carry the request
-    itself, which a formatter would print whole. The path becomes the route pattern, as in the
-    request log, and the request object is dropped (its method stays)."""
+    failure, a bad Host header) name the request's path in their message, sometimes another
+    address (the Referer of a refused post), and carry the request itself, which a formatter
+    would print whole. The path becomes the route pattern, as in the request log; any other
+    address is cut to its scheme and host; the request object is dropped (its method stays)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        request = vars(record).pop("request", None)
+        request = getattr(record, "request", None)
         if not isinstance(request, HttpRequest):
             return True
+        del record.request
         match = getattr(request, "resolver_match", None)
         route = match.route if match else None
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # a log call whose arguments do not fit its message
+            message = "<message withheld: it could not be formatted>"
         paths = {request.get_full_path(), request.path}
         # Django escapes what it puts in a message (`\u00e9` for `é`): withhold that form too.
         paths |= {path.encode("unicode_escape").decode("ascii") for path in paths}
         for text in sorted(paths, key=len, reverse=True):
             if text and text != "/":
                 message = message.replace(text, route or "<path withheld>")
-        record.msg, record.args = message, ()
+        record.msg, record.args = _URL.sub(r"\1", message), ()
         record.method, record.route = request.method, route
         return True
 

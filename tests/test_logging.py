@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.test import Client
 from django.utils.log import log_response
 
-from config.logging import JsonFormatter
+from config.logging import JsonFormatter, WithholdRequestDetails
 from tests.factories import InnovationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -91,6 +91,34 @@ def test_djangos_own_warnings_name_the_route_not_the_path(client, console):
     assert "pat@example.org" not in text
     assert "interest/confirm/<str:token>/" in text
     assert "WSGIRequest" not in text
+
+
+def test_another_sites_address_in_a_refused_post_is_cut_to_its_host(client, console):
+    """Django names the Referer of a cross-site post it refuses; its path and query stay out."""
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        "/interest/confirm/secret-token-123/",
+        secure=True,
+        HTTP_REFERER="https://other.example/reset/REF-TOKEN/?email=leak@example.org",
+    )
+    assert response.status_code == 403
+    text = console.getvalue()
+    assert "Referer checking failed" in text
+    assert "https://other.example" in text
+    for secret in ("REF-TOKEN", "leak@example.org", "secret-token-123"):
+        assert secret not in text
+
+
+def test_every_django_line_goes_through_the_filtered_handler():
+    """Django's own console (while debugging) and ADMINS mail handlers are not attached."""
+    handlers = [
+        handler
+        for name in ("django", "django.request", "django.security", "django.security.csrf")
+        for handler in logging.getLogger(name).handlers
+    ]
+    assert handlers == []
+    (console,) = [h for h in logging.getLogger().handlers if h.name == "console"]
+    assert any(isinstance(f, WithholdRequestDetails) for f in console.filters)
 
 
 def test_a_server_error_on_an_unknown_path_withholds_it(rf, console):
