@@ -45,6 +45,7 @@ def deliver(pk: int) -> bool:
         )
         if email is None:
             return False
+        tried_before = email.last_attempt_at
         email.attempts += 1
         email.last_attempt_at = timezone.now()
         try:
@@ -57,11 +58,15 @@ def deliver(pk: int) -> bool:
         except MailServerNotConfigured as exc:
             # Not a try: nothing was attempted, so the message keeps its tries for later.
             email.attempts -= 1
+            email.last_attempt_at = tried_before
             email.last_error = str(exc)
             logger.warning("Email %s not sent: %s", pk, exc)
         except Exception as exc:  # any failure of the mail server or its connection
             email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            logger.warning("Email %s not sent (attempt %s): %s", pk, email.attempts, exc)
+            # The kind of failure only: a server's refusal can quote the recipient's address.
+            logger.warning(
+                "Email %s not sent (attempt %s): %s", pk, email.attempts, type(exc).__name__
+            )
         else:
             email.sent_at = email.last_attempt_at
             email.last_error = ""

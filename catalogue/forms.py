@@ -135,10 +135,9 @@ class SubmissionForm(forms.ModelForm):
             "beneficiaries": CHECKBOXES,
             "regions": CHECKBOXES,
             "year_started": forms.TextInput(attrs={"inputmode": "numeric"}),
-            "contact_name": forms.TextInput(attrs={"autocomplete": "name"}),
-            "contact_email": forms.EmailInput(
-                attrs={"autocomplete": "email", "spellcheck": "false"}
-            ),
+            # Not the person's own details for autofill: these are published.
+            "contact_name": forms.TextInput(attrs={"autocomplete": "off"}),
+            "contact_email": forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         }
         error_messages = {
             "title": {"required": "Enter the name of the innovation"},

@@ -4,7 +4,9 @@ With `DEBUG` on and no `EMAIL_HOST`, messages are printed to the terminal, so th
 can follow the links. With `DEBUG` off that would write people's addresses and their private
 confirmation links into the logs, so nothing is sent: every message stays in the outbox
 (`adopters.OutgoingEmail`) with the reason, and `send_queued_email` sends them once
-`EMAIL_HOST` is set. `check --deploy` warns until it is.
+`EMAIL_HOST` is set, if that is soon: `purge_unconfirmed` deletes messages after 30 days, and
+the links in them expire (an account's confirmation after 7 days, a password reset after 3).
+`check --deploy` warns until it is set.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ class NotConfiguredBackend(BaseEmailBackend):
     """Refuses every message, saying why; the outbox records the failure and keeps it."""
 
     def send_messages(self, email_messages) -> int:
-        if email_messages:
+        if email_messages and not self.fail_silently:
             raise MailServerNotConfigured(NOT_CONFIGURED)
         return 0
 
@@ -37,7 +39,8 @@ def check_mail_server(app_configs, **kwargs) -> list[checks.CheckMessage]:
             checks.Warning(
                 "No mail server: confirmation links and notifications are kept unsent.",
                 hint="Set EMAIL_HOST (and EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD), "
-                "then run `manage.py send_queued_email` for what was queued.",
+                "then run `manage.py send_queued_email` for what was queued. Messages are "
+                "deleted after 30 days, and the links in them expire sooner.",
                 id="catalogue.W001",
             )
         ]

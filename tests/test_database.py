@@ -129,6 +129,33 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("debug", "host", "backend"),
+    [
+        ("1", "", "console.EmailBackend"),
+        ("0", "", "config.mail.NotConfiguredBackend"),
+        ("0", "smtp.example.org", "smtp.EmailBackend"),
+    ],
+)
+def test_where_email_goes(debug, host, backend):
+    """Printed while debugging; never printed (so never logged) in production."""
+    result = run_python(
+        """
+        import os
+        os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+        from django.conf import settings
+        print(settings.EMAIL_BACKEND)
+        """,
+        DEBUG=debug,
+        EMAIL_HOST=host,
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="catalogue.example.org",
+        DATABASE_URL="postgres://u:p@localhost/db",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith(backend)
+
+
 @pytest.mark.parametrize(("raw", "expected"), [("1", True), ("yes", True), ("0", False)])
 def test_env_bool_reads_plain_words(monkeypatch, raw, expected):
     monkeypatch.setenv("FLAG", raw)

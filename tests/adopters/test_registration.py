@@ -740,7 +740,7 @@ def test_without_a_mail_server_production_keeps_every_email_queued(
     register()
     call_command("send_queued_email", "--max-attempts=1", stdout=StringIO())
     email = OutgoingEmail.objects.get()
-    assert (email.sent_at, email.attempts) == (None, 0)
+    assert (email.sent_at, email.attempts, email.last_attempt_at) == (None, 0, None)
     assert "EMAIL_HOST is not set" in email.last_error
     registration = RegistrationOfInterest.objects.get()
     printed = capsys.readouterr()
@@ -750,6 +750,15 @@ def test_without_a_mail_server_production_keeps_every_email_queued(
     call_command("send_queued_email", "--max-attempts=1", stdout=StringIO())
     [message] = mailoutbox
     assert message.to == [registration.email]
+
+
+def test_a_refusal_quoting_the_address_is_logged_without_it(mailoutbox, caplog):
+    email = OutgoingEmail.objects.create(to="pat@example.org", subject="Hi", body="Hello")
+    refused = smtplib.SMTPRecipientsRefused({"pat@example.org": (550, b"no such user")})
+    with mock.patch("django.core.mail.EmailMessage.send", side_effect=refused):
+        assert outbox.deliver(email.pk) is False
+    assert "SMTPRecipientsRefused" in caplog.text
+    assert "pat@example.org" not in caplog.text
 
 
 def test_the_command_records_another_failure(mailoutbox):

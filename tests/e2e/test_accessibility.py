@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 
 from adopters.models import Adoption
 from catalogue.models import Region
-from networks.services import ensure_innovation_network
+from networks.services import enrol, ensure_innovation_network
 from tests.factories import (
     AdoptionFactory,
     BeneficiaryGroupFactory,
@@ -189,7 +189,13 @@ def test_signed_in_pages_and_their_errors_have_no_violations(live_server, browse
         page.locator("#id_reach-0-value").fill("lots")
         submit_empty(page)
 
+    def move_nobody(page) -> None:
+        page.get_by_role("button", name="Move them").click()
+        page.wait_for_load_state()
+
+    enrol(catalogue["network"], email="kim@example.org", name="Kim", reason="To be listed")
     for path, make_errors in [
+        (f"/networks/{network}/facilitate/", move_nobody),
         ("/submit-an-innovation/", submit_empty),
         ("/innovations/homeshare/reach/", bad_figure),
         ("/innovations/homeshare/adopt/", submit_empty),
