@@ -23,7 +23,7 @@ from psycopg import sql
 from adopters.models import Adoption, AdoptionStatusChange, OutgoingEmail, RegistrationOfInterest
 from catalogue.audit import audited
 from catalogue.models import Innovation
-from networks.models import Membership, RingMove
+from networks.models import Membership, Mentoring, RingMove, RingRequest
 
 # The audited models, as the export names them, with the fields of theirs that name a person.
 _AUDITED: tuple[tuple[str, type[models.Model], str, str], ...] = (
@@ -47,7 +47,7 @@ def export_person(email: str) -> dict[str, Any]:
     memberships = (
         Membership.objects.filter(email__iexact=email)
         .select_related("network")
-        .prefetch_related("moves")
+        .prefetch_related("moves", "requests", "mentored")
     )
     return {
         "email": email,
@@ -100,6 +100,25 @@ def export_person(email: str) -> dict[str, Any]:
                         "reason": move.reason,
                     }
                     for move in m.moves.all()
+                ],
+                # Asking to join the learning ring, or invited to the core, with the message.
+                "requests": [
+                    {
+                        "kind": r.kind,
+                        "ring": r.ring,
+                        "message": r.message,
+                        "status": r.status,
+                        "created_at": r.created_at.isoformat(),
+                    }
+                    for r in m.requests.all()
+                ],
+                "mentoring_asked": [
+                    {
+                        "message": a.message,
+                        "asked_at": a.asked_at.isoformat(),
+                        "paired_at": a.paired_at.isoformat() if a.paired_at else None,
+                    }
+                    for a in m.mentored.all()
                 ],
             }
             for m in memberships
@@ -218,6 +237,13 @@ def erase_person(email: str) -> dict[str, int]:
                 update_fields=["email", "name", "user", "listed_publicly", "updated_at"]
             )
     done["memberships anonymised"] = len(memberships)
+    # What they wrote asking to move inwards or for a mentor, and invitations written to them,
+    # can name them or give a phone number: the requests and pairings stay, their words go.
+    done["network messages removed"] = RingRequest.objects.filter(
+        membership__in=memberships
+    ).exclude(message="").update(message="") + Mentoring.objects.filter(
+        mentee__in=memberships
+    ).exclude(message="").update(message="")
     done["adoption contacts removed"] = Adoption.objects.filter(contact_email__iexact=email).update(
         contact_name="", contact_email=""
     )

@@ -444,6 +444,8 @@ def follow_up(
         raise ValueError(f"A registration cannot be moved to {status!r} by hand.")
     if registration.confirmed_at is None:
         raise ValueError("The person has not confirmed their email address yet.")
+    if registration.adoption_id is not None:
+        raise ValueError("This interest has become an adoption: follow it up there.")
     registration.status = status
     registration.save(update_fields=["status", "updated_at"])
     return registration

@@ -161,7 +161,10 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     status = request.POST.get("status", "")
     if status not in services.FOLLOW_UP_STATUSES:
         return HttpResponseBadRequest("Choose one of: " + ", ".join(services.FOLLOW_UP_STATUSES))
-    services.follow_up(registration, status, by=request.user)
+    try:
+        services.follow_up(registration, status, by=request.user)
+    except ValueError as exc:
+        return HttpResponseBadRequest(str(exc))
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
         back = reverse("accounts:dashboard")

@@ -9,6 +9,7 @@ from adopters.models import OutgoingEmail
 from catalogue.models import Innovation
 from networks.models import Mentoring, Network, RingRequest
 from tests.factories import (
+    AdoptionFactory,
     AdoptionStatusChangeFactory,
     BeneficiaryGroupFactory,
     InnovationFactory,
@@ -19,6 +20,7 @@ from tests.factories import (
     ScalingRouteFactory,
     SectorFactory,
 )
+from tests.test_audit_history import edit_in_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +103,37 @@ def test_publish_action_publishes_and_creates_the_network(curator_client):
     assert draft.status == "published"
     assert draft.published_at is not None
     assert Network.objects.filter(innovation=draft).exists()
+
+
+def test_curators_mark_adoptions_verified_with_the_action(curator_client, curator):
+    checked, unchecked = AdoptionFactory(), AdoptionFactory()
+    response = curator_client.post(
+        reverse("admin:adopters_adoption_changelist"),
+        {"action": "mark_verified", "_selected_action": [checked.pk]},
+        follow=True,
+    )
+    assert "1 adoption(s) marked verified." in response.content.decode()
+    checked.refresh_from_db()
+    unchecked.refresh_from_db()
+    assert (checked.verified, checked.verified_by, checked.verified_at is not None) == (
+        True,
+        curator,
+        True,
+    )
+    assert not unchecked.verified
+
+
+def test_a_status_changed_in_the_admin_is_a_dated_step_of_its_history(curator_client, curator):
+    adoption = AdoptionFactory(status="exploring")
+    edit_in_admin(curator_client, adoption, status="piloting")
+    step = adoption.history.order_by("-pk").first()
+    assert (step.status, step.note, step.changed_by) == (
+        "piloting",
+        "Changed in the admin.",
+        curator,
+    )
+    edit_in_admin(curator_client, adoption, area="Somewhere else")
+    assert adoption.history.order_by("-pk").first() == step  # no step without a change
 
 
 def test_submit_then_archive_actions(curator_client):

@@ -20,6 +20,7 @@ from django.utils import timezone
 from adopters import accounts
 from adopters.models import OutgoingEmail, RegistrationOfInterest
 from tests.factories import (
+    AdoptionFactory,
     InnovationFactory,
     RegistrationOfInterestFactory,
     UserFactory,
@@ -1002,6 +1003,22 @@ def test_an_unconfirmed_registration_cannot_be_followed_up(client, innovator, in
     assert response.status_code == 404
     nina.refresh_from_db()
     assert nina.status == "new"
+
+
+def test_interest_that_became_an_adoption_is_followed_up_there(client, innovator, interest):
+    ada = interest["ada"]
+    ada.adoption = AdoptionFactory(innovation=ada.innovation)
+    ada.status = "adopted"
+    ada.save()
+    client.force_login(innovator)
+
+    forms = list(elements(page(client.get(DASHBOARD)), "form", action=follow_up_url(ada)))
+    assert forms == [], "no Mark buttons on interest that became an adoption"
+    response = client.post(follow_up_url(ada), {"status": "contacted"})
+    assert response.status_code == 400
+    assert "become an adoption" in response.content.decode()
+    ada.refresh_from_db()
+    assert ada.status == "adopted"
 
 
 def test_following_up_needs_signing_in(client, interest):

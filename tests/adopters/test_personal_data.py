@@ -16,7 +16,13 @@ from rest_framework.authtoken.models import Token
 from adopters import services
 from adopters.models import AdoptionStatusChange, OutgoingEmail, RegistrationOfInterest
 from networks.models import Membership, RingMove
-from networks.services import enrol, ensure_innovation_network, move
+from networks.services import (
+    ask_for_mentor,
+    ask_to_join_learning,
+    enrol,
+    ensure_innovation_network,
+    move,
+)
 from tests.factories import (
     AdoptionFactory,
     InnovationFactory,
@@ -70,7 +76,10 @@ def person():
     network = ensure_innovation_network(other)
     member = enrol(network, email=EMAIL, name="Sam Patel", reason="Confirmed interest.")
     move(member, "learning", reason="Asked to follow it closely.", by=sam)
-    enrol(ensure_innovation_network(innovation), email=EMAIL.lower(), reason="Innovator.")
+    member.refresh_from_db()
+    ask_for_mentor(member, message="Sam Patel would like a buddy; call 07700 900123.")
+    own = enrol(ensure_innovation_network(innovation), email=EMAIL.lower(), reason="Innovator.")
+    ask_to_join_learning(own, message="Sam Patel here: I run it in Leeds.")
     adoption = AdoptionFactory(
         innovation=other, status="exploring", contact_name="Sam Patel", contact_email=EMAIL
     )
@@ -137,6 +146,13 @@ def test_export_lists_everything_held_about_the_person_in_any_case(person):
         "Talked to sam.patel@example.org"
     ]
     assert [m["to_ring"] for m in held["ring_moves_made"]] == ["learning"]
+    by_network = {m["network"]: m for m in held["memberships"]}
+    assert [r["message"] for r in by_network["homeshare"]["requests"]] == [
+        "Sam Patel here: I run it in Leeds."
+    ]
+    assert [a["message"] for a in by_network["shared-lives"]["mentoring_asked"]] == [
+        "Sam Patel would like a buddy; call 07700 900123."
+    ]
     assert {(v["record"], v["email"].lower()) for v in held["audit_versions_naming_them"]} == {
         ("innovation", EMAIL.lower()),
         ("adoption", EMAIL.lower()),
@@ -162,6 +178,7 @@ def test_erase_leaves_no_trace_of_the_email_in_any_table(person):
 
     assert rows_mentioning(EMAIL) == []
     assert rows_mentioning("Sam Patel") == []
+    assert rows_mentioning("07700 900123") == []
     assert "No trace of the address is left" in out.getvalue()
     # What must stay for the record stays, without saying who.
     assert Membership.objects.count() == memberships_before
@@ -237,3 +254,14 @@ def test_the_admin_log_forgets_the_persons_name_too(person):
     )
     call_command("erase_person", EMAIL, stdout=StringIO())
     assert rows_mentioning("Sam Patel") == []
+
+
+def test_the_privacy_notice_says_how_long_everything_is_kept(client, settings):
+    settings.PRIVACY_CONTACT = "privacy@example.org"
+    notice = " ".join(client.get("/privacy/").content.decode().split())
+    assert "we delete it after 30 days" in notice  # unconfirmed registrations
+    assert "delete them after a day" in notice  # failed sign-ins
+    assert "kept for up to 30 days" in notice  # emails
+    assert "for as long as the catalogue runs, or until you ask us to delete them" in notice
+    assert "ask for a mentor" in notice
+    assert "privacy@example.org" in notice
