@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from catalogue.admin import AuditHistoryAdmin
+from networks.choices import JoinedThrough
 from networks.models import Membership, Mentoring, Network, RingMove, RingRequest
 
 
@@ -12,13 +13,28 @@ class MembershipInline(admin.TabularInline):
     extra = 0
     fields = ["name", "email", "ring", "role", "joined_on", "left_on", "listed_publicly"]
     show_change_link = True
+    # Leaving (a left date) is the way out: deleting a member would delete their history.
+    can_delete = False
 
 
-class RingMoveInline(admin.TabularInline):
+class ReadOnlyHistory:
+    """The moves between rings are the record of a network: written by the services (and by
+    this admin when a curator adds or moves someone), never edited or deleted by hand."""
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class RingMoveInline(ReadOnlyHistory, admin.TabularInline):
     model = RingMove
     extra = 0
     fields = ["from_ring", "to_ring", "moved_at", "moved_by", "reason"]
-    readonly_fields = ["moved_by"]
 
 
 @admin.register(Network)
@@ -39,6 +55,8 @@ class NetworkAdmin(admin.ModelAdmin):
             for f in formset.initial_forms
             if "ring" in f.changed_data and id(f) not in deleted
         ]
+        for member_form in fresh:
+            member_form.instance.joined_through = JoinedThrough.CURATOR
         formset.save()
         for member_form, from_ring in [(f, "") for f in fresh] + moved:
             RingMove.objects.create(
@@ -77,6 +95,8 @@ class MembershipAdmin(AuditHistoryAdmin):
 
     def save_model(self, request, obj: Membership, form, change: bool) -> None:
         # Every ring a member is put in is part of their history, with who did it and why.
+        if not change:
+            obj.joined_through = JoinedThrough.CURATOR
         super().save_model(request, obj, form, change)
         if not change or "ring" in form.changed_data:
             RingMove.objects.create(
@@ -88,24 +108,15 @@ class MembershipAdmin(AuditHistoryAdmin):
                 reason="Changed by a curator in the admin." if change else "Added in the admin.",
             )
 
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for instance in instances:
-            if isinstance(instance, RingMove) and instance.moved_by_id is None:
-                instance.moved_by = request.user
-            instance.save()
-        for obj in formset.deleted_objects:
-            obj.delete()
-        formset.save_m2m()
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # leaving keeps the history; erase_person anonymises
 
 
 @admin.register(RingMove)
-class RingMoveAdmin(admin.ModelAdmin):
+class RingMoveAdmin(ReadOnlyHistory, admin.ModelAdmin):
     list_display = ["membership", "from_ring", "to_ring", "moved_at", "moved_by"]
     list_filter = ["to_ring", "from_ring"]
     search_fields = ["membership__email", "membership__network__name", "reason"]
-    autocomplete_fields = ["membership"]
-    readonly_fields = ["moved_by"]
     list_select_related = ["membership__network", "moved_by"]
     date_hierarchy = "moved_at"
 

@@ -100,6 +100,12 @@ class Membership(models.Model):
                 name="membership_one_per_person_per_network",
                 violation_error_message="This person is already a member of this network.",
             ),
+            models.UniqueConstraint(
+                fields=["network", "user"],
+                condition=Q(user__isnull=False),
+                name="membership_one_per_account_per_network",
+                violation_error_message="This account is already a member of this network.",
+            ),
             models.CheckConstraint(
                 condition=Q(ring__in=Ring.values),
                 name="membership_ring_known",
@@ -146,7 +152,7 @@ class RingMove(models.Model):
                 violation_error_message="A move must go to a different ring.",
             ),
             models.CheckConstraint(
-                condition=~Q(reason=""),
+                condition=Q(reason__regex=r"\S"),  # a word, not only spaces
                 name="ring_move_has_reason",
                 violation_error_message="Every move needs a reason.",
             ),

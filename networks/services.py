@@ -180,9 +180,12 @@ def join(network: Network, user: AbstractBaseUser) -> Membership:
     """
     if not user.email:
         raise ValueError("Your account has no email address: ask a curator to add one.")
+    # One membership per account: someone who joined, changed their address and joins again
+    # is still the same member (a constraint holds it too).
+    linked = network.memberships.filter(user=user).first()
     membership = enrol(
         network,
-        email=user.email,
+        email=linked.email if linked else user.email,
         name=user.get_full_name(),
         ring=Ring.INTEREST,
         joined_through=JoinedThrough.DIRECT,

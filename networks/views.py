@@ -65,6 +65,8 @@ def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 for ring, description in _rings()
             ],
             "membership": membership,
+            # Members see their own history: every move, when and why.
+            "moves": list(membership.moves.order_by("moved_at", "pk")) if membership else [],
             "waiting": waiting,
             "mentoring": mentoring,
             "listed": [(ring, [m for m in listed if m.ring == ring]) for ring in Ring],

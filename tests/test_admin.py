@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from adopters.models import OutgoingEmail
 from catalogue.models import Innovation
-from networks.models import Mentoring, Network, RingRequest
+from networks.models import Mentoring, Network, RingMove, RingRequest
 from tests.factories import (
     AdoptionFactory,
     AdoptionStatusChangeFactory,
@@ -240,5 +240,27 @@ def test_members_added_on_the_network_page_get_a_ring_move(curator_client, curat
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    move = Network.objects.get().memberships.get().moves.get()
+    member = Network.objects.get().memberships.get()
+    assert member.joined_through == "curator"
+    move = member.moves.get()
     assert (move.from_ring, move.to_ring, move.moved_by) == ("", "learning", curator)
+
+
+def test_the_history_of_rings_cannot_be_rewritten_or_deleted_in_the_admin(curator_client):
+    member = MembershipFactory(ring="learning")
+    move = RingMove.objects.create(
+        membership=member,
+        from_ring="interest",
+        to_ring="learning",
+        moved_at=timezone.now(),
+        reason="Asked to follow closely.",
+    )
+    delete_move = reverse("admin:networks_ringmove_delete", args=[move.pk])
+    assert curator_client.post(delete_move, {"post": "yes"}).status_code == 403
+    change_move = reverse("admin:networks_ringmove_change", args=[move.pk])
+    curator_client.post(change_move, {"reason": "Rewritten", "to_ring": "core"})
+    delete_member = reverse("admin:networks_membership_delete", args=[member.pk])
+    assert curator_client.post(delete_member, {"post": "yes"}).status_code == 403
+    move.refresh_from_db()
+    assert (move.reason, move.to_ring) == ("Asked to follow closely.", "learning")
+    assert RingMove.objects.filter(membership=member).exists()

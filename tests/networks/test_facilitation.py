@@ -1467,3 +1467,33 @@ def test_odd_digits_in_ids_are_not_found_rather_than_a_500(client, curator):
     ensure_innovation_network(innovation)
     client.force_login(curator)
     assert client.get("/innovations/homeshare/adopt/?registration=%C2%B2").status_code == 404
+
+
+def test_a_member_sees_their_own_history_with_the_reasons(client, network, person, facilitator):
+    membership = services.join(network, person)
+    services.move(membership, "learning", reason="Runs a pilot in Leeds.", by=facilitator)
+    client.force_login(person)
+    page = html.text(html.page(client.get(url(network, "detail"))))
+    assert "Your history in this network" in page
+    assert "joined the interest network. Joined from the network's page." in page
+    assert "from the interest network to the learning network. Runs a pilot in Leeds." in page
+
+    client.force_login(UserFactory(username="someone-else"))
+    assert "Runs a pilot in Leeds." not in client.get(url(network, "detail")).content.decode()
+
+
+def test_the_innovation_page_shows_the_true_ring_sizes(client, innovation, network):
+    """Current members only, each counted in their own ring, and nobody from another network."""
+    for ring, how_many in (("core", 1), ("learning", 2), ("interest", 3)):
+        for _ in range(how_many):
+            member(network, ring=ring)
+    member(network, ring="core", left_on=datetime.date(2025, 1, 1))
+    member(services.ensure_innovation_network(InnovationFactory()), ring="core")
+    page = html.page(client.get(innovation.get_absolute_url()))
+    section = next(html.elements(page, "section", aria_labelledby="network"))
+    rows = {
+        html.text(next(html.elements(row, "dt"))): html.text(next(html.elements(row, "dd")))
+        for row in html.elements(section, "div", class_="govuk-summary-list__row")
+    }
+    sizes = {label: int(value.split()[0]) for label, value in rows.items()}
+    assert sizes == {"Core network": 1, "Learning network": 2, "Interest network": 3}

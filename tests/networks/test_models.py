@@ -7,8 +7,14 @@ from django.utils import timezone
 
 from catalogue import services
 from networks.models import Network, RingMove
-from networks.services import ensure_innovation_network
-from tests.factories import InnovationFactory, MembershipFactory, NetworkFactory, refused
+from networks.services import ensure_innovation_network, join, leave
+from tests.factories import (
+    InnovationFactory,
+    MembershipFactory,
+    NetworkFactory,
+    UserFactory,
+    refused,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +23,27 @@ def test_one_membership_per_person_per_network_ignoring_case():
     member = MembershipFactory(email="Ana@Example.org")
     assert refused(MembershipFactory, network=member.network, email="ana@example.org")
     assert not refused(MembershipFactory, email="ana@example.org")  # another network
+
+
+def test_one_membership_per_account_per_network():
+    member = MembershipFactory(email="one@example.org", user=UserFactory())
+    assert refused(
+        MembershipFactory, network=member.network, email="two@example.org", user=member.user
+    )
+    assert not refused(MembershipFactory, email="two@example.org", user=member.user)
+
+
+def test_an_account_that_changed_its_address_joins_as_the_same_member():
+    network = NetworkFactory()
+    user = UserFactory(email="one@example.org")
+    first = join(network, user)
+    leave(first)
+    user.email = "two@example.org"
+    user.save()
+    again = join(network, user)
+    assert again.pk == first.pk
+    assert network.memberships.count() == 1
+    assert again.is_current
 
 
 def test_ring_and_role_must_be_known():
@@ -40,6 +67,7 @@ def ring_move(**values):
 
 def test_a_move_needs_a_reason():
     assert refused(ring_move, from_ring="interest", to_ring="learning", reason="")
+    assert refused(ring_move, from_ring="interest", to_ring="learning", reason="  \n ")
 
 
 def test_a_move_must_change_ring():
