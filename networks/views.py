@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from catalogue.utils import Echo, csv_cell, row_id
-from networks import services
+from networks import notices, services
 from networks.choices import RING_DESCRIPTIONS, RequestKind, RequestStatus, Ring, Role
 from networks.models import Membership, Mentoring, Network, RingRequest
 
@@ -123,22 +123,28 @@ class MessageForm(forms.Form):
 @require_POST
 def ask(request: HttpRequest, slug: str) -> HttpResponse:
     return _with_message(
-        request, slug, services.ask_to_join_learning, "Your request is with the facilitators."
+        request,
+        slug,
+        services.ask_to_join_learning,
+        "Your request is with the facilitators.",
+        notices.request_waiting,
     )
 
 
-def _with_message(request: HttpRequest, slug: str, action, done: str) -> HttpResponse:
+def _with_message(request: HttpRequest, slug: str, action, done: str, notify) -> HttpResponse:
     """Run a member's own request that carries an optional message (asking to join the learning
-    ring, asking for a mentor), and say how it went on the network's page."""
+    ring, asking for a mentor), tell the facilitators, and say how it went on the network's
+    page."""
     network = _network(slug)
     form = MessageForm(request.POST)
     try:
         if not form.is_valid():
             raise ValueError("Your message could not be sent: " + form.errors.as_text())
-        action(_own_membership(request, network), message=form.cleaned_data["message"])
+        made = action(_own_membership(request, network), message=form.cleaned_data["message"])
     except ValueError as exc:
         messages.error(request, str(exc))
     else:
+        notify(made, request.build_absolute_uri)
         messages.success(request, done)
     return redirect(network)
 
@@ -280,10 +286,13 @@ def invite(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     try:
         if not form.is_valid():
             raise ValueError("The message could not be sent: " + form.errors.as_text())
-        services.invite_to_core(membership, by=request.user, message=form.cleaned_data["message"])
+        invitation = services.invite_to_core(
+            membership, by=request.user, message=form.cleaned_data["message"]
+        )
     except ValueError as exc:
         messages.error(request, str(exc))
     else:
+        notices.invitation_sent(invitation, request.build_absolute_uri)
         messages.success(request, f"{membership.name or membership.email} is invited to the core.")
     return redirect("networks:facilitate", slug=slug)
 
@@ -339,7 +348,11 @@ def mentor(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def mentee(request: HttpRequest, slug: str) -> HttpResponse:
     return _with_message(
-        request, slug, services.ask_for_mentor, "The facilitators will pair you with a mentor."
+        request,
+        slug,
+        services.ask_for_mentor,
+        "The facilitators will pair you with a mentor.",
+        notices.mentor_asked,
     )
 
 
@@ -353,9 +366,10 @@ def pair(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     try:
         if mentor is None:
             raise ValueError("Choose a mentor.")
-        services.pair(mentoring, mentor, by=request.user)
+        mentoring = services.pair(mentoring, mentor, by=request.user)
     except ValueError as exc:
         messages.error(request, str(exc))
     else:
+        notices.paired(mentoring, request.build_absolute_uri)
         messages.success(request, "Paired.")
     return redirect("networks:facilitate", slug=slug)

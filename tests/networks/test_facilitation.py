@@ -1497,3 +1497,44 @@ def test_the_innovation_page_shows_the_true_ring_sizes(client, innovation, netwo
     }
     sizes = {label: int(value.split()[0]) for label, value in rows.items()}
     assert sizes == {"Core network": 1, "Learning network": 2, "Interest network": 3}
+
+
+# -- Notices ----------------------------------------------------------------------------------
+
+
+def test_the_invited_member_is_told_by_email(
+    client, network, person, facilitator, mailoutbox, django_capture_on_commit_callbacks
+):
+    membership = member(network, person, ring="learning")
+    client.force_login(facilitator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(network, "invite", membership.pk), {"message": "Join us in Leeds"})
+    (sent,) = mailoutbox
+    assert sent.to == [person.email]
+    assert "invite you into its core ring" in sent.body
+    assert "Join us in Leeds" in sent.body
+    assert f"http://testserver{url(network, 'detail')}" in sent.body
+
+
+def test_the_facilitators_hear_of_a_request(
+    client, network, owner, person, facilitator, mailoutbox, django_capture_on_commit_callbacks
+):
+    member(network, person)
+    client.force_login(person)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(network, "ask"), {"message": "We run a lunch club"})
+    recipients = sorted(address for sent in mailoutbox for address in sent.to)
+    facilitator_email = network.memberships.get(role="facilitator").email
+    assert recipients == sorted([facilitator_email, owner.email])
+    assert all("We run a lunch club" in sent.body for sent in mailoutbox)
+    assert all(f"http://testserver{url(network, 'facilitate')}" in s.body for s in mailoutbox)
+
+
+def test_a_refused_request_tells_nobody(
+    client, network, person, facilitator, mailoutbox, django_capture_on_commit_callbacks
+):
+    member(network, person, ring="core")
+    client.force_login(person)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(network, "ask"), {"message": "Again"})
+    assert mailoutbox == []

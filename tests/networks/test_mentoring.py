@@ -26,7 +26,9 @@ def member(network, email, ring, user=None):
     return membership
 
 
-def test_the_whole_scheme_through_the_pages(client, network, innovator):
+def test_the_whole_scheme_through_the_pages(
+    client, network, innovator, mailoutbox, django_capture_on_commit_callbacks
+):
     network.innovation.owners.add(innovator)
     veteran_user, newcomer_user = UserFactory(), UserFactory()
     veteran = member(network, veteran_user.email, "core", veteran_user)
@@ -38,8 +40,15 @@ def test_the_whole_scheme_through_the_pages(client, network, innovator):
     assert veteran.role == "mentor"
 
     client.force_login(newcomer_user)
-    client.post("/networks/homeshare/mentee/", {"message": "How did you find hosts?"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/networks/homeshare/mentee/", {"message": "How did you find hosts?"})
     mentoring = Mentoring.objects.get()
+    # The innovation's owner (who runs its network) hears of it.
+    (asked,) = mailoutbox
+    assert asked.to == [innovator.email]
+    assert "asks for a mentor" in asked.body
+    assert "How did you find hosts?" in asked.body
+    mailoutbox.clear()
     assert (mentoring.mentee, mentoring.mentor) == (newcomer, None)
     assert "asked for a mentor" in client.get("/networks/homeshare/").content.decode()
 
@@ -51,7 +60,15 @@ def test_the_whole_scheme_through_the_pages(client, network, innovator):
     client.force_login(innovator)
     page = client.get("/networks/homeshare/facilitate/").content.decode()
     assert "How did you find hosts?" in page
-    client.post(f"/networks/homeshare/pair/{mentoring.pk}/", {"mentor": veteran.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/networks/homeshare/pair/{mentoring.pk}/", {"mentor": veteran.pk})
+    # Both are told, by name; neither's address is given to the other.
+    told = {sent.to[0]: sent.body for sent in mailoutbox}
+    assert set(told) == {veteran.email, newcomer.email}
+    assert "paired you, as a mentor, with" in told[veteran.email]
+    assert "paired you with a mentor" in told[newcomer.email]
+    assert newcomer.email not in told[veteran.email]
+    assert veteran.email not in told[newcomer.email]
     mentoring.refresh_from_db()
     assert (mentoring.mentor, mentoring.paired_by) == (veteran, innovator)
     assert mentoring.paired_at is not None
