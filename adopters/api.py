@@ -1,10 +1,13 @@
 """Adoptions and registrations of interest in the API.
 
-Anyone, signed in or not, registers interest in a published innovation: the same service, rate
-limit and honeypot as the site's form. Anyone signed in records an adoption of a published
-innovation; whoever recorded it and the curators edit it. Status changes go through
-`adopters.services.change_status`, so each is in the dated history; only curators mark an
-adoption verified. Contact details of adopters are written but never shown.
+Anyone, signed in or not, registers interest in a published innovation: the same service and
+hourly limits as the site's form; its hidden honeypot field, filled in, is a 400 here, and its
+minimum fill time does not apply (no form is shown to time). Anyone signed in records an
+adoption of a published innovation, naming its organisation by slug or, as the form does, by
+name (a new name adds the organisation); whoever recorded it and the curators edit it.
+Status changes go through `adopters.services.change_status`, so each is in the dated history;
+only curators mark an adoption verified. Contact details of adopters are written but never
+shown.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from catalogue.api.serializers import (
     SlugReference,
     refusals_as_400,
 )
+from catalogue.choices import OrganisationKind
 from catalogue.filtersets import ValueListFilter
 from catalogue.models import Innovation, Organisation, Region
 
@@ -69,13 +73,35 @@ class AdoptionFilterSet(django_filters.FilterSet):
 
 
 class AdoptionWriteSerializer(serializers.ModelSerializer):
-    """What adopters and curators send to record or edit an adoption."""
+    """What adopters and curators send to record or edit an adoption.
+
+    The organisation is given by slug (`organisation`) or, as on the site's form, by name
+    (`organisation_name`): a name in the catalogue, in any case, is that organisation, and a
+    new name adds one of `organisation_kind`. Recording one (and replacing one with PUT) takes
+    exactly one of the two; PATCH takes at most one.
+    """
 
     innovation = SlugReference(
         queryset=Innovation.objects.published(), help_text="Slug of a published innovation."
     )
     organisation = SlugReference(
-        queryset=Organisation.objects.all(), style={"base_template": "input.html"}
+        queryset=Organisation.objects.all(),
+        required=False,
+        style={"base_template": "input.html"},
+        help_text="Slug of an organisation in the catalogue; or name it with organisation_name.",
+    )
+    organisation_name = serializers.CharField(
+        write_only=True,
+        required=False,
+        max_length=200,
+        help_text="The organisation's name, instead of organisation: a name in the catalogue "
+        "(in any case) is that organisation; a new name adds it, of organisation_kind.",
+    )
+    organisation_kind = serializers.ChoiceField(
+        choices=OrganisationKind.choices,
+        write_only=True,
+        required=False,
+        help_text="With organisation_name: the kind of an organisation not in the catalogue yet.",
     )
     region = SlugReference(queryset=Region.objects.all(), required=False, allow_null=True)
     people_reached = serializers.IntegerField(
@@ -92,6 +118,8 @@ class AdoptionWriteSerializer(serializers.ModelSerializer):
         model = Adoption
         fields = [
             *RECORDED,
+            "organisation_name",
+            "organisation_kind",
             "contact_name",
             "contact_email",
             "source",
@@ -114,6 +142,9 @@ class AdoptionWriteSerializer(serializers.ModelSerializer):
         ended = data.get("ended_on", getattr(self.instance, "ended_on", None))
         if started and ended and ended < started:
             raise serializers.ValidationError({"ended_on": ["Ends before it started."]})
+        self._name_organisation(data)
+        if "organisation_name" in data:
+            return data  # a new organisation: no adoption of its can clash
         key = {
             name: data.get(name, getattr(self.instance, name, None))
             for name in ("innovation", "organisation", "area")
@@ -132,12 +163,42 @@ class AdoptionWriteSerializer(serializers.ModelSerializer):
             )
         return data
 
+    def _name_organisation(self, data: dict[str, Any]) -> None:
+        """Check that the organisation is given one way, and find the one a name names (left
+        out of `data` when the name is new: it is added with the adoption)."""
+        named = "organisation_name" in data
+        if named and "organisation" in data:
+            message = "Give organisation (a slug) or organisation_name, not both."
+            raise serializers.ValidationError(
+                {"organisation": [message], "organisation_name": [message]}
+            )
+        if not named and "organisation" not in data and not self.partial:
+            message = "Give the organisation: its slug as organisation, or organisation_name."
+            raise serializers.ValidationError(
+                {"organisation": [message], "organisation_name": [message]}
+            )
+        if "organisation_kind" in data and not named:
+            raise serializers.ValidationError(
+                {"organisation_kind": ["Only with organisation_name, for a new organisation."]}
+            )
+        if not named:
+            return
+        organisation = services.organisation_named(data["organisation_name"])
+        if organisation is not None:
+            data["organisation"] = organisation
+            del data["organisation_name"]
+            data.pop("organisation_kind", None)
+        elif not data.get("organisation_kind"):
+            message = "Choose the kind of organisation: it is not in the catalogue yet."
+            raise serializers.ValidationError({"organisation_kind": [message]})
+
     @transaction.atomic
     def create(self, data: dict[str, Any]) -> Adoption:
         user = self.context["request"].user
         note = data.pop("note", "")
         verified = data.pop("verified", False)
         with refusals_as_400():
+            self._add_named_organisation(data, region=data.get("region"))
             adoption = services.record_adoption(Adoption(**data), by=user, note=note)
         if verified:
             services.verify_adoption(adoption, by=user)
@@ -150,6 +211,7 @@ class AdoptionWriteSerializer(serializers.ModelSerializer):
         verified = data.pop("verified", None)
         status = data.pop("status", adoption.status)
         with refusals_as_400():
+            self._add_named_organisation(data, region=data.get("region", adoption.region))
             adoption = services.edit_adoption(adoption, data, status=status, by=user, note=note)
         if verified and not adoption.verified:
             services.verify_adoption(adoption, by=user)
@@ -157,6 +219,15 @@ class AdoptionWriteSerializer(serializers.ModelSerializer):
             adoption.verified, adoption.verified_by, adoption.verified_at = False, None, None
             adoption.save(update_fields=["verified", "verified_by", "verified_at", "updated_at"])
         return adoption
+
+    @staticmethod
+    def _add_named_organisation(data: dict[str, Any], *, region: Region | None) -> None:
+        """Add the organisation a new name in `organisation_name` names, in the adoption's
+        region, as the site's form does."""
+        if "organisation_name" in data:
+            data["organisation"] = services.add_organisation(
+                data.pop("organisation_name"), kind=data.pop("organisation_kind"), region=region
+            )
 
     def to_representation(self, instance: Adoption) -> dict[str, Any]:
         fresh = AdoptionViewSet.base_queryset().get(pk=instance.pk)

@@ -8,7 +8,7 @@ from adopters import services
 from adopters.choices import Interest
 from adopters.models import RECORDED, Adoption, RegistrationOfInterest
 from catalogue.choices import OrganisationKind
-from catalogue.models import Innovation, Organisation, Region
+from catalogue.models import Innovation, Region
 
 # The fields a person fills in, in the order the form asks for them.
 DETAILS = [
@@ -198,7 +198,7 @@ class AdoptionForm(forms.ModelForm):
         name = cleaned.get("organisation_name")
         organisation = None
         if not self.instance.pk and name:
-            organisation = Organisation.objects.filter(name__iexact=name.strip()).first()
+            organisation = services.organisation_named(name)
             if organisation is None and not cleaned.get("organisation_kind"):
                 self.add_error(
                     "organisation_kind",

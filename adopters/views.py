@@ -24,8 +24,8 @@ from adopters import services
 from adopters.choices import RegistrationStatus
 from adopters.forms import AdoptionForm, RegistrationForm
 from adopters.models import Adoption
-from catalogue.models import Innovation, Organisation
-from catalogue.utils import Echo, csv_cell, row_id, unique_slug
+from catalogue.models import Innovation
+from catalogue.utils import Echo, csv_cell, row_id
 from config.api import client_address
 
 logger = logging.getLogger(__name__)
@@ -274,9 +274,8 @@ def record_adoption(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             with transaction.atomic():
                 adoption = form.save(commit=False)
-                adoption.organisation = form.organisation or Organisation.objects.create(
-                    name=form.cleaned_data["organisation_name"].strip(),
-                    slug=unique_slug(Organisation, form.cleaned_data["organisation_name"]),
+                adoption.organisation = form.organisation or services.add_organisation(
+                    form.cleaned_data["organisation_name"],
                     kind=form.cleaned_data["organisation_kind"],
                     region=form.cleaned_data["region"],
                 )

@@ -12,7 +12,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views import defaults
-from rest_framework import exceptions, pagination, parsers, renderers, throttling
+from rest_framework import (
+    exceptions,
+    pagination,
+    parsers,
+    renderers,
+    serializers,
+    throttling,
+)
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -163,11 +170,18 @@ class UserRateThrottle(throttling.UserRateThrottle):
         return settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].get(self.scope)
 
 
+# The columns of a row: a name for each field, and for a nested object the same of its own.
+Shape = dict[str, "Shape | None"]
+
+
 class CSVRenderer(renderers.BaseRenderer):
     """`?format=csv` on list endpoints: one row per result, nested values flattened.
 
     Lists of objects become their slugs (or names) joined by "; ", objects become
-    `field.key` columns, and cells that a spreadsheet would run as a formula are escaped.
+    `field.key` columns, and cells that a spreadsheet would run as a formula are escaped. The
+    columns come from the rows' serializer when the view names one (`row_shape`): an empty
+    list still has its header row, and a null object has the same empty `field.key` cells as
+    any other row rather than a column of its own.
     """
 
     media_type = "text/csv"
@@ -175,29 +189,34 @@ class CSVRenderer(renderers.BaseRenderer):
     charset = "utf-8"
 
     def render(self, data: Any, accepted_media_type=None, renderer_context=None) -> bytes:
+        view = (renderer_context or {}).get("view")
+        shape = row_shape(view) if view is not None else None
         if isinstance(data, dict) and "results" in data:
             rows = data["results"]
         elif isinstance(data, list):
             rows = data
         else:  # an error or a single object
             rows = [data] if isinstance(data, dict) else []
-        flat = [self._flatten(row) for row in rows]
+        flat = [self._flatten(row, shape) for row in rows]
         columns: list[str] = []
-        for row in flat:
+        for row in flat or [self._flatten(dict.fromkeys(shape or {}), shape)]:
             columns += [key for key in row if key not in columns]
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
-        writer.writeheader()
+        if columns:
+            writer.writeheader()
         for row in flat:
             writer.writerow({key: csv_cell(value) for key, value in row.items()})
         return out.getvalue().encode(self.charset)
 
-    def _flatten(self, row: dict, prefix: str = "") -> dict[str, str]:
+    def _flatten(self, row: dict, shape: Shape | None, prefix: str = "") -> dict[str, str]:
         flat: dict[str, str] = {}
         for key, value in row.items():
-            name = f"{prefix}{key}"
-            if isinstance(value, dict):
-                flat.update(self._flatten(value, f"{name}."))
+            name, nested = f"{prefix}{key}", (shape or {}).get(key)
+            if value is None and nested:
+                flat.update(self._flatten(dict.fromkeys(nested), nested, f"{name}."))
+            elif isinstance(value, dict):
+                flat.update(self._flatten(value, nested, f"{name}."))
             elif isinstance(value, list):
                 flat[name] = "; ".join(self._label(item) for item in value)
             else:
@@ -212,3 +231,31 @@ class CSVRenderer(renderers.BaseRenderer):
                     return str(item[key])
             return ", ".join(f"{k}={v}" for k, v in item.items())
         return str(item)
+
+
+def row_shape(view: Any) -> Shape | None:
+    """The columns of the rows a view answers with, from their serializer: the one it names as
+    `row_serializer_class` (the search, whose view builds plain dicts), or a generic view's
+    own for its list and detail GETs; None for anything else (a viewset's extra actions)."""
+    serializer = getattr(view, "row_serializer_class", None)
+    if serializer is not None:
+        return _shape(serializer())
+    request = getattr(view, "request", None)
+    # A viewset's extra actions answer rows of their own; a view that is not a viewset (an
+    # innovation's detail) has no action at all.
+    if (
+        hasattr(view, "get_serializer")
+        and getattr(view, "action", None) in (None, "list", "retrieve")
+        and request is not None
+        and request.method == "GET"
+    ):
+        return _shape(view.get_serializer())
+    return None
+
+
+def _shape(serializer: serializers.BaseSerializer) -> Shape:
+    return {
+        name: _shape(field) if isinstance(field, serializers.Serializer) else None
+        for name, field in serializer.fields.items()
+        if not field.write_only
+    }

@@ -9,8 +9,12 @@ from drf_spectacular import openapi
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's schema, with the errors every operation can answer documented: 400
     (malformed parameters or fields), 404 (no such object, or an unknown `format`), 429
-    (throttled), and for writes 401 and 403 (not signed in, or not allowed) and 415 (a body
-    in a format the API does not read, or one too malformed to tell)."""
+    (throttled), and for writes 403 (not signed in, or not allowed) and 415 (a body in a format
+    the API does not read, or one too malformed to tell).
+
+    No 401 is documented where none is sent: DRF answers 401 only when the view's first
+    authentication class names a `WWW-Authenticate` challenge, and SessionAuthentication, first
+    in settings.REST_FRAMEWORK, names none, so a missing or wrong credential is a 403."""
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -20,7 +24,15 @@ class AutoSchema(openapi.AutoSchema):
 
         codes = ["400", "404", "429"]
         if self.method not in ("GET", "HEAD"):
-            codes += ["401", "403", "415"]
+            codes += ["403", "415"]
         for code in codes:
             responses.setdefault(code, self._get_response_for_code(ErrorSerializer, code))
+        if not self._answers_401():
+            responses.pop("401", None)
         return responses
+
+    def _answers_401(self) -> bool:
+        authenticators = self.view.get_authenticators()
+        return bool(authenticators) and (
+            authenticators[0].authenticate_header(self.view.request) is not None
+        )

@@ -83,7 +83,6 @@ class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         responses={
             200: MemberSerializer(many=True),
-            401: ErrorSerializer,
             403: ErrorSerializer,
         }
     )

@@ -1,6 +1,6 @@
 """The catalogue's API: the search (exactly as shared/CONTRACT.md says), innovations,
-organisations, resources and the curated vocabularies. Read-only; writes come with issue 4's
-second part (docs/api.md)."""
+organisations, resources and the curated vocabularies, and the token that signs writes.
+Innovations are added and edited here (docs/api.md, "Writing"); the rest is read-only."""
 
 from __future__ import annotations
 
@@ -23,7 +23,12 @@ from rest_framework.views import APIView
 
 from adopters.models import Adoption
 from catalogue.api.filters import OrganisationFilterSet, ResourceFilterSet
-from catalogue.api.schema import SEARCH_PARAMETERS, ErrorSerializer, SearchResponseSerializer
+from catalogue.api.schema import (
+    SEARCH_PARAMETERS,
+    ErrorSerializer,
+    SearchHitSerializer,
+    SearchResponseSerializer,
+)
 from catalogue.api.serializers import (
     InnovationDetailSerializer,
     InnovationWriteSerializer,
@@ -105,6 +110,8 @@ def innovation_api_url(innovation: Innovation) -> str:
 class InnovationSearchView(APIView):
     """Search published innovations: full text, disjunctive facets, sorting and paging; and
     add one (signed in)."""
+
+    row_serializer_class = SearchHitSerializer  # the CSV's columns (config.api.CSVRenderer)
 
     @extend_schema(
         operation_id="innovations_search",
@@ -297,7 +304,8 @@ class TokenView(ObtainAuthToken):
     serializer_class = BoundedAuthTokenSerializer
     throttle_classes = api_settings.DEFAULT_THROTTLE_CLASSES
 
-    @extend_schema(responses={200: TokenResponseSerializer})
+    # Needs no authentication: it is how a client gets its credential.
+    @extend_schema(auth=[{}], responses={200: TokenResponseSerializer})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         try:
             return super().post(request, *args, **kwargs)

@@ -16,10 +16,12 @@ from schemathesis.checks import (
 
 from tests.factories import (
     AdoptionFactory,
+    BeneficiaryGroupFactory,
     InnovationFactory,
     MembershipFactory,
     OrganisationFactory,
     ResourceFactory,
+    ScalingRouteFactory,
     SectorFactory,
     region,
 )
@@ -45,16 +47,35 @@ def keep_connection():
 def catalogue(db):
     """A little of everything, under slugs the fuzzer may also hit by chance."""
     innovation = InnovationFactory(title="a", stage="making-the-case")
-    innovation.sectors.add(SectorFactory(name="Health"))
+    innovation.sectors.add(sector := SectorFactory(name="Health"))
+    innovation.beneficiaries.add(beneficiary := BeneficiaryGroupFactory(name="Carers"))
+    innovation.scaling_routes.add(route := ScalingRouteFactory(name="Replication"))
     innovation.regions.add(region("london"))
     adoption = AdoptionFactory(innovation=innovation, region=region("wales"))
-    ResourceFactory(title="a").innovations.add(innovation)
+    resource = ResourceFactory(title="a")
+    resource.innovations.add(innovation)
     OrganisationFactory(name="0")
     from networks.services import ensure_innovation_network
 
-    MembershipFactory(network=ensure_innovation_network(innovation))
+    network = ensure_innovation_network(innovation)
+    MembershipFactory(network=network)
     InnovationFactory(draft=True, title="draft")
-    return {"innovation": innovation, "adoption": adoption}
+    return {
+        "innovation": innovation,
+        "adoption": adoption,
+        # A real object for each detail GET, by the resource its path names.
+        "details": {
+            "innovations": innovation.slug,
+            "organisations": innovation.lead_organisation.slug,
+            "adoptions": adoption.pk,
+            "networks": network.slug,
+            "resources": resource.slug,
+            "sectors": sector.slug,
+            "beneficiaries": beneficiary.slug,
+            "scaling-routes": route.slug,
+            "regions": "london",
+        },
+    }
 
 
 @schema.parametrize()
@@ -98,3 +119,25 @@ def test_every_write_survives_the_fuzzer_as_a_curator(
         headers={"Authorization": f"Token {token.key}"},
         excluded_checks=[negative_data_rejection, positive_data_acceptance, ignored_auth],
     )
+
+
+@schema.include(method="GET", path_regex=r"\{").parametrize()
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_every_detail_read_of_a_real_object_survives_the_fuzzer(
+    case, catalogue, keep_connection, curator
+):
+    # The anonymous run generates path parameters, which name nothing: each of its detail GETs
+    # is a 404, and the objects' own 200 answers would go unchecked. Here the path names a real
+    # object (and a curator's token opens a network's members), while the rest is generated.
+    token = Token.objects.get_or_create(user=curator)[0]
+    for name in case.path_parameters:
+        case.path_parameters[name] = catalogue["details"][case.operation.path.split("/")[3]]
+    response = case.call_and_validate(
+        headers={"Authorization": f"Token {token.key}"},
+        excluded_checks=[negative_data_rejection, ignored_auth],
+    )
+    assert response.status_code < 500

@@ -128,3 +128,16 @@ def test_the_hourly_limit_per_network_address(client, innovation, settings):
     assert limited.status_code == 429
     other = post(client, innovation.slug, valid(email="c@example.org"), REMOTE_ADDR="192.0.2.9")
     assert other.status_code == 201
+
+
+def test_the_api_is_not_held_to_the_forms_minimum_fill_time(client, innovation, settings):
+    # No form is shown, so there is no moment it was shown to time from.
+    settings.REGISTRATION_MIN_FILL_SECONDS = 3600
+    assert post(client, innovation.slug, valid()).status_code == 201
+
+
+def test_a_filled_honeypot_is_a_400_on_the_website_field_not_a_pretend_success(client, innovation):
+    response = post(client, innovation.slug, valid(website="http://spam.example"))
+    assert response.status_code == 400
+    assert response.json() == {"website": ["Leave this field out."]}
+    assert not RegistrationOfInterest.objects.exists()

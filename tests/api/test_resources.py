@@ -1,11 +1,16 @@
 """The API's resources besides the search: what they show, to whom, and how they fail."""
 
+import csv
+import io
+
 import pytest
 from django.core.management import call_command
 
+from catalogue.models import Organisation
 from tests.factories import (
     AdoptionFactory,
     AdoptionStatusChangeFactory,
+    BeneficiaryGroupFactory,
     InnovationFactory,
     MembershipFactory,
     OrganisationFactory,
@@ -162,10 +167,53 @@ def test_organisations_and_networks_show_their_counts(client, reading):
     assert network["rings"] == {"core": 1, "learning": 0, "interest": 1}
 
 
-def test_writes_are_refused_while_the_api_is_read_only(client, curator):
-    assert client.post(f"{API}organisations/", {"name": "X"}).status_code in (401, 403, 405)
+READ_ONLY = [
+    *(
+        f"{API}{path}"
+        for resource, slug in [
+            ("organisations", "the-reader"),
+            ("networks", "shared-reading"),
+            ("resources", "reading-toolkit"),
+            ("sectors", "health"),
+            ("beneficiaries", "older-people"),
+            ("scaling-routes", "replication"),
+            ("regions", "north-west"),
+        ]
+        for path in (f"{resource}/", f"{resource}/{slug}/")
+    ),
+    f"{API}networks/shared-reading/members/",
+]
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_writes_to_read_only_resources_are_refused_with_json(client, reading, curator, method):
+    from catalogue.models import BeneficiaryGroup, ScalingRoute
+
+    BeneficiaryGroup.objects.create(name="Older people", slug="older-people")
+    ScalingRoute.objects.create(name="Replication", slug="replication")
+    for url in READ_ONLY:
+        assert client.get(url).status_code in (200, 403), url  # it exists
+    send = {"data": {"name": "X"}, "content_type": "application/json"}
+    for url in READ_ONLY:
+        refused = getattr(client, method)(url, **send)
+        assert (refused.status_code, "detail" in refused.json()) == (403, True), url
     client.force_login(curator)
-    assert client.post(f"{API}organisations/", {"name": "X"}).status_code == 405
+    for url in READ_ONLY:
+        refused = getattr(client, method)(url, **send)
+        assert (refused.status_code, "detail" in refused.json()) == (405, True), url
+        assert "GET" in refused["Allow"]
+    assert not Organisation.objects.filter(name="X").exists()
+
+
+@pytest.mark.parametrize(
+    "url", [f"{API}innovations/shared-reading/", f"{API}adoptions/{{pk}}/", f"{API}innovations/"]
+)
+def test_innovations_and_adoptions_are_never_deleted_through_the_api(client, reading, curator, url):
+    client.force_login(curator)
+    response = client.delete(url.format(pk=reading.adoptions.first().pk))
+    assert response.status_code == 405
+    assert "detail" in response.json()
+    assert reading.adoptions.count() == 2
 
 
 def test_lists_come_as_csv_too_with_formulas_escaped(client, reading):
@@ -177,6 +225,52 @@ def test_lists_come_as_csv_too_with_formulas_escaped(client, reading):
     assert any(line.split(",")[1] == "'=HYPERLINK(1)" for line in lines[1:])
     search = client.get(f"{API}innovations/", {"q": "reading", "format": "csv"}).content
     assert b"shared-reading" in search
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "innovations/?q=nothing-matches-this",
+        "adoptions/?status=stopped",
+        "organisations/?kind=university",
+        "networks/?page=9",
+        "resources/?kind=funding",
+        "beneficiaries/?",
+    ],
+)
+def test_an_empty_csv_list_still_has_its_header_row(client, reading, path):
+    empty = client.get(f"{API}{path}&format=csv").content.decode().splitlines()
+    assert len(empty) == 1
+    BeneficiaryGroupFactory(name="Carers")
+    full = client.get(f"{API}{path.split('?')[0]}?format=csv").content.decode().splitlines()
+    assert len(full) > 1
+    assert empty[0] == full[0]
+
+
+def test_a_null_nested_object_gives_the_same_csv_columns_as_any_other(client, reading):
+    InnovationFactory(title="Reading without a lead", lead_organisation=None)
+    lines = client.get(
+        f"{API}innovations/", {"q": "reading", "sort": "title", "format": "csv"}
+    ).content.decode()
+    header, *rows = list(csv.reader(io.StringIO(lines)))
+    assert [c for c in header if c.startswith("lead_organisation")] == [
+        "lead_organisation.name",
+        "lead_organisation.kind",
+    ]
+    assert [len(row) for row in rows] == [len(header)] * 2
+    lead = header.index("lead_organisation.name")
+    assert [row[lead] for row in rows] == ["", "The Reader"]
+
+
+def test_the_schema_says_the_token_needs_no_sign_in_and_documents_no_401(client):
+    schema = client.get(f"{API}schema/", HTTP_ACCEPT="application/json").json()
+    assert schema["paths"]["/api/v1/auth/token/"]["post"]["security"] == [{}]
+    documented = {
+        (path, method): set(operation["responses"])
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+    }
+    assert not [where for where, codes in documented.items() if "401" in codes]
 
 
 def test_any_origin_may_read_but_not_write(client, reading):
@@ -199,6 +293,42 @@ def test_details_answer_conditional_gets(client, reading):
     reading.title = "Shared reading, renamed"
     reading.save()
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_other_resources_answer_conditional_gets_too(client, reading):
+    adoption = reading.adoptions.get(organisation__slug="knowsley-council")
+    url = f"{API}adoptions/{adoption.pk}/"
+    etag = client.get(url)["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    adoption.people_reached = 120
+    adoption.save()
+    changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert (changed.status_code, changed.json()["people_reached"]) == (200, 120)
+
+
+def test_only_get_answers_carry_an_etag(client, innovator, reading):
+    client.force_login(innovator)
+    url = f"{API}innovations/"
+    assert "ETag" in client.get(url)
+    written = client.post(url, {"title": "T", "summary": "S"}, content_type="application/json")
+    assert written.status_code == 201
+    assert "ETag" not in written
+    assert "ETag" not in client.head(url)
+
+
+def test_signed_in_clients_are_throttled_at_their_own_rate_with_retry_after(
+    client, innovator, settings
+):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "1/minute", "user": "3/minute"},
+    }
+    client.force_login(innovator)
+    statuses = [client.get(f"{API}sectors/").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    refused = client.get(f"{API}sectors/")
+    assert 0 < int(refused["Retry-After"]) <= 60
+    assert "throttled" in refused.json()["detail"].lower()
 
 
 def test_anonymous_clients_are_throttled_with_retry_after(client, settings):

@@ -4,7 +4,7 @@ input is refused (every refusal a 4xx that names the field, and nothing stored).
 import pytest
 
 from adopters.models import Adoption
-from catalogue.models import Innovation
+from catalogue.models import Innovation, Organisation
 from networks.models import Network
 from tests.factories import (
     AdoptionFactory,
@@ -33,8 +33,8 @@ def patch(client, url, data):
 
 def test_anonymous_clients_cannot_add_or_edit_innovations(client):
     published = InnovationFactory(title="Public")
-    assert post(client, INNOVATIONS, {"title": "X", "summary": "Y"}).status_code in (401, 403)
-    assert patch(client, f"{INNOVATIONS}public/", {"title": "Z"}).status_code in (401, 403)
+    assert post(client, INNOVATIONS, {"title": "X", "summary": "Y"}).status_code == 403
+    assert patch(client, f"{INNOVATIONS}public/", {"title": "Z"}).status_code == 403
     assert Innovation.objects.count() == 1
     assert Innovation.objects.get().title == published.title
 
@@ -193,7 +193,7 @@ def adoption_data(**changes):
 
 
 def test_anonymous_clients_cannot_record_adoptions(client, adoptable):
-    assert post(client, ADOPTIONS, adoption_data()).status_code in (401, 403)
+    assert post(client, ADOPTIONS, adoption_data()).status_code == 403
     assert not Adoption.objects.exists()
 
 
@@ -361,3 +361,115 @@ def test_a_body_in_a_format_the_api_does_not_read_is_a_documented_415(client):
     assert response.status_code == 415
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
     assert "415" in schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]
+
+
+# --- Found in the API audit ---------------------------------------------------------------------
+
+
+def put(client, url, data):
+    return client.put(url, data, content_type="application/json")
+
+
+def test_a_curator_adds_an_innovation_as_a_draft_they_own(client, curator):
+    client.force_login(curator)
+    response = post(client, INNOVATIONS, {"title": "Curated idea", "summary": "S"})
+    assert response.status_code == 201, response.json()
+    assert response.json()["status"] == "draft"
+    assert list(Innovation.objects.get(slug="curated-idea").owners.all()) == [curator]
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [(None, 403), ("innovator", 200), ("other_innovator", 403), ("curator", 200)],
+)
+def test_who_may_replace_an_innovation_with_put(client, request, innovator, who, expected):
+    innovation = InnovationFactory(title="Published", summary="Before")
+    innovation.owners.add(innovator)
+    if who is not None:
+        client.force_login(request.getfixturevalue(who))
+    response = put(client, f"{INNOVATIONS}published/", {"title": "Published", "summary": "After"})
+    assert response.status_code == expected, response.json()
+    innovation.refresh_from_db()
+    assert innovation.summary == ("After" if expected == 200 else "Before")
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [(None, 403), ("innovator", 200), ("other_innovator", 403), ("curator", 200)],
+)
+def test_who_may_replace_an_adoption_with_put(client, request, innovator, adoptable, who, expected):
+    adoption = AdoptionFactory(
+        innovation=adoptable,
+        organisation=OrganisationFactory(name="Wirral Council"),
+        recorded_by=innovator,
+        area="Wirral",
+    )
+    if who is not None:
+        client.force_login(request.getfixturevalue(who))
+    data = adoption_data(organisation="wirral-council", area="Birkenhead")
+    response = put(client, f"{ADOPTIONS}{adoption.pk}/", data)
+    assert response.status_code == expected, response.json()
+    adoption.refresh_from_db()
+    assert adoption.area == ("Birkenhead" if expected == 200 else "Wirral")
+
+
+def test_a_wrong_token_is_a_403_even_for_reading(client):
+    # Session authentication comes first and names no challenge, so DRF sends no 401.
+    wrong = {"HTTP_AUTHORIZATION": "Token not-a-real-one"}
+    for response in (
+        client.get(INNOVATIONS, **wrong),
+        client.post(INNOVATIONS, {"title": "T"}, content_type="application/json", **wrong),
+    ):
+        assert response.status_code == 403
+        assert response.json() == {"detail": "Invalid token."}
+
+
+def test_an_adoption_names_a_new_organisation_as_the_form_does(client, innovator, adoptable):
+    client.force_login(innovator)
+    data = adoption_data(organisation_name="  Sefton Council ", organisation_kind="local-authority")
+    del data["organisation"]
+    response = post(client, ADOPTIONS, data)
+    assert response.status_code == 201, response.json()
+    assert response.json()["organisation"] == {
+        "slug": "sefton-council",
+        "name": "Sefton Council",
+        "kind": "local-authority",
+    }
+    organisation = Adoption.objects.get().organisation
+    assert (organisation.name, organisation.region.slug) == ("Sefton Council", "north-west")
+
+
+def test_an_adoption_naming_a_known_organisation_in_another_case_links_it(
+    client, innovator, adoptable
+):
+    client.force_login(innovator)
+    data = adoption_data(organisation_name="KNOWSLEY council", organisation_kind="charity")
+    del data["organisation"]
+    response = post(client, ADOPTIONS, data)
+    assert response.status_code == 201, response.json()
+    assert response.json()["organisation"]["slug"] == "knowsley-council"
+    assert Organisation.objects.filter(name__iexact="knowsley council").count() == 1
+    assert Organisation.objects.get(slug="knowsley-council").kind == "local-authority"
+
+
+@pytest.mark.parametrize(
+    ("changes", "fields"),
+    [
+        ({"organisation_name": "Sefton Council"}, {"organisation", "organisation_name"}),
+        ({"organisation": None}, {"organisation", "organisation_name"}),
+        ({"organisation": None, "organisation_name": "Sefton Council"}, {"organisation_kind"}),
+        ({"organisation_kind": "charity"}, {"organisation_kind"}),
+        ({"organisation": None, "organisation_name": " "}, {"organisation_name"}),
+    ],
+    ids=["both", "neither", "new-name-without-kind", "kind-without-name", "blank-name"],
+)
+def test_an_adoption_takes_its_organisation_one_way_only(
+    client, innovator, adoptable, changes, fields
+):
+    client.force_login(innovator)
+    data = {key: value for key, value in adoption_data(**changes).items() if value is not None}
+    response = post(client, ADOPTIONS, data)
+    assert response.status_code == 400
+    assert set(response.json()) == fields
+    assert not Adoption.objects.exists()
+    assert not Organisation.objects.filter(name="Sefton Council").exists()
