@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from adopters import outbox
 from networks.choices import Role
-from networks.models import Mentoring, Network, RingRequest
+from networks.models import Membership, Mentoring, Network, RingRequest
 
 Absolute = Callable[[str], str]
 
@@ -65,29 +65,35 @@ def invitation_sent(invitation: RingRequest, absolute: Absolute) -> None:
 
 
 def request_waiting(ring_request: RingRequest, absolute: Absolute) -> None:
-    member = ring_request.membership
-    network = member.network
-    _send(
-        facilitators(network),
-        f"{member.name or 'A member'} asks to join the learning ring of {network.name}",
+    _tell_facilitators(
+        ring_request.membership,
+        "asks to join the learning ring of",
         "request_waiting.txt",
-        {
-            "request": ring_request,
-            "member": member,
-            "link": absolute(reverse("networks:facilitate", args=[network.slug])),
-        },
+        {"request": ring_request},
+        absolute,
     )
 
 
 def mentor_asked(mentoring: Mentoring, absolute: Absolute) -> None:
-    member = mentoring.mentee
+    _tell_facilitators(
+        mentoring.mentee,
+        "asks for a mentor in",
+        "mentor_asked.txt",
+        {"mentoring": mentoring},
+        absolute,
+    )
+
+
+def _tell_facilitators(
+    member: Membership, asks: str, template: str, context: dict, absolute: Absolute
+) -> None:
     network = member.network
     _send(
         facilitators(network),
-        f"{member.name or 'A member'} asks for a mentor in {network.name}",
-        "mentor_asked.txt",
+        f"{member.name or 'A member'} {asks} {network.name}",
+        template,
         {
-            "mentoring": mentoring,
+            **context,
             "member": member,
             "link": absolute(reverse("networks:facilitate", args=[network.slug])),
         },
