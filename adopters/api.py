@@ -26,6 +26,7 @@ from adopters.choices import AdoptionStatus, Interest
 from adopters.forms import DETAILS
 from adopters.models import RECORDED, Adoption, AdoptionStatusChange, RegistrationOfInterest
 from adopters.views import sender_key
+from catalogue import services as catalogue_services
 from catalogue.api.serializers import (
     ApiUrl,
     InnovationSummarySerializer,
@@ -183,7 +184,7 @@ class AdoptionWriteSerializer(serializers.ModelSerializer):
             )
         if not named:
             return
-        organisation = services.organisation_named(data["organisation_name"])
+        organisation = catalogue_services.organisation_named(data["organisation_name"])
         if organisation is not None:
             data["organisation"] = organisation
             del data["organisation_name"]
@@ -225,7 +226,7 @@ class AdoptionWriteSerializer(serializers.ModelSerializer):
         """Add the organisation a new name in `organisation_name` names, in the adoption's
         region, as the site's form does."""
         if "organisation_name" in data:
-            data["organisation"] = services.add_organisation(
+            data["organisation"] = catalogue_services.add_organisation(
                 data.pop("organisation_name"), kind=data.pop("organisation_kind"), region=region
             )
 

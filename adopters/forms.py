@@ -7,6 +7,7 @@ from django import forms
 from adopters import services
 from adopters.choices import Interest
 from adopters.models import RECORDED, Adoption, RegistrationOfInterest
+from catalogue import services as catalogue_services
 from catalogue.choices import OrganisationKind
 from catalogue.models import Innovation, Region
 
@@ -198,7 +199,7 @@ class AdoptionForm(forms.ModelForm):
         name = cleaned.get("organisation_name")
         organisation = None
         if not self.instance.pk and name:
-            organisation = services.organisation_named(name)
+            organisation = catalogue_services.organisation_named(name)
             if organisation is None and not cleaned.get("organisation_kind"):
                 self.add_error(
                     "organisation_kind",

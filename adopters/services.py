@@ -31,8 +31,7 @@ from adopters.models import (
 )
 from catalogue.audit import audited
 from catalogue.choices import ModerationStatus
-from catalogue.models import ACTIVE_ADOPTION_STATUSES, Innovation, Organisation, Region
-from catalogue.utils import unique_slug
+from catalogue.models import ACTIVE_ADOPTION_STATUSES, Innovation
 from networks.choices import JoinedThrough, Ring
 
 
@@ -98,20 +97,6 @@ def change_status(
 def can_edit_adoption(adoption: Adoption, user: AbstractBaseUser) -> bool:
     """Whoever recorded an adoption, and the curators, may edit it."""
     return user.is_authenticated and (user.is_staff or adoption.recorded_by_id == user.pk)
-
-
-def organisation_named(name: str) -> Organisation | None:
-    """The organisation in the catalogue with this name, whatever its case (the database keeps
-    names unique so): whoever records an adoption names the organisation rather than picking
-    it."""
-    return Organisation.objects.filter(name__iexact=name.strip()).first()
-
-
-def add_organisation(name: str, *, kind: str, region: Region | None = None) -> Organisation:
-    """A new organisation, named by whoever records its adoption, in the adoption's region."""
-    return Organisation.objects.create(
-        name=name.strip(), slug=unique_slug(Organisation, name), kind=kind, region=region
-    )
 
 
 @transaction.atomic

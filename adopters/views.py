@@ -24,6 +24,7 @@ from adopters import services
 from adopters.choices import RegistrationStatus
 from adopters.forms import AdoptionForm, RegistrationForm
 from adopters.models import Adoption
+from catalogue import services as catalogue_services
 from catalogue.models import Innovation
 from catalogue.utils import Echo, csv_cell, row_id
 from config.api import client_address
@@ -274,7 +275,7 @@ def record_adoption(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             with transaction.atomic():
                 adoption = form.save(commit=False)
-                adoption.organisation = form.organisation or services.add_organisation(
+                adoption.organisation = form.organisation or catalogue_services.add_organisation(
                     form.cleaned_data["organisation_name"],
                     kind=form.cleaned_data["organisation_kind"],
                     region=form.cleaned_data["region"],

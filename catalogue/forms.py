@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.db import IntegrityError, transaction
 
+from catalogue import services
 from catalogue.choices import OrganisationKind, ScalingWay
 from catalogue.models import BeneficiaryGroup, Innovation, Organisation, Region, Sector
-from catalogue.utils import unique_slug
 
 CHECKBOXES = forms.CheckboxSelectMultiple
 
@@ -174,17 +173,7 @@ class SubmissionForm(forms.ModelForm):
     def organisation(self) -> Organisation:
         """The lead organisation: the catalogue's own record when the name is known (in any
         case), a new one otherwise."""
-        name = " ".join(self.cleaned_data["organisation_name"].split())
-        existing = Organisation.objects.filter(name__iexact=name).first()
-        if existing:
-            return existing
-        try:
-            with transaction.atomic():  # someone may add the same name at the same moment
-                return Organisation.objects.create(
-                    name=name,
-                    slug=unique_slug(Organisation, name, max_length=220),
-                    kind=self.cleaned_data["organisation_kind"],
-                    source="Submitted with an innovation",
-                )
-        except IntegrityError:
-            return Organisation.objects.get(name__iexact=name)
+        name = self.cleaned_data["organisation_name"]
+        return services.organisation_named(name) or services.add_organisation(
+            name, kind=self.cleaned_data["organisation_kind"], source="Submitted with an innovation"
+        )

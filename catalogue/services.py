@@ -5,12 +5,13 @@ Views, the API, admin actions and commands call these; none re-implements them.
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalogue.audit import audited
 from catalogue.choices import ModerationStatus
-from catalogue.models import Innovation
+from catalogue.models import Innovation, Organisation, Region
+from catalogue.utils import unique_slug
 
 # What the audit history says of each moderation move, by the status it leads to. `by` on the
 # moves below names who made it when no request does (the admin and the API have one).
@@ -132,3 +133,28 @@ def move(innovation: Innovation, to: str, *, by) -> Innovation:
             f"{innovation.get_status_display().lower()} to {ModerationStatus(to).label.lower()}."
         )
     return MOVES[to](innovation, by=by)
+
+
+def organisation_named(name: str) -> Organisation | None:
+    """The organisation in the catalogue with this name, whatever its case and spacing (the
+    database keeps names unique so): people name an organisation rather than pick it."""
+    return Organisation.objects.filter(name__iexact=" ".join(name.split())).first()
+
+
+def add_organisation(
+    name: str, *, kind: str, region: Region | None = None, source: str = ""
+) -> Organisation:
+    """The organisation of this name: a new one of `kind`, unless someone added the same name
+    a moment ago, when it is theirs."""
+    name = " ".join(name.split())
+    try:
+        with transaction.atomic():
+            return Organisation.objects.create(
+                name=name,
+                slug=unique_slug(Organisation, name, max_length=220),
+                kind=kind,
+                region=region,
+                source=source,
+            )
+    except IntegrityError:
+        return Organisation.objects.get(name__iexact=name)

@@ -27,12 +27,4 @@ class AutoSchema(openapi.AutoSchema):
             codes += ["403", "415"]
         for code in codes:
             responses.setdefault(code, self._get_response_for_code(ErrorSerializer, code))
-        if not self._answers_401():
-            responses.pop("401", None)
         return responses
-
-    def _answers_401(self) -> bool:
-        authenticators = self.view.get_authenticators()
-        return bool(authenticators) and (
-            authenticators[0].authenticate_header(self.view.request) is not None
-        )
