@@ -25,7 +25,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_http_methods
 
-from adopters import outbox
+from kernel import outbox
 
 User = get_user_model()
 

@@ -2,14 +2,13 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from adopters import outbox, services
+from adopters import services
 from adopters.models import (
     Adoption,
     AdoptionStatusChange,
-    OutgoingEmail,
     RegistrationOfInterest,
 )
-from catalogue.admin import AuditHistoryAdmin
+from kernel.admin import AuditHistoryAdmin
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -89,40 +88,3 @@ class RegistrationOfInterestAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Registrations come from the person themselves, with their consent, never from staff.
         return False
-
-
-@admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
-    """The email queue: what went, what is waiting and why (adopters/outbox.py)."""
-
-    list_display = ["subject", "to", "created_at", "sent_at", "attempts", "last_error"]
-    list_filter = [("sent_at", admin.EmptyFieldListFilter)]
-    search_fields = ["to", "subject"]
-    readonly_fields = [
-        "to",
-        "subject",
-        "body",
-        "created_at",
-        "sent_at",
-        "attempts",
-        "last_attempt_at",
-        "last_error",
-    ]
-    date_hierarchy = "created_at"
-    actions = ["send_now"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def get_fields(self, request: HttpRequest, obj=None) -> list[str]:
-        # A waiting message may hold a link that confirms an address or resets a password:
-        # only superusers read it.
-        fields = list(super().get_fields(request, obj))
-        return fields if request.user.is_superuser else [f for f in fields if f != "body"]
-
-    @admin.action(description="Try to send the selected emails now")
-    def send_now(self, request: HttpRequest, queryset: QuerySet[OutgoingEmail]) -> None:
-        waiting = list(queryset.filter(sent_at__isnull=True).values_list("pk", flat=True))
-        sent = sum(outbox.deliver(pk) for pk in waiting)
-        level = messages.SUCCESS if sent == len(waiting) else messages.WARNING
-        self.message_user(request, f"Sent {sent} of {len(waiting)} waiting email(s).", level)

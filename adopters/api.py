@@ -28,15 +28,14 @@ from adopters.models import RECORDED, Adoption, AdoptionStatusChange, Registrati
 from adopters.views import sender_key
 from catalogue import services as catalogue_services
 from catalogue.api.serializers import (
-    ApiUrl,
     InnovationSummarySerializer,
     OrganisationSummarySerializer,
     SlugReference,
-    refusals_as_400,
 )
 from catalogue.choices import OrganisationKind
 from catalogue.filtersets import ValueListFilter
 from catalogue.models import Innovation, Organisation, Region
+from kernel.api_fields import ApiUrl, refusals_as_400
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):

@@ -88,7 +88,7 @@ class Adoption(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AdoptionQuerySet.as_manager()
-    # The audit history (catalogue/audit.py); not `history`, which is the dated status steps.
+    # The audit history (kernel/audit.py); not `history`, which is the dated status steps.
     # The status steps themselves are not audited: each is already a dated, signed record.
     audit = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -259,45 +259,3 @@ class RegistrationOfInterest(models.Model):
             raise ValidationError(
                 {"status": "The person has not confirmed their email address yet."}
             )
-
-
-class OutgoingEmail(models.Model):
-    """An email the catalogue has to send, kept until it has gone.
-
-    Rows are written in the same transaction as what they tell about, and sent after it commits;
-    a failure is recorded on the row and `manage.py send_queued_email` tries again, so a broken
-    mail server delays messages but never loses them (or the registration they confirm).
-    """
-
-    to = models.EmailField()
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["created_at"]
-        verbose_name = "outgoing email"
-        indexes = [
-            models.Index(Lower("to"), name="outgoing_email_to_ci"),
-            models.Index(
-                "created_at", condition=Q(sent_at__isnull=True), name="outgoing_email_unsent"
-            ),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(sent_at__isnull=True) | Q(attempts__gt=0),
-                name="outgoing_email_sent_after_attempt",
-                violation_error_message="An email cannot be sent without an attempt.",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.subject} to {self.to}"
-
-    @property
-    def is_sent(self) -> bool:
-        return self.sent_at is not None

@@ -21,29 +21,25 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from adopters import outbox
 from adopters.choices import RegistrationStatus
 from adopters.models import (
     Adoption,
     AdoptionStatusChange,
-    OutgoingEmail,
     RegistrationOfInterest,
 )
-from catalogue.audit import audited
-from catalogue.choices import ModerationStatus
-from catalogue.models import ACTIVE_ADOPTION_STATUSES, Innovation
-from networks.choices import JoinedThrough, Ring
+from adopters.signals import adoption_status_noted, interest_confirmed
+from catalogue.models import Innovation
+from kernel import outbox
+from kernel.audit import audited
+from kernel.models import OutgoingEmail
 
 
 def note_status(
     adoption: Adoption, *, by: AbstractBaseUser | None = None, note: str = "", on=None
 ) -> AdoptionStatusChange:
-    """Add the adoption's current status to its dated history.
-
-    An adoption that has reached piloting (or gone further) brings its contact into the core
-    ring of the innovation's learning network, when the contact recorded it themselves or the
-    change comes from someone who runs the network (an owner, a facilitator, a curator).
-    """
+    """Add the adoption's current status to its dated history, and tell the apps that follow
+    adoptions (an adoption reaching piloting brings its contact into the core ring of the
+    innovation's network: networks/receivers.py)."""
     change = AdoptionStatusChange.objects.create(
         adoption=adoption,
         status=adoption.status,
@@ -51,33 +47,8 @@ def note_status(
         note=note,
         changed_by=by if by is not None and by.is_authenticated else None,
     )
-    _bring_contact_into_core(adoption, by=by)
+    adoption_status_noted.send(sender=Adoption, adoption=adoption, by=by)
     return change
-
-
-def _bring_contact_into_core(adoption: Adoption, *, by: AbstractBaseUser | None) -> None:
-    from networks.models import Network
-    from networks.services import bring_into_core, facilitates
-
-    if adoption.status not in ACTIVE_ADOPTION_STATUSES or not adoption.contact_email:
-        return
-    network = Network.objects.filter(
-        innovation_id=adoption.innovation_id, innovation__status=ModerationStatus.PUBLISHED
-    ).first()
-    if network is None:
-        return
-    # Only the contact themselves, or someone who runs the network, brings an address into
-    # its core: anyone else recording an adoption cannot enrol a stranger without consent.
-    own = by is not None and bool(by.email) and by.email.lower() == adoption.contact_email.lower()
-    if own or (by is not None and facilitates(network, by)):
-        bring_into_core(
-            network,
-            email=adoption.contact_email,
-            name=adoption.contact_name,
-            joined_through=JoinedThrough.ADOPTION,
-            reason=f"Their adoption reached {adoption.get_status_display().lower()}.",
-            by=by,
-        )
 
 
 @transaction.atomic
@@ -317,12 +288,10 @@ def confirm_registration(
 ) -> RegistrationOfInterest:
     """The person confirmed their email address: the registration now counts.
 
-    They join the innovation's interest ring (unless they are in its network already) and the
-    innovation's contacts (`innovation_contacts`) hear about it. Confirming twice changes
-    nothing.
+    They join the innovation's interest ring when it is published (networks/receivers.py,
+    through `interest_confirmed`) and the innovation's contacts (`innovation_contacts`) hear
+    about it. Confirming twice changes nothing.
     """
-    from networks.services import enrol, ensure_innovation_network
-
     registration = (
         RegistrationOfInterest.objects.select_for_update(of=("self",))
         .select_related("innovation", "region")
@@ -336,21 +305,12 @@ def confirm_registration(
     registration.save(update_fields=["confirmed_at", "status", "updated_at"])
 
     innovation = registration.innovation
-    network = ensure_innovation_network(innovation) if innovation.is_published else None
-    if network is not None:
-        enrol(
-            network,
-            email=registration.email,
-            name=registration.name,
-            ring=Ring.INTEREST,
-            joined_through=JoinedThrough.REGISTRATION,
-            reason="Confirmed a registration of interest.",
-        )
+    interest_confirmed.send(sender=RegistrationOfInterest, registration=registration)
     body = render_to_string(
         "adopters/email/new_registration.txt",
         {
             "registration": registration,
-            "joined": network is not None,
+            "joined": innovation.is_published,
             "link": absolute(innovation.get_absolute_url()),
             "SITE_NAME": settings.SITE_NAME,
         },

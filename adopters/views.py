@@ -26,8 +26,8 @@ from adopters.forms import AdoptionForm, RegistrationForm
 from adopters.models import Adoption
 from catalogue import services as catalogue_services
 from catalogue.models import Innovation
-from catalogue.utils import Echo, csv_cell, row_id
-from config.api import client_address
+from kernel.api import client_address
+from kernel.text import Echo, csv_cell, row_id
 
 logger = logging.getLogger(__name__)
 

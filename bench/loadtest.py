@@ -149,9 +149,7 @@ def main() -> None:
         server.wait(timeout=60)
         log.close()
         with psycopg.connect(url.replace("postgres://", "postgresql://", 1)) as conn:
-            conn.execute(
-                'DELETE FROM adopters_outgoingemail WHERE "to" LIKE %s', ["%@load.invalid"]
-            )
+            conn.execute('DELETE FROM kernel_outgoingemail WHERE "to" LIKE %s', ["%@load.invalid"])
             conn.execute(
                 "DELETE FROM adopters_registrationofinterest WHERE email LIKE %s",
                 ["%@load.invalid"],

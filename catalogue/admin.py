@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.http import HttpRequest
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
-from adopters.models import Adoption
 from catalogue import services
-from catalogue.importing import ImportFailed, import_catalogue, parse_json
 from catalogue.models import (
     BeneficiaryGroup,
     Innovation,
@@ -27,31 +18,7 @@ from catalogue.models import (
     ScalingRoute,
     Sector,
 )
-
-# Curators paste addresses without a scheme; assume https (Django 6's default) rather than http.
-URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
-
-
-class AuditHistoryAdmin(SimpleHistoryAdmin):
-    """An admin whose History page lists every saved version (catalogue/audit.py): when, who,
-    why, and which fields changed from what to what.
-
-    The history is read-only. Restoring an old version would go round the rules that saves
-    through the services keep (moderation moves, dated status steps, ring moves) and could bring
-    back personal data that was erased, so the Revert button is gone and its form refuses posts.
-    """
-
-    object_history_list_template = "admin/audit_history_list.html"
-
-    def revert_disabled(self, request: HttpRequest, obj=None) -> bool:
-        return True
-
-    def history_form_view(
-        self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
-    ) -> HttpResponse:
-        if request.method != "GET":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+from kernel.admin import URL_FIELDS, AuditHistoryAdmin
 
 
 @admin.register(Region)
@@ -125,19 +92,6 @@ class ReachFigureInline(admin.TabularInline):
     fields = ["measure", "value", "date", "source"]
 
 
-class AdoptionInline(admin.TabularInline):
-    model = Adoption
-    extra = 0
-    fields = ["organisation", "region", "area", "status", "adapted", "verified"]
-    readonly_fields = ["verified"]
-    autocomplete_fields = ["organisation", "region"]
-    show_change_link = True
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(help_text="A JSON file in the catalogue format (docs/import-format.md).")
-
-
 @admin.register(Innovation)
 class InnovationAdmin(AuditHistoryAdmin):
     formfield_overrides = URL_FIELDS
@@ -164,7 +118,7 @@ class InnovationAdmin(AuditHistoryAdmin):
     ]
     readonly_fields = ["status", "submitted_at", "published_at", "created_at", "updated_at"]
     date_hierarchy = "created_at"
-    inlines = [ReachFigureInline, AdoptionInline]
+    inlines = [ReachFigureInline]
     actions = ["submit_selected", "publish_selected", "archive_selected"]
     list_select_related = ["lead_organisation"]
     fieldsets = [
@@ -211,20 +165,6 @@ class InnovationAdmin(AuditHistoryAdmin):
     def adoptions(self, obj: Innovation) -> int:
         return obj.adoption_count
 
-    def save_formset(self, request, form, formset, change: bool) -> None:
-        """Adoptions added or moved on this page get their dated status step too."""
-        from adopters.services import note_status
-
-        deleted = set(map(id, formset.deleted_forms))
-        fresh = [f for f in formset.extra_forms if f.has_changed() and id(f) not in deleted]
-        moved = [
-            f for f in formset.initial_forms if "status" in f.changed_data and id(f) not in deleted
-        ]
-        formset.save()
-        if formset.model is Adoption:
-            for adoption_form in fresh + moved:
-                note_status(adoption_form.instance, by=request.user, note="Changed in the admin.")
-
     def _moderate(self, request: HttpRequest, queryset: QuerySet, action, verb: str) -> None:
         done, refused = 0, []
         for innovation in queryset:
@@ -249,41 +189,6 @@ class InnovationAdmin(AuditHistoryAdmin):
     @admin.action(description="Archive selected innovations")
     def archive_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._moderate(request, queryset, services.archive, "archived")
-
-    # The same import as `manage.py import_catalogue`, for curators who live in the admin.
-    def get_urls(self):
-        return [
-            path(
-                "import/",
-                self.admin_site.admin_view(self.import_view),
-                name="catalogue_innovation_import",
-            ),
-            *super().get_urls(),
-        ]
-
-    def import_view(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_add_permission(request) or not self.has_change_permission(request):
-            return redirect("admin:index")
-        form = ImportForm(request.POST or None, request.FILES or None)
-        problems: list[str] = []
-        report_lines: list[str] = []
-        if request.method == "POST" and form.is_valid():
-            try:
-                report = import_catalogue(parse_json(form.cleaned_data["file"].read()))
-            except ImportFailed as failure:
-                problems = failure.problems
-            else:
-                report_lines = report.lines()
-                self.message_user(request, "Import finished: " + "; ".join(report_lines))
-                return redirect(reverse("admin:catalogue_innovation_changelist"))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Import a catalogue file",
-            "form": form,
-            "problems": problems,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/catalogue/import.html", context)
 
 
 @admin.register(ReachFigure)

@@ -261,7 +261,7 @@ class Innovation(models.Model):
     facet_keys = ArrayField(models.BigIntegerField(), default=list, editable=False)
 
     objects = InnovationQuerySet.as_manager()
-    # The audit history (catalogue/audit.py): the row as it was after each change, and who made
+    # The audit history (kernel/audit.py): the row as it was after each change, and who made
     # it. What the database derives is left out: nobody edits it, the triggers rewrite it on
     # every write, and a copy taken in Python would be stale anyway. updated_at is the history
     # row's own date. The relations (sectors, regions, partners, owners…) are not copied: that

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django import forms
 from django.db import connection
 from django.http import QueryDict
 from django.urls import reverse
@@ -39,9 +38,8 @@ from catalogue.filtersets import (
     sort_in_force,
 )
 from catalogue.models import Innovation
+from kernel.paging import DEFAULT_PAGE_SIZE, PagingForm
 
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
 SUGGESTION_LIMIT = 5
 
 # Private-use characters mark matches inside ts_headline's output, so that the text itself can be
@@ -132,18 +130,6 @@ class SearchResult:
     @property
     def last_index(self) -> int:
         return self.first_index + len(self.results) - 1 if self.results else 0
-
-
-# Pages beyond this are refused (a 400) rather than sent to PostgreSQL as an OFFSET that does
-# not fit in a bigint.
-MAX_PAGE = 10**9
-
-
-class PagingForm(forms.Form):
-    """`page` and `page_size`, for the search and for every list of the API."""
-
-    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
-    page_size = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
 
 
 def filterset_for(params: QueryDict) -> InnovationFilterSet:

@@ -8,10 +8,11 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from catalogue.audit import audited
 from catalogue.choices import ModerationStatus
 from catalogue.models import Innovation, Organisation, Region
-from catalogue.utils import unique_slug
+from catalogue.signals import innovation_published
+from kernel.audit import audited
+from kernel.text import unique_slug
 
 # What the audit history says of each moderation move, by the status it leads to. `by` on the
 # moves below names who made it when no request does (the admin and the API have one).
@@ -68,14 +69,13 @@ def submit(innovation: Innovation, *, by=None) -> Innovation:
 
 @transaction.atomic
 def publish(innovation: Innovation, *, by=None) -> Innovation:
-    """A curator makes an innovation public; its learning network is created with it."""
-    from networks.services import ensure_innovation_network
-
+    """A curator makes an innovation public; the apps that follow publication hear of it
+    (its learning network is created with it: networks/receivers.py)."""
     _move(innovation, ModerationStatus.PUBLISHED)
     if innovation.published_at is None:
         innovation.published_at = timezone.now()
     _save(innovation, ["status", "published_at"], by=by)
-    ensure_innovation_network(innovation)
+    innovation_published.send(sender=Innovation, innovation=innovation, by=by)
     return innovation
 
 
@@ -99,8 +99,6 @@ def return_to_draft(innovation: Innovation, *, by=None) -> Innovation:
 def submit_new(form, owner) -> Innovation:
     """An innovator's new entry (a valid forms.SubmissionForm), owned by them and sent straight
     to the curators for review; nothing of it is public until a curator publishes it."""
-    from catalogue.utils import unique_slug
-
     innovation = form.save(commit=False)
     innovation.lead_organisation = form.organisation()
     innovation.scaling_ways = form.cleaned_data["scaling_ways"]

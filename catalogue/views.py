@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import csv
-import json
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.forms import inlineformset_factory
 from django.http import (
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
@@ -26,25 +23,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
-from adopters.choices import AdoptionStatus
-from adopters.models import Adoption
 from catalogue import services
-from catalogue.charts import reach_chart
 from catalogue.choices import (
-    EVIDENCE_LEVEL_EXPLANATIONS,
-    STAGE_EXPLANATIONS,
     ModerationStatus,
     ResourceKind,
-    Stage,
 )
-from catalogue.facets import FACET_CODES, KEY_BASE, TOTAL_KEY
 from catalogue.filtersets import InnovationFilterSet
 from catalogue.forms import SubmissionForm
 from catalogue.models import (
     BeneficiaryGroup,
-    FacetTotal,
     Innovation,
-    Organisation,
     ReachFigure,
     Region,
     Resource,
@@ -52,60 +40,7 @@ from catalogue.models import (
     Sector,
 )
 from catalogue.search import SearchError, filterset_for, search
-from catalogue.similar import similar_to
-from catalogue.utils import Echo, csv_cell
-from networks.choices import RING_DESCRIPTIONS, Ring
-from networks.models import Network
-
-# The home page's figures change slowly and are read on every visit: each process keeps them
-# for a minute rather than counting the catalogue each time.
-HOME_FIGURES_SECONDS = 60
-
-
-def _home_figures() -> dict:
-    """The catalogue in numbers, and the sectors and groups of people to browse by, with how
-    many published innovations each has (read from the facet totals the search keeps)."""
-    figures = cache.get("home-figures")
-    if figures is not None:
-        return figures
-    totals = dict(FacetTotal.objects.values_list("key", "count"))
-
-    def with_totals(vocabulary, facet: str) -> list:
-        items = list(vocabulary.objects.all())
-        for item in items:
-            item.total = totals.get(FACET_CODES[facet] * KEY_BASE + item.pk, 0)
-        return [item for item in items if item.total]
-
-    published = Innovation.objects.filter(status="published")
-    figures = {
-        "innovation_count": totals.get(TOTAL_KEY, 0),
-        # Organisations that lead a published innovation or have adopted one.
-        "organisation_count": Organisation.objects.filter(
-            Exists(published.filter(lead_organisation=OuterRef("pk")))
-            | Exists(Adoption.objects.public().filter(organisation=OuterRef("pk")))
-        ).count(),
-        "adoption_count": Adoption.objects.public().active().count(),
-        "sectors": sorted(with_totals(Sector, "sector"), key=lambda s: s.name),
-        "beneficiaries": sorted(
-            with_totals(BeneficiaryGroup, "beneficiary"), key=lambda g: (-g.total, g.name)
-        )[:12],
-    }
-    cache.set("home-figures", figures, HOME_FIGURES_SECONDS)
-    return figures
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    context = {
-        **_home_figures(),
-        "recent": Innovation.objects.published()
-        .for_listing()
-        .order_by("-published_at", "title")[:6],
-        "recently_adopted": Adoption.objects.public()
-        .active()
-        .select_related("innovation", "organisation", "region")
-        .order_by(F("started_on").desc(nulls_last=True), F("created_at").desc())[:6],
-    }
-    return render(request, "catalogue/home.html", context)
+from kernel.text import Echo, csv_cell
 
 
 def _without(params: QueryDict, name: str, value: str | None = None) -> str:
@@ -276,116 +211,6 @@ def bad_search(exc: SearchError) -> HttpResponse:
     return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
-def innovation_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    innovation = get_object_or_404(
-        Innovation.objects.visible_to(request.user)
-        .select_related("lead_organisation__region")
-        .prefetch_related(
-            "sectors",
-            "beneficiaries",
-            "scaling_routes",
-            "regions",
-            "partners",
-            Prefetch("reach", ReachFigure.objects.order_by("measure", "date")),
-            Prefetch("resources", Resource.objects.order_by("title")),
-        ),
-        slug=slug,
-    )
-    adoptions = list(
-        innovation.adoptions.select_related("organisation", "region").order_by(
-            "region__position", "organisation__name"
-        )
-    )
-    status_counts = {status.label: 0 for status in AdoptionStatus}
-    # Where it has been adopted: per region, in the regions' own order, how many at each status.
-    by_region: dict[str, dict[str, int]] = {}
-    for adoption in adoptions:
-        status_counts[adoption.get_status_display()] += 1
-        place = adoption.region.name if adoption.region else "Region not recorded"
-        counts = by_region.setdefault(place, {})
-        counts[adoption.get_status_display()] = counts.get(adoption.get_status_display(), 0) + 1
-    reach: dict[str, list[ReachFigure]] = {}
-    for figure in innovation.reach.all():
-        reach.setdefault(figure.measure, []).append(figure)
-    network = (
-        Network.objects.filter(innovation=innovation).with_ring_sizes().first()
-        if innovation.is_published
-        else None
-    )
-    by_region_rows = [
-        (
-            place,
-            sum(counts.values()),
-            {label: counts[label] for label in status_counts if label in counts},
-        )
-        for place, counts in by_region.items()
-    ]
-    stages = list(Stage)
-    stage_number = stages.index(innovation.stage) + 1 if innovation.stage else None
-    context = {
-        "innovation": innovation,
-        "adoptions": adoptions,
-        "status_counts": {k: v for k, v in status_counts.items() if v},
-        "by_region": by_region_rows,
-        "reach": reach,
-        # A line needs two points: measures counted once are in the table only.
-        "charts": [
-            reach_chart(measure, figures) for measure, figures in reach.items() if len(figures) > 1
-        ],
-        "most_in_a_region": max((total for _, total, _ in by_region_rows), default=0),
-        "network": network,
-        "rings": [(ring, RING_DESCRIPTIONS[ring]) for ring in Ring],
-        "stages": [(n, stage) for n, stage in enumerate(stages, start=1)],
-        "stage_number": stage_number,
-        "similar": similar_to(innovation) if innovation.is_published else [],
-        "structured_data": structured_data(request, innovation),
-        "evidence_explanation": EVIDENCE_LEVEL_EXPLANATIONS.get(innovation.evidence_level or 0),
-        "evidence_levels": sorted(EVIDENCE_LEVEL_EXPLANATIONS.items()),
-        "can_edit": request.user.is_authenticated
-        and (request.user.is_staff or innovation.owners.filter(pk=request.user.pk).exists()),
-    }
-    return render(request, "catalogue/innovation_detail.html", context)
-
-
-# JSON inside <script>: nothing in it can close the element or start markup.
-_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
-
-
-def structured_data(request: HttpRequest, innovation: Innovation) -> str:
-    """schema.org markup of an innovation's page, for search engines (JSON-LD)."""
-
-    def organisation(org: Organisation) -> dict:
-        return {
-            "@type": "Organization",
-            "name": org.name,
-            "url": request.build_absolute_uri(org.get_absolute_url()),
-        }
-
-    data = {
-        "@context": "https://schema.org",
-        "@type": "CreativeWork",
-        "name": innovation.title,
-        "description": innovation.summary,
-        "url": request.build_absolute_uri(innovation.get_absolute_url()),
-        "keywords": [s.name for s in innovation.sectors.all()]
-        + [b.name for b in innovation.beneficiaries.all()],
-        "spatialCoverage": [r.name for r in innovation.regions.all()],
-        "dateModified": (innovation.last_reviewed_on or innovation.updated_at).isoformat(),
-    }
-    if innovation.published_at:
-        data["datePublished"] = innovation.published_at.date().isoformat()
-    if innovation.lead_organisation:
-        data["creator"] = organisation(innovation.lead_organisation)
-    partners = [organisation(p) for p in innovation.partners.all()]
-    if partners:
-        data["contributor"] = partners
-    if innovation.year_started:
-        data["temporalCoverage"] = f"{innovation.year_started}/.."
-    if innovation.source:
-        data["citation"] = innovation.source
-    return json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
-
-
 def reach_csv(request: HttpRequest, slug: str) -> HttpResponse:
     """An innovation's reach figures as CSV, for the chart's readers who want the numbers."""
     innovation = get_object_or_404(Innovation.objects.visible_to(request.user), slug=slug)
@@ -398,30 +223,6 @@ def reach_csv(request: HttpRequest, slug: str) -> HttpResponse:
             [csv_cell(figure.measure), figure.date, figure.value, csv_cell(figure.source)]
         )
     return response
-
-
-def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = get_object_or_404(Organisation.objects.select_related("region"), slug=slug)
-    led = Innovation.objects.published().for_listing().filter(lead_organisation=organisation)
-    partnered = Innovation.objects.published().filter(partners=organisation).order_by("title")
-    adoptions = (
-        Adoption.objects.public()
-        .filter(organisation=organisation)
-        .select_related("innovation", "region")
-        .order_by("innovation__title")
-    )
-    if not (led.exists() or partnered.exists() or adoptions.exists()):
-        raise Http404("Organisations known only through unpublished entries are not public.")
-    return render(
-        request,
-        "catalogue/organisation_detail.html",
-        {
-            "organisation": organisation,
-            "led": led.order_by("title"),
-            "partnered": partnered,
-            "adoptions": adoptions,
-        },
-    )
 
 
 def privacy(request: HttpRequest) -> HttpResponse:
@@ -437,16 +238,6 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "accessibility.html", {"contact": settings.ACCESSIBILITY_CONTACT})
-
-
-def how_spread(request: HttpRequest) -> HttpResponse:
-    """Scaling out, up and deep; routes; stages; evidence; networks, in the project's words."""
-    context = {
-        "stages": [(stage, STAGE_EXPLANATIONS[stage]) for stage in Stage],
-        "evidence_levels": sorted(EVIDENCE_LEVEL_EXPLANATIONS.items()),
-        "rings": [(ring, RING_DESCRIPTIONS[ring]) for ring in Ring],
-    }
-    return render(request, "catalogue/how_spread.html", context)
 
 
 # How many of a resource's innovations the resources page names; the rest are counted.

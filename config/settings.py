@@ -53,7 +53,7 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 # Request size: forms and JSON bodies are small; the catalogue import (admin, a file) is the
-# only large upload and has its own limit (catalogue/importing.py).
+# only large upload and has its own limit (portal/importing.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
@@ -96,9 +96,13 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "csp",
+    # The project's layers, lowest first (docs/architecture.md): the kernel every app builds
+    # on, the three apps, and the portal that composes them into the site and the API.
+    "kernel",
     "catalogue",
     "adopters",
     "networks",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -106,7 +110,7 @@ MIDDLEWARE = [
     "config.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "config.api.ReadOnlyCorsMiddleware",
+    "kernel.api.ReadOnlyCorsMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -136,7 +140,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "catalogue.context_processors.site",
+                "kernel.context_processors.site",
             ],
         },
     },
@@ -195,9 +199,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "kernel.api.Pagination",
     "DEFAULT_PARSER_CLASSES": [
-        "config.api.JSONParser",
+        "kernel.api.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -208,18 +212,18 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
-        "config.api.CSVRenderer",
+        "kernel.api.CSVRenderer",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "config.api.AnonRateThrottle",
-        "config.api.UserRateThrottle",
+        "kernel.api.AnonRateThrottle",
+        "kernel.api.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_ANON_RATE", "600/minute"),
         "user": env_str("API_USER_RATE", "1200/minute"),
     },
-    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "kernel.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "kernel.api.exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -290,9 +294,9 @@ LOGGING = {
 }
 
 # Email. Without EMAIL_HOST, messages are printed to the console in development (`make run`
-# shows the links) and kept unsent in production (config/mail.py); with it, they go through
+# shows the links) and kept unsent in production (kernel/mail.py); with it, they go through
 # that SMTP server. Either way they are queued in the database first
-# (adopters.OutgoingEmail) and `manage.py send_queued_email` retries any that failed.
+# (kernel.OutgoingEmail) and `manage.py send_queued_email` retries any that failed.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Innovation Catalogue <noreply@localhost>")
 EMAIL_HOST = env_str("EMAIL_HOST", "")
 if EMAIL_HOST:
@@ -305,8 +309,8 @@ if EMAIL_HOST:
 elif DEBUG:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 else:
-    # Not the console in production: it would log addresses and private links (config/mail.py).
-    EMAIL_BACKEND = "config.mail.NotConfiguredBackend"
+    # Not the console in production: it would log addresses and private links (kernel/mail.py).
+    EMAIL_BACKEND = "kernel.mail.NotConfiguredBackend"
 
 # Registrations of interest (adopters/services.py): the spam protection and the opt-in link.
 REGISTRATION_MIN_FILL_SECONDS = env_int("REGISTRATION_MIN_FILL_SECONDS", 3)
@@ -332,7 +336,7 @@ AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("SIGN_IN_LOCKOUT_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "config.api.client_address"
+AXES_CLIENT_IP_CALLABLE = "kernel.api.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True  # no record of successful sign-ins: not needed, not kept

@@ -3,17 +3,22 @@ from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from catalogue import urls as catalogue_urls
 from config import health
+from portal import urls as portal_urls
 
 admin.site.site_header = "Innovation Catalogue curation"
 admin.site.site_title = "Innovation Catalogue admin"
 admin.site.index_title = "Curate the catalogue"
 
-api_v1 = ([path("", include("catalogue.api.urls"))], "api")
+api_v1 = ([path("", include("portal.api_urls"))], "api")
+# The site's pages keep one namespace, `catalogue`, whichever layer serves them: the catalogue's
+# own pages first (its `innovations/feed/` before the portal's `innovations/<slug>/`).
+site_pages = ([*catalogue_urls.urlpatterns, *portal_urls.urlpatterns], "catalogue")
 
 # Unknown URLs under /api/ answer in JSON like the rest of the API.
-handler404 = "config.api.not_found"
-handler400 = "config.api.bad_request"
+handler404 = "kernel.api.not_found"
+handler400 = "kernel.api.bad_request"
 # A database away or a statement cut short: 503 with Retry-After (config/faults.py).
 handler500 = "config.faults.server_error"
 
@@ -32,5 +37,5 @@ urlpatterns = [
     path("account/", include("adopters.account_urls")),
     path("", include("adopters.urls")),
     path("networks/", include("networks.urls")),
-    path("", include("catalogue.urls")),
+    path("", include(site_pages)),
 ]

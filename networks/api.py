@@ -10,11 +10,17 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from catalogue.api.schema import ErrorSerializer
-from catalogue.api.serializers import ApiUrl, RingSizesSerializer
-from catalogue.utils import SLUG_PATTERN
+from kernel.api import ErrorSerializer
+from kernel.api_fields import ApiUrl
+from kernel.text import SLUG_PATTERN
 from networks import services
 from networks.models import Membership, Network, RingMove
+
+
+class RingSizesSerializer(serializers.Serializer):
+    core = serializers.IntegerField(source="core_size")
+    learning = serializers.IntegerField(source="learning_size")
+    interest = serializers.IntegerField(source="interest_size")
 
 
 class NetworkSerializer(serializers.ModelSerializer):

@@ -87,7 +87,7 @@ class Membership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    # The audit history (catalogue/audit.py). Ring moves and requests are not audited: each
+    # The audit history (kernel/audit.py). Ring moves and requests are not audited: each
     # is already a dated record of who did what, and a move shows here as the ring changing.
     audit = HistoricalRecords(excluded_fields=["updated_at"])
 

@@ -1,7 +1,7 @@
 """Telling people what a network is waiting for them to do: a member invited into the core,
 the facilitators of a request or of a newcomer asking for a mentor, both sides of a pairing.
 
-Sent through the outbox (adopters/outbox.py) once the change commits, so a mail failure loses
+Sent through the outbox (kernel/outbox.py) once the change commits, so a mail failure loses
 nothing. `absolute` makes a path a full address (the view's `request.build_absolute_uri`).
 """
 
@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from adopters import outbox
+from kernel import outbox
 from networks.choices import Role
 from networks.models import Membership, Mentoring, Network, RingRequest
 

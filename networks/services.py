@@ -13,9 +13,9 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from catalogue.audit import audited
 from catalogue.models import Innovation
-from catalogue.utils import unique_slug
+from kernel.audit import audited
+from kernel.text import unique_slug
 from networks.choices import JoinedThrough, RequestKind, RequestStatus, Ring, Role
 from networks.models import Membership, Mentoring, Network, RingMove, RingRequest
 

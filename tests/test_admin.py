@@ -5,8 +5,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
-from adopters.models import OutgoingEmail
 from catalogue.models import Innovation
+from kernel.models import OutgoingEmail
 from networks.models import Mentoring, Network, RingMove, RingRequest
 from tests.factories import (
     AdoptionFactory,
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 MODELS = [
     model
     for model in admin.site._registry
-    if model._meta.app_label in {"catalogue", "adopters", "networks"}
+    if model._meta.app_label in {"kernel", "catalogue", "adopters", "networks", "portal"}
 ]
 
 

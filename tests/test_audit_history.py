@@ -17,11 +17,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from adopters import services as adoption_services
-from adopters.personal_data import erase_person, traces
 from catalogue import services
 from catalogue.models import Innovation
 from networks import services as network_services
 from networks.models import Membership, RingMove
+from portal.personal_data import erase_person, traces
 from tests.factories import AdoptionFactory, InnovationFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -133,7 +133,7 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     ("debug", "host", "backend"),
     [
         ("1", "", "console.EmailBackend"),
-        ("0", "", "config.mail.NotConfiguredBackend"),
+        ("0", "", "kernel.mail.NotConfiguredBackend"),
         ("0", "smtp.example.org", "smtp.EmailBackend"),
     ],
 )

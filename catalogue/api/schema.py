@@ -8,13 +8,7 @@ from rest_framework import serializers
 
 from catalogue.choices import CostBand, InnovationKind, OrganisationKind, ScalingWay, Stage
 from catalogue.filtersets import FACETS, MAX_QUERY_LENGTH, NO_CONTROL_CHARACTERS
-from catalogue.search import MAX_PAGE, MAX_PAGE_SIZE
-
-
-class ErrorSerializer(serializers.Serializer):
-    """An error: `detail`, or for malformed input a list of messages per parameter or field."""
-
-    detail = serializers.CharField(required=False)
+from kernel.paging import MAX_PAGE, MAX_PAGE_SIZE
 
 
 class SummarySerializer(serializers.Serializer):

@@ -7,19 +7,12 @@ serve the detail and list endpoints of innovations, organisations, resources and
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from django.db import DataError, IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Prefetch
-from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import relations, serializers
 
-from adopters.choices import AdoptionStatus
-from adopters.models import Adoption
 from catalogue import services
 from catalogue.choices import CostBand, InnovationKind, ModerationStatus, ScalingWay, Stage
 from catalogue.models import (
@@ -32,44 +25,14 @@ from catalogue.models import (
     ScalingRoute,
     Sector,
 )
-from catalogue.utils import unique_slug
-
-
-class BlankIsNull:
-    """A read-only field whose blank value is shown as null, never "" (which is not a URL, an
-    address or a vocabulary value, so the schema could not promise one)."""
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        kwargs.setdefault("read_only", True)
-        kwargs.setdefault("allow_null", True)
-        super().__init__(*args, **kwargs)
-
-    def to_representation(self, value: Any) -> Any:
-        return value or None
-
-
-class LinkField(BlankIsNull, serializers.URLField):
-    """A web address, or null."""
-
-
-class EmailOrNullField(BlankIsNull, serializers.EmailField):
-    """An email address, or null."""
-
-
-class ChoiceOrNullField(BlankIsNull, serializers.ChoiceField):
-    """A fixed-vocabulary value, or null."""
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class ApiUrl(serializers.Field):
-    """The object's own address in the API (a path, as the search contract's `api_url`)."""
-
-    def __init__(self, view_name: str, lookup: str = "slug", **kwargs: Any):
-        self.view_name, self.lookup = view_name, lookup
-        super().__init__(source="*", read_only=True, **kwargs)
-
-    def to_representation(self, instance: Any) -> str:
-        return reverse(self.view_name, args=[getattr(instance, self.lookup)])
+from kernel.api_fields import (
+    ApiUrl,
+    ChoiceOrNullField,
+    EmailOrNullField,
+    LinkField,
+    save_or_400,
+)
+from kernel.text import unique_slug
 
 
 class NamedSerializer(serializers.Serializer):
@@ -172,30 +135,6 @@ class ReachFigureSerializer(serializers.ModelSerializer):
         fields = ["measure", "value", "date", "source"]
 
 
-class RingSizesSerializer(serializers.Serializer):
-    core = serializers.IntegerField(source="core_size")
-    learning = serializers.IntegerField(source="learning_size")
-    interest = serializers.IntegerField(source="interest_size")
-
-
-class InnovationNetworkSerializer(serializers.Serializer):
-    slug = serializers.SlugField()
-    name = serializers.CharField()
-    api_url = ApiUrl("api:network-detail")
-    rings = RingSizesSerializer(source="*")
-
-
-class AdoptionSummarySerializer(serializers.Serializer):
-    count = serializers.IntegerField(help_text="Adoptions recorded, whatever their status.")
-    by_status = serializers.DictField(
-        child=serializers.IntegerField(), help_text="Adoptions by status (only those with any)."
-    )
-    by_region = serializers.DictField(
-        child=serializers.IntegerField(), help_text="Adoptions by region slug."
-    )
-    api_url = serializers.CharField(help_text="The adoptions themselves.")
-
-
 class InnovationDetailSerializer(serializers.ModelSerializer):
     """Everything the innovation's page shows."""
 
@@ -214,8 +153,6 @@ class InnovationDetailSerializer(serializers.ModelSerializer):
     lead_organisation = OrganisationSummarySerializer(read_only=True, allow_null=True)
     partners = OrganisationSummarySerializer(many=True, read_only=True)
     reach = ReachFigureSerializer(many=True, read_only=True)
-    adoptions = serializers.SerializerMethodField()
-    network = serializers.SerializerMethodField()
     resources = ResourceSummarySerializer(many=True, read_only=True)
 
     class Meta:
@@ -252,44 +189,16 @@ class InnovationDetailSerializer(serializers.ModelSerializer):
             "contact_email",
             "adoption_count",
             "reach",
-            "adoptions",
-            "network",
             "resources",
             "published_at",
             "last_reviewed_on",
             "updated_at",
         ]
 
-    @extend_schema_field(AdoptionSummarySerializer)
-    def get_adoptions(self, innovation: Innovation) -> dict[str, Any]:
-        adoptions: list[Adoption] = list(innovation.adoptions.all())
-        by_status = {status: 0 for status in AdoptionStatus.values}
-        by_region: dict[str, int] = {}
-        for adoption in adoptions:
-            by_status[adoption.status] += 1
-            if adoption.region is not None:
-                by_region[adoption.region.slug] = by_region.get(adoption.region.slug, 0) + 1
-        return {
-            "count": len(adoptions),
-            "by_status": {status: n for status, n in by_status.items() if n},
-            "by_region": by_region,
-            "api_url": reverse("api:adoption-list") + f"?innovation={innovation.slug}",
-        }
-
-    @extend_schema_field(InnovationNetworkSerializer(allow_null=True))
-    def get_network(self, innovation: Innovation) -> dict[str, Any] | None:
-        network = getattr(innovation, "network_with_sizes", None)
-        if network is None or not innovation.is_published:
-            return None  # a draft's network is not public yet
-        return InnovationNetworkSerializer(network).data
-
 
 def innovation_detail_queryset(queryset=None):
     """Innovations (all, or those given) with everything InnovationDetailSerializer reads, in a
     fixed number of queries."""
-    from adopters.models import Adoption
-    from networks.models import Network
-
     queryset = Innovation.objects.all() if queryset is None else queryset
     return queryset.select_related("lead_organisation").prefetch_related(
         Prefetch("sectors", Sector.objects.order_by("name")),
@@ -299,8 +208,6 @@ def innovation_detail_queryset(queryset=None):
         Prefetch("partners", Organisation.objects.order_by("name")),
         Prefetch("reach", ReachFigure.objects.order_by("measure", "date")),
         Prefetch("resources", Resource.objects.order_by("title")),
-        Prefetch("adoptions", Adoption.objects.select_related("region")),
-        Prefetch("network", Network.objects.with_ring_sizes(), to_attr="network_with_sizes"),
     )
 
 
@@ -448,31 +355,6 @@ class InnovationWriteSerializer(serializers.ModelSerializer):
         return innovation
 
     RELATIONS = ("sectors", "beneficiaries", "scaling_routes", "regions", "partners")
-
-    def to_representation(self, instance: Innovation) -> dict[str, Any]:
-        fresh = innovation_detail_queryset().get(pk=instance.pk)
-        return InnovationDetailSerializer(fresh, context=self.context).data
-
-
-@contextmanager
-def refusals_as_400() -> Iterator[None]:
-    """Turn what only the database checks (a constraint, a value too long) into a 400 rather
-    than a 500; the block's writes are rolled back."""
-    try:
-        with transaction.atomic():
-            yield
-    except (IntegrityError, DataError) as error:
-        raise serializers.ValidationError(
-            {"non_field_errors": [f"Not saved: {str(error).splitlines()[0]}"]}
-        ) from error
-
-
-def save_or_400(instance: Any, fields: list[str] | None = None) -> None:
-    """Save (all fields, or only `fields` of an existing row), refusals as a 400."""
-    if fields is not None and not fields:
-        return
-    with refusals_as_400():
-        instance.save(update_fields=None if fields is None else [*fields, "updated_at"])
 
 
 def _moderate(innovation: Innovation, status: str, user: Any) -> None:

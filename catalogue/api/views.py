@@ -8,11 +8,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, generics, permissions, serializers, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
@@ -21,37 +21,30 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from adopters.models import Adoption
-from catalogue.api.filters import OrganisationFilterSet, ResourceFilterSet
+from catalogue.api.filters import ResourceFilterSet
 from catalogue.api.schema import (
     SEARCH_PARAMETERS,
-    ErrorSerializer,
     SearchHitSerializer,
     SearchResponseSerializer,
 )
 from catalogue.api.serializers import (
-    InnovationDetailSerializer,
-    InnovationWriteSerializer,
-    OrganisationSerializer,
     RegionSerializer,
     ResourceSerializer,
     VocabularySerializer,
-    innovation_detail_queryset,
 )
-from catalogue.choices import ModerationStatus
 from catalogue.facets import FACET_CODES, KEY_BASE
 from catalogue.models import (
     BeneficiaryGroup,
     FacetTotal,
     Innovation,
-    Organisation,
     Region,
     Resource,
     ScalingRoute,
     Sector,
 )
 from catalogue.search import SearchError, SearchHit, SearchResult, search
-from catalogue.utils import SLUG_PATTERN
+from kernel.api import ErrorSerializer
+from kernel.text import SLUG_PATTERN
 
 
 def page_url(request: Request, page: int) -> str:
@@ -108,10 +101,10 @@ def innovation_api_url(innovation: Innovation) -> str:
 
 
 class InnovationSearchView(APIView):
-    """Search published innovations: full text, disjunctive facets, sorting and paging; and
-    add one (signed in)."""
+    """Search published innovations: full text, disjunctive facets, sorting and paging (the
+    portal's InnovationListView adds the POST that creates one)."""
 
-    row_serializer_class = SearchHitSerializer  # the CSV's columns (config.api.CSVRenderer)
+    row_serializer_class = SearchHitSerializer  # the CSV's columns (kernel.api.CSVRenderer)
 
     @extend_schema(
         operation_id="innovations_search",
@@ -125,20 +118,6 @@ class InnovationSearchView(APIView):
             raise ValidationError(exc.errors) from exc
         return Response(search_response(request, result))
 
-    @extend_schema(
-        operation_id="innovations_create",
-        request=InnovationWriteSerializer,
-        responses={201: InnovationDetailSerializer},
-    )
-    def post(self, request: Request) -> Response:
-        """Add an innovation: a draft owned by whoever adds it (or submitted for review)."""
-        serializer = InnovationWriteSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        innovation = serializer.save()
-        return Response(
-            serializer.data, status=201, headers={"Location": innovation_api_url(innovation)}
-        )
-
 
 class CanEditInnovation(permissions.BasePermission):
     """Reading is for everyone who can see the innovation; editing for its owners and curators."""
@@ -148,62 +127,6 @@ class CanEditInnovation(permissions.BasePermission):
             return True
         user = request.user
         return user.is_staff or innovation.owners.filter(pk=user.pk).exists()
-
-
-@extend_schema_view(
-    get=extend_schema(responses={200: InnovationDetailSerializer}),
-    put=extend_schema(
-        request=InnovationWriteSerializer, responses={200: InnovationDetailSerializer}
-    ),
-    patch=extend_schema(
-        request=InnovationWriteSerializer, responses={200: InnovationDetailSerializer}
-    ),
-)
-class InnovationDetailView(generics.RetrieveUpdateAPIView):
-    """One innovation with everything its page shows (published ones; drafts for their owners
-    and curators). Its owners and curators edit it; `status` moves it through moderation."""
-
-    lookup_field = "slug"
-    permission_classes = [permissions.IsAuthenticatedOrReadOnly, CanEditInnovation]
-
-    def get_serializer_class(self):
-        if self.request.method in permissions.SAFE_METHODS:
-            return InnovationDetailSerializer
-        return InnovationWriteSerializer
-
-    def get_queryset(self):
-        return innovation_detail_queryset(Innovation.objects.visible_to(self.request.user))
-
-
-class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
-    """Organisations that lead, partner in or adopt innovations."""
-
-    serializer_class = OrganisationSerializer
-    lookup_field = "slug"
-    lookup_value_regex = SLUG_PATTERN  # anything else (a NUL byte) is a 404, never a query
-    filterset_class = OrganisationFilterSet
-
-    def get_queryset(self):
-        # As on the site: organisations known only through unpublished entries are not public.
-        public = (
-            Exists(Innovation.objects.published().filter(lead_organisation=OuterRef("pk")))
-            | Exists(Innovation.objects.published().filter(partners=OuterRef("pk")))
-            | Exists(Adoption.objects.public().filter(organisation=OuterRef("pk")))
-        )
-        published = Q(led_innovations__status=ModerationStatus.PUBLISHED)
-        return (
-            Organisation.objects.filter(public)
-            .select_related("region")
-            .annotate(
-                innovations_led=Count("led_innovations", filter=published, distinct=True),
-                adoption_total=Count(
-                    "adoptions",
-                    filter=Q(adoptions__innovation__status=ModerationStatus.PUBLISHED),
-                    distinct=True,
-                ),
-            )
-            .order_by("name", "id")
-        )
 
 
 class ResourceViewSet(viewsets.ReadOnlyModelViewSet):

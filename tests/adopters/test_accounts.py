@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from adopters import accounts
-from adopters.models import OutgoingEmail, RegistrationOfInterest
+from adopters.models import RegistrationOfInterest
+from kernel.models import OutgoingEmail
 from tests.factories import (
     AdoptionFactory,
     InnovationFactory,

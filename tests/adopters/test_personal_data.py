@@ -14,7 +14,8 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from adopters import services
-from adopters.models import AdoptionStatusChange, OutgoingEmail, RegistrationOfInterest
+from adopters.models import AdoptionStatusChange, RegistrationOfInterest
+from kernel.models import OutgoingEmail
 from networks.models import Membership, RingMove
 from networks.services import (
     ask_for_mentor,
@@ -115,7 +116,7 @@ def test_the_independent_check_sees_the_person_everywhere_before_erasure(person)
         "networks_membership",
         "adopters_adoption",
         "catalogue_innovation",
-        "adopters_outgoingemail",
+        "kernel_outgoingemail",
         "adopters_adoptionstatuschange",
         "axes_accessattempt",
         "django_admin_log",

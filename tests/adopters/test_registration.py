@@ -15,8 +15,10 @@ from django.test.html import Element, parse_html
 from django.urls import reverse
 from django.utils import timezone
 
-from adopters import outbox, services
-from adopters.models import OutgoingEmail, RegistrationOfInterest
+from adopters import services
+from adopters.models import RegistrationOfInterest
+from kernel import outbox
+from kernel.models import OutgoingEmail
 from networks.models import Membership, RingMove
 from networks.services import ensure_innovation_network
 from tests.factories import (
@@ -736,7 +738,7 @@ def test_without_a_mail_server_production_keeps_every_email_queued(
 ):
     """No EMAIL_HOST with DEBUG off: nothing is printed (the console backend would write the
     address and the private link into the logs), nothing is lost, and no try is used up."""
-    settings.EMAIL_BACKEND = "config.mail.NotConfiguredBackend"
+    settings.EMAIL_BACKEND = "kernel.mail.NotConfiguredBackend"
     register()
     call_command("send_queued_email", "--max-attempts=1", stdout=StringIO())
     email = OutgoingEmail.objects.get()
@@ -947,7 +949,7 @@ def test_a_form_without_its_start_is_taken_for_an_expired_one(client, innovation
 def test_a_sent_email_keeps_no_text_and_waiting_ones_are_for_superusers_only(
     client, curator, settings
 ):
-    from adopters import outbox
+    from kernel import outbox
 
     sent = OutgoingEmail.objects.create(to="a@example.org", subject="Reset", body="secret link")
     waiting = OutgoingEmail.objects.create(to="b@example.org", subject="Reset", body="secret 2")
@@ -960,13 +962,13 @@ def test_a_sent_email_keeps_no_text_and_waiting_ones_are_for_superusers_only(
 
     staff.user_permissions.add(*Permission.objects.filter(codename__endswith="outgoingemail"))
     client.force_login(staff)
-    page = client.get(f"/admin/adopters/outgoingemail/{waiting.pk}/change/")
+    page = client.get(f"/admin/kernel/outgoingemail/{waiting.pk}/change/")
     assert page.status_code == 200
     assert "secret 2" not in page.content.decode()
     client.force_login(curator)  # a superuser
     assert (
         "secret 2"
-        in client.get(f"/admin/adopters/outgoingemail/{waiting.pk}/change/").content.decode()
+        in client.get(f"/admin/kernel/outgoingemail/{waiting.pk}/change/").content.decode()
     )
 
 

@@ -4,7 +4,8 @@ honeypot, hourly limit), and every refusal names the field and stores nothing.""
 import pytest
 
 from adopters import services
-from adopters.models import OutgoingEmail, RegistrationOfInterest
+from adopters.models import RegistrationOfInterest
+from kernel.models import OutgoingEmail
 from tests.factories import InnovationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from catalogue.exporting import export_catalogue
 from catalogue.models import Innovation, Organisation
+from portal.exporting import export_catalogue
 from tests.factories import InnovationFactory
 
 pytestmark = pytest.mark.django_db

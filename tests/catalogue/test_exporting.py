@@ -6,8 +6,6 @@ import pytest
 from django.utils import timezone
 
 from adopters.models import Adoption, RegistrationOfInterest
-from catalogue.exporting import export_catalogue
-from catalogue.importing import import_catalogue
 from catalogue.models import (
     BeneficiaryGroup,
     Innovation,
@@ -17,6 +15,8 @@ from catalogue.models import (
     Sector,
 )
 from networks.models import Network
+from portal.exporting import export_catalogue
+from portal.importing import import_catalogue
 from tests.factories import (
     AdoptionFactory,
     AdoptionStatusChangeFactory,

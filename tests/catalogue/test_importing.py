@@ -7,8 +7,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from adopters.models import Adoption, AdoptionStatusChange
-from catalogue.exporting import export_catalogue
-from catalogue.importing import ImportFailed, import_catalogue, parse_json
 from catalogue.models import (
     BeneficiaryGroup,
     Innovation,
@@ -19,6 +17,8 @@ from catalogue.models import (
     Sector,
 )
 from networks.models import Network
+from portal.exporting import export_catalogue
+from portal.importing import ImportFailed, import_catalogue, parse_json
 from tests.factories import OrganisationFactory, SectorFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalogue.exporting import export_catalogue
-from catalogue.importing import ImportFailed, import_catalogue
 from catalogue.models import Innovation
+from portal.exporting import export_catalogue
+from portal.importing import ImportFailed, import_catalogue
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,8 @@
 
 from django.core.management.base import CommandError
 
-from adopters.management.person import PersonCommand
-from adopters.personal_data import erase_person, traces
+from portal.management.person import PersonCommand
+from portal.personal_data import erase_person, traces
 
 
 class Command(PersonCommand):

@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from adopters.models import OutgoingEmail
-from config.mail import MailServerNotConfigured
+from kernel.mail import MailServerNotConfigured
+from kernel.models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
 

@@ -23,8 +23,14 @@ from rest_framework import (
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from catalogue.search import MAX_PAGE, MAX_PAGE_SIZE, PagingForm
-from catalogue.utils import csv_cell
+from kernel.paging import MAX_PAGE, MAX_PAGE_SIZE, PagingForm
+from kernel.text import csv_cell
+
+
+class ErrorSerializer(serializers.Serializer):
+    """An error: `detail`, or for malformed input a list of messages per parameter or field."""
+
+    detail = serializers.CharField(required=False)
 
 
 class Pagination(pagination.PageNumberPagination):

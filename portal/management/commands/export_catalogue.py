@@ -3,8 +3,8 @@ import json
 from django.core.management.base import BaseCommand, CommandParser
 
 from catalogue.choices import ModerationStatus
-from catalogue.exporting import export_catalogue
 from catalogue.models import Innovation
+from portal.exporting import export_catalogue
 
 
 class Command(BaseCommand):

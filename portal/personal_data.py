@@ -2,7 +2,7 @@
 
 Names and email addresses live in registrations of interest, network memberships, adoption and
 innovation contacts, accounts, the email outbox, sign-in attempts and the admin's log, and in the
-audit history's copies of memberships, adoptions and innovations (catalogue/audit.py). History
+audit history's copies of memberships, adoptions and innovations (kernel/audit.py). History
 rows (status changes, ring moves, audit versions) point at accounts, which erasing anonymises
 rather than deletes, so that the history stays whole but no longer says who.
 """
@@ -20,9 +20,10 @@ from django.db.models import Q, Value
 from django.db.models.functions import Cast, Concat
 from psycopg import sql
 
-from adopters.models import Adoption, AdoptionStatusChange, OutgoingEmail, RegistrationOfInterest
-from catalogue.audit import audited
+from adopters.models import Adoption, AdoptionStatusChange, RegistrationOfInterest
 from catalogue.models import Innovation
+from kernel.audit import audited
+from kernel.models import OutgoingEmail
 from networks.models import Membership, Mentoring, RingMove, RingRequest
 
 # The audited models, as the export names them, with the fields of theirs that name a person.

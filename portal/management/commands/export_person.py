@@ -2,8 +2,8 @@
 
 import json
 
-from adopters.management.person import PersonCommand
-from adopters.personal_data import export_person
+from portal.management.person import PersonCommand
+from portal.personal_data import export_person
 
 
 class Command(PersonCommand):

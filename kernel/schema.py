@@ -1,9 +1,11 @@
 """The OpenAPI schema's generator (its own module: it imports DRF's views, which import the
-renderers and paging of config/api.py)."""
+renderers and paging of kernel/api.py)."""
 
 from __future__ import annotations
 
 from drf_spectacular import openapi
+
+from kernel.api import ErrorSerializer
 
 
 class AutoSchema(openapi.AutoSchema):
@@ -20,8 +22,6 @@ class AutoSchema(openapi.AutoSchema):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
-        from catalogue.api.schema import ErrorSerializer
-
         codes = ["400", "404", "429"]
         if self.method not in ("GET", "HEAD"):
             codes += ["403", "415"]

@@ -5,31 +5,30 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from adopters.api import AdoptionViewSet, RegistrationCreateView
-from catalogue.api import views
+from catalogue.api import views as catalogue_api
 from networks.api import NetworkViewSet
+from portal import api
 
 router = SimpleRouter()
-router.register("organisations", views.OrganisationViewSet, basename="organisation")
+router.register("organisations", api.OrganisationViewSet, basename="organisation")
 router.register("adoptions", AdoptionViewSet, basename="adoption")
 router.register("networks", NetworkViewSet, basename="network")
-router.register("resources", views.ResourceViewSet, basename="resource")
-router.register("sectors", views.SectorViewSet, basename="sector")
-router.register("beneficiaries", views.BeneficiaryViewSet, basename="beneficiary")
-router.register("scaling-routes", views.ScalingRouteViewSet, basename="scaling-route")
-router.register("regions", views.RegionViewSet, basename="region")
+router.register("resources", catalogue_api.ResourceViewSet, basename="resource")
+router.register("sectors", catalogue_api.SectorViewSet, basename="sector")
+router.register("beneficiaries", catalogue_api.BeneficiaryViewSet, basename="beneficiary")
+router.register("scaling-routes", catalogue_api.ScalingRouteViewSet, basename="scaling-route")
+router.register("regions", catalogue_api.RegionViewSet, basename="region")
 
 urlpatterns = [
-    path("innovations/", views.InnovationSearchView.as_view(), name="innovation-list"),
-    path(
-        "innovations/<slug:slug>/", views.InnovationDetailView.as_view(), name="innovation-detail"
-    ),
+    path("innovations/", api.InnovationListView.as_view(), name="innovation-list"),
+    path("innovations/<slug:slug>/", api.InnovationDetailView.as_view(), name="innovation-detail"),
     path(
         "innovations/<slug:slug>/registrations/",
         RegistrationCreateView.as_view(),
         name="registration-create",
     ),
     *router.urls,
-    path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("auth/token/", catalogue_api.TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]

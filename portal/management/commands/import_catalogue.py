@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from catalogue.importing import ImportFailed, import_catalogue, parse_json
+from portal.importing import ImportFailed, import_catalogue, parse_json
 
 
 class Command(BaseCommand):

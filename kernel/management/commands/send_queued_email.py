@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from adopters import outbox
+from kernel import outbox
 
 
 class Command(BaseCommand):

@@ -23,7 +23,6 @@ from rest_framework import serializers
 
 from adopters.choices import AdoptionStatus
 from adopters.models import Adoption, AdoptionStatusChange
-from catalogue.audit import audited
 from catalogue.choices import (
     CostBand,
     InnovationKind,
@@ -43,7 +42,8 @@ from catalogue.models import (
     ScalingRoute,
     Sector,
 )
-from catalogue.utils import unique_slug
+from kernel.audit import audited
+from kernel.text import unique_slug
 
 SECTIONS = ("organisations", "innovations", "adoptions", "resources")
 # What the audit history says of a version an import wrote (by the curator who uploaded the file

@@ -1,0 +1,75 @@
+"""Admin pieces every app uses: the audited model admin, URL fields, and the email outbox."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from simple_history.admin import SimpleHistoryAdmin
+
+from kernel import outbox
+from kernel.models import OutgoingEmail
+
+# Curators paste addresses without a scheme; assume https (Django 6's default) rather than http.
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class AuditHistoryAdmin(SimpleHistoryAdmin):
+    """An admin whose History page lists every saved version (kernel/audit.py): when, who,
+    why, and which fields changed from what to what.
+
+    The history is read-only. Restoring an old version would go round the rules that saves
+    through the services keep (moderation moves, dated status steps, ring moves) and could bring
+    back personal data that was erased, so the Revert button is gone and its form refuses posts.
+    """
+
+    object_history_list_template = "admin/audit_history_list.html"
+
+    def revert_disabled(self, request: HttpRequest, obj=None) -> bool:
+        return True
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
+    ) -> HttpResponse:
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """The email queue: what went, what is waiting and why (kernel/outbox.py)."""
+
+    list_display = ["subject", "to", "created_at", "sent_at", "attempts", "last_error"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["to", "subject"]
+    readonly_fields = [
+        "to",
+        "subject",
+        "body",
+        "created_at",
+        "sent_at",
+        "attempts",
+        "last_attempt_at",
+        "last_error",
+    ]
+    date_hierarchy = "created_at"
+    actions = ["send_now"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def get_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        # A waiting message may hold a link that confirms an address or resets a password:
+        # only superusers read it.
+        fields = list(super().get_fields(request, obj))
+        return fields if request.user.is_superuser else [f for f in fields if f != "body"]
+
+    @admin.action(description="Try to send the selected emails now")
+    def send_now(self, request: HttpRequest, queryset: QuerySet[OutgoingEmail]) -> None:
+        waiting = list(queryset.filter(sent_at__isnull=True).values_list("pk", flat=True))
+        sent = sum(outbox.deliver(pk) for pk in waiting)
+        level = messages.SUCCESS if sent == len(waiting) else messages.WARNING
+        self.message_user(request, f"Sent {sent} of {len(waiting)} waiting email(s).", level)

@@ -1,0 +1,49 @@
+"""The kernel's one table: the outbox of emails waiting to be sent (kernel/outbox.py)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+
+class OutgoingEmail(models.Model):
+    """An email the catalogue has to send, kept until it has gone.
+
+    Rows are written in the same transaction as what they tell about, and sent after it commits;
+    a failure is recorded on the row and `manage.py send_queued_email` tries again, so a broken
+    mail server delays messages but never loses them (or the registration they confirm).
+    """
+
+    to = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = "outgoing email"
+        indexes = [
+            models.Index(Lower("to"), name="outgoing_email_to_ci"),
+            models.Index(
+                "created_at", condition=Q(sent_at__isnull=True), name="outgoing_email_unsent"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sent_at__isnull=True) | Q(attempts__gt=0),
+                name="outgoing_email_sent_after_attempt",
+                violation_error_message="An email cannot be sent without an attempt.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} to {self.to}"
+
+    @property
+    def is_sent(self) -> bool:
+        return self.sent_at is not None

@@ -1,0 +1,86 @@
+"""The innovation's admin page as curators use it: the catalogue's own (catalogue/admin.py),
+with the innovation's adoptions inline and the import of a catalogue file."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.forms import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+
+from adopters.models import Adoption
+from adopters.services import note_status
+from catalogue.admin import InnovationAdmin
+from catalogue.models import Innovation
+from portal.importing import ImportFailed, import_catalogue, parse_json
+
+
+class AdoptionInline(admin.TabularInline):
+    model = Adoption
+    extra = 0
+    fields = ["organisation", "region", "area", "status", "adapted", "verified"]
+    readonly_fields = ["verified"]
+    autocomplete_fields = ["organisation", "region"]
+    show_change_link = True
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(help_text="A JSON file in the catalogue format (docs/import-format.md).")
+
+
+class InnovationWithAdoptionsAdmin(InnovationAdmin):
+    inlines = [*InnovationAdmin.inlines, AdoptionInline]
+
+    def save_formset(
+        self, request: HttpRequest, form: forms.ModelForm, formset: BaseInlineFormSet, change: bool
+    ) -> None:
+        """Adoptions added or moved on this page get their dated status step too."""
+        deleted = set(map(id, formset.deleted_forms))
+        fresh = [f for f in formset.extra_forms if f.has_changed() and id(f) not in deleted]
+        moved = [
+            f for f in formset.initial_forms if "status" in f.changed_data and id(f) not in deleted
+        ]
+        formset.save()
+        if formset.model is Adoption:
+            for adoption_form in fresh + moved:
+                note_status(adoption_form.instance, by=request.user, note="Changed in the admin.")
+
+    # The same import as `manage.py import_catalogue`, for curators who live in the admin.
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="catalogue_innovation_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request) or not self.has_change_permission(request):
+            return redirect("admin:index")
+        form = ImportForm(request.POST or None, request.FILES or None)
+        problems: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = import_catalogue(parse_json(form.cleaned_data["file"].read()))
+            except ImportFailed as failure:
+                problems = failure.problems
+            else:
+                self.message_user(request, "Import finished: " + "; ".join(report.lines()))
+                return redirect(reverse("admin:catalogue_innovation_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import a catalogue file",
+            "form": form,
+            "problems": problems,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/catalogue/import.html", context)
+
+
+admin.site.unregister(Innovation)
+admin.site.register(Innovation, InnovationWithAdoptionsAdmin)
