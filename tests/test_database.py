@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from config.database import database_from_url, with_statement_timeout
-from config.env import env_bool, env_int, env_list
+from config.env import dev_secret_key, env_bool, env_int, env_list, keep_dev_secret_key
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -154,6 +154,65 @@ def test_where_email_goes(debug, host, backend):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith(backend)
+
+
+def test_the_development_key_is_read_but_never_written_by_the_settings(tmp_path):
+    key_file = tmp_path / "var" / "dev-secret-key"
+    first, second = dev_secret_key(key_file), dev_secret_key(key_file)
+    assert len(first) == len(second) == 50
+    assert first != second, "without the file, each process has a key of its own"
+    assert not (tmp_path / "var").exists()
+    key_file.parent.mkdir()
+    key_file.write_text("kept-key\n")
+    assert dev_secret_key(key_file) == "kept-key"
+
+
+def test_the_entry_points_keep_one_development_key(tmp_path, monkeypatch):
+    key_file = tmp_path / "var" / "dev-secret-key"
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("SECRET_KEY_FILE", raising=False)
+    monkeypatch.setenv("DEBUG", "1")
+    keep_dev_secret_key(key_file)
+    key = key_file.read_text()
+    assert len(key) == 50
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    keep_dev_secret_key(key_file)
+    assert key_file.read_text() == key
+    assert [p.name for p in key_file.parent.iterdir()] == ["dev-secret-key"]
+
+
+@pytest.mark.parametrize("env", [{"SECRET_KEY": "given"}, {"DEBUG": "0"}])
+def test_no_development_key_is_made_when_it_would_not_be_used(tmp_path, monkeypatch, env):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("SECRET_KEY_FILE", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    keep_dev_secret_key(tmp_path / "dev-secret-key")
+    assert not (tmp_path / "dev-secret-key").exists()
+
+
+def test_manage_py_keeps_the_development_key_across_runs():
+    def key_seen() -> str:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "manage.py",
+                "shell",
+                "-c",
+                "from django.conf import settings; print(settings.SECRET_KEY)",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "DEBUG": "1", "SECRET_KEY": "", "SECRET_KEY_FILE": ""},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip().splitlines()[-1]
+
+    first = key_seen()
+    assert first == key_seen() == (ROOT / "var" / "dev-secret-key").read_text().strip()
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("1", True), ("yes", True), ("0", False)])
