@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.database import database_from_url, start_embedded, with_statement_timeout
+from config.database import database_from_url, embedded_database, with_statement_timeout
 from config.env import DEV_SECRET_KEY_FILE, dev_secret_key, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -141,14 +141,15 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
-# PostgreSQL always: DATABASE_URL when given, the embedded server otherwise.
+# PostgreSQL always: DATABASE_URL when given, the embedded server otherwise. The embedded server
+# starts when a process first connects (config/embedded_db), not here.
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {
         "default": database_from_url(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))
     }
 else:
-    DATABASES = {"default": start_embedded(BASE_DIR / "var" / "postgres")}
+    DATABASES = {"default": embedded_database(BASE_DIR / "var" / "postgres")}
 # Every statement is cut off after this many milliseconds (0: never), so that one heavy query
 # cannot hold a worker and a connection for ever; the request gets a 503 (config/faults.py).
 # gunicorn.conf.py sets it for the web workers; management commands (migrations, imports,
