@@ -9,6 +9,12 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.core.management import execute_from_command_line
 
+    from config.env import keep_dev_secret_key
+
+    # While debugging without SECRET_KEY: the checkout's own key, made once, so that sessions
+    # survive restarts (the settings only read it).
+    keep_dev_secret_key()
+
     execute_from_command_line(sys.argv)
 
 

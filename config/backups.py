@@ -70,6 +70,15 @@ class Target:
     options: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
+    def from_connection(cls, connection: Any) -> Target:
+        """The database a Django connection reaches. The embedded server's address is known
+        only once it runs (config/embedded_db), so that backend starts or joins it first."""
+        ensure_server = getattr(connection, "ensure_server", None)
+        if ensure_server is not None:
+            ensure_server()
+        return cls.from_settings(connection.settings_dict)
+
+    @classmethod
     def from_settings(cls, settings_dict: Mapping[str, Any]) -> Target:
         """The database Django uses (one entry of ``settings.DATABASES``)."""
         options = settings_dict.get("OPTIONS") or {}

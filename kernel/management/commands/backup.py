@@ -26,7 +26,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        target = backups.Target.from_settings(connections[DEFAULT_DB_ALIAS].settings_dict)
+        target = backups.Target.from_connection(connections[DEFAULT_DB_ALIAS])
         output: Path = options["output"] or backups.default_backup_path(
             Path(settings.BASE_DIR) / "backups"
         )

@@ -27,7 +27,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        target = backups.Target.from_settings(connections[DEFAULT_DB_ALIAS].settings_dict)
+        target = backups.Target.from_connection(connections[DEFAULT_DB_ALIAS])
         # Django's own connection may hold nothing, but must not sit inside a transaction
         # while pg_restore drops and recreates the tables it would be reading.
         connections[DEFAULT_DB_ALIAS].close()
