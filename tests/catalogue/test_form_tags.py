@@ -1,4 +1,4 @@
-"""The GOV.UK form tags (`catalogue/templatetags/forms.py`): each problem in the error summary
+"""The GOV.UK form tags (`kernel/templatetags/forms.py`): each problem in the error summary
 links to the first input of its field, whatever the field's widget."""
 
 from django import forms
