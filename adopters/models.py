@@ -7,6 +7,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from adopters.choices import AdoptionStatus, Interest, RegistrationStatus
@@ -133,6 +134,9 @@ class Adoption(models.Model):
     def __str__(self) -> str:
         place = f" in {self.area}" if self.area else ""
         return f"{self.innovation} by {self.organisation}{place}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("adopters:adoption", args=[self.pk])
 
     @property
     def is_active(self) -> bool:

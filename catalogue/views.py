@@ -87,8 +87,8 @@ def innovation_list(request: HttpRequest) -> HttpResponse:
     except SearchError as exc:
         # Only the keywords box is drawn on an error page (the filters need a result to show
         # their counts), so only a problem with the keywords links to its field.
-        context["errors"] = [
-            (labels.get(name, name), "f-q" if name == "q" else "", msgs)
+        context["problems"] = [
+            ("f-q" if name == "q" else "", f"{labels.get(name, name)}: {' '.join(msgs)}")
             for name, msgs in exc.errors.items()
         ]
         return _search_page(request, context, status=400)
@@ -281,6 +281,16 @@ def resources(request: HttpRequest) -> HttpResponse:
         ],
         "count": sum(len(items) for items in by_kind.values()),
         "unknown": unknown,
+        "problems": [
+            (
+                f"kind-{ResourceKind.values[0]}",
+                "Choose kinds of resource from the list (there is no kind “{}”)".format(
+                    "”, “".join(unknown)
+                ),
+            )
+        ]
+        if unknown
+        else [],
     }
     return render(request, "catalogue/resources.html", context, status=400 if unknown else 200)
 

@@ -81,7 +81,40 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def innovation_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    innovation = get_object_or_404(
+    """An innovation with everything known about its spread: where it was adopted and how far
+    each adoption got, its reach over time, its network's rings, its stage and evidence."""
+    innovation = _innovation_for_page(request, slug)
+    adoptions = list(
+        innovation.adoptions.select_related("organisation", "region").order_by(
+            "region__position", "organisation__name"
+        )
+    )
+    status_counts, by_region = _adoptions_by_region(adoptions)
+    reach = _reach_series(innovation)
+    context = {
+        "innovation": innovation,
+        "adoptions": adoptions,
+        "status_counts": status_counts,
+        "by_region": by_region,
+        "most_in_a_region": max((total for _, total, _ in by_region), default=0),
+        "reach": reach,
+        # A line needs two points: measures counted once are in the table only.
+        "charts": [
+            reach_chart(measure, figures) for measure, figures in reach.items() if len(figures) > 1
+        ],
+        **_network_rings(innovation),
+        **_stages_and_evidence(innovation),
+        "similar": similar_to(innovation) if innovation.is_published else [],
+        "structured_data": structured_data(request, innovation),
+        "can_edit": _can_edit(request, innovation),
+    }
+    return render(request, "catalogue/innovation_detail.html", context)
+
+
+def _innovation_for_page(request: HttpRequest, slug: str) -> Innovation:
+    """The innovation if this visitor may see it (published, or theirs, or a curator's), with
+    what its page lists read in one query each."""
+    return get_object_or_404(
         Innovation.objects.visible_to(request.user)
         .select_related("lead_organisation__region")
         .prefetch_related(
@@ -95,28 +128,23 @@ def innovation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         slug=slug,
     )
-    adoptions = list(
-        innovation.adoptions.select_related("organisation", "region").order_by(
-            "region__position", "organisation__name"
-        )
-    )
+
+
+RegionRow = tuple[str, int, dict[str, int]]  # place, adoptions there, how many at each status
+
+
+def _adoptions_by_region(adoptions: list[Adoption]) -> tuple[dict[str, int], list[RegionRow]]:
+    """How many adoptions are at each status (statuses in their own order, none left at 0), and
+    the same per region, in the regions' own order (the adoptions come sorted by region)."""
     status_counts = {status.label: 0 for status in AdoptionStatus}
-    # Where it has been adopted: per region, in the regions' own order, how many at each status.
     by_region: dict[str, dict[str, int]] = {}
     for adoption in adoptions:
-        status_counts[adoption.get_status_display()] += 1
+        status = adoption.get_status_display()
+        status_counts[status] += 1
         place = adoption.region.name if adoption.region else "Region not recorded"
         counts = by_region.setdefault(place, {})
-        counts[adoption.get_status_display()] = counts.get(adoption.get_status_display(), 0) + 1
-    reach: dict[str, list[ReachFigure]] = {}
-    for figure in innovation.reach.all():
-        reach.setdefault(figure.measure, []).append(figure)
-    network = (
-        Network.objects.filter(innovation=innovation).with_ring_sizes().first()
-        if innovation.is_published
-        else None
-    )
-    by_region_rows = [
+        counts[status] = counts.get(status, 0) + 1
+    rows = [
         (
             place,
             sum(counts.values()),
@@ -124,31 +152,46 @@ def innovation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         )
         for place, counts in by_region.items()
     ]
+    return {label: n for label, n in status_counts.items() if n}, rows
+
+
+def _reach_series(innovation: Innovation) -> dict[str, list[ReachFigure]]:
+    """The reach figures, measure by measure, each in date order (as prefetched)."""
+    reach: dict[str, list[ReachFigure]] = {}
+    for figure in innovation.reach.all():
+        reach.setdefault(figure.measure, []).append(figure)
+    return reach
+
+
+def _network_rings(innovation: Innovation) -> dict:
+    """The learning network of a published innovation with the size of each ring, and what
+    each ring means (an innovation under review has no network to show)."""
+    network = (
+        Network.objects.filter(innovation=innovation).with_ring_sizes().first()
+        if innovation.is_published
+        else None
+    )
+    return {"network": network, "rings": [(ring, RING_DESCRIPTIONS[ring]) for ring in Ring]}
+
+
+def _stages_and_evidence(innovation: Innovation) -> dict:
+    """The seven stages with the innovation's own marked, and its evidence level explained
+    beside the whole scale."""
     stages = list(Stage)
-    stage_number = stages.index(innovation.stage) + 1 if innovation.stage else None
-    context = {
-        "innovation": innovation,
-        "adoptions": adoptions,
-        "status_counts": {k: v for k, v in status_counts.items() if v},
-        "by_region": by_region_rows,
-        "reach": reach,
-        # A line needs two points: measures counted once are in the table only.
-        "charts": [
-            reach_chart(measure, figures) for measure, figures in reach.items() if len(figures) > 1
-        ],
-        "most_in_a_region": max((total for _, total, _ in by_region_rows), default=0),
-        "network": network,
-        "rings": [(ring, RING_DESCRIPTIONS[ring]) for ring in Ring],
-        "stages": [(n, stage) for n, stage in enumerate(stages, start=1)],
-        "stage_number": stage_number,
-        "similar": similar_to(innovation) if innovation.is_published else [],
-        "structured_data": structured_data(request, innovation),
+    return {
+        "stages": list(enumerate(stages, start=1)),
+        "stage_number": stages.index(innovation.stage) + 1 if innovation.stage else None,
         "evidence_explanation": EVIDENCE_LEVEL_EXPLANATIONS.get(innovation.evidence_level or 0),
         "evidence_levels": sorted(EVIDENCE_LEVEL_EXPLANATIONS.items()),
-        "can_edit": request.user.is_authenticated
-        and (request.user.is_staff or innovation.owners.filter(pk=request.user.pk).exists()),
     }
-    return render(request, "catalogue/innovation_detail.html", context)
+
+
+def _can_edit(request: HttpRequest, innovation: Innovation) -> bool:
+    """Whether the page offers this visitor the links to change the innovation."""
+    user = request.user
+    return user.is_authenticated and (
+        user.is_staff or innovation.owners.filter(pk=user.pk).exists()
+    )
 
 
 # JSON inside <script>: nothing in it can close the element or start markup.

@@ -4,7 +4,9 @@ input, tied to the hint and the error by `aria-describedby`."""
 from __future__ import annotations
 
 from django import forms, template
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms import BoundField
+from django.utils.text import capfirst
 
 register = template.Library()
 
@@ -76,20 +78,46 @@ def field(bound: BoundField, width: str = "") -> dict:
     return context
 
 
+Problem = tuple[str, str]  # (id of the element it links to, or "" for no link; message)
+
+
 @register.inclusion_tag("includes/error_summary.html")
 def error_summary(form: forms.BaseForm | forms.BaseFormSet, row: str = "") -> dict:
     """The problems of a form, or of every form of a formset (each named `row` and its number),
     at the top of the page, each linking to the field it is about."""
     if isinstance(form, forms.BaseFormSet):
-        problems = [("", error) for error in form.non_form_errors()]
+        problems = [("", str(error)) for error in form.non_form_errors()]
         for number, member in enumerate(form.forms, start=1):
             for target, error in _problems(member):
                 problems.append((target, f"{row} {number}: {error}" if row else error))
-        return {"problems": problems}
-    return {"problems": _problems(form)}
+        return problem_summary(problems)
+    return problem_summary(_problems(form))
 
 
-def _problems(form: forms.BaseForm) -> list[tuple[str, str]]:
-    problems = [("", error) for error in form.non_field_errors()]
+@register.inclusion_tag("includes/error_summary.html")
+def problem_summary(
+    problems: list[Problem], title: str = "There is a problem", link: str = "", link_text: str = ""
+) -> dict:
+    """GOV.UK's error summary for problems a view found itself (a search's parameters, a filter
+    drawn by hand): each `(target, message)` links to `#target` when there is one, and `link`
+    with `link_text` offers a way out below the list."""
+    return {"problems": problems, "title": title, "link": link, "link_text": link_text}
+
+
+@register.filter
+def field_problems(form: forms.BaseForm, prefix: str = "") -> list[Problem]:
+    """A form whose template draws its fields by hand, with ids `prefix` + name: its errors as
+    problems, each named by its field's name."""
+    problems = [("", str(error)) for error in form.non_field_errors()]
+    problems += [
+        (f"{prefix}{name}", f"{capfirst(name)}: {' '.join(errors)}")
+        for name, errors in form.errors.items()
+        if name != NON_FIELD_ERRORS
+    ]
+    return problems
+
+
+def _problems(form: forms.BaseForm) -> list[Problem]:
+    problems = [("", str(error)) for error in form.non_field_errors()]
     problems += [(_target(bound), error) for bound in form for error in bound.errors]
     return problems
