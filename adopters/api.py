@@ -16,7 +16,7 @@ from typing import Any
 
 import django_filters
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, mixins, permissions, serializers, status, viewsets
 from rest_framework.response import Response
@@ -27,6 +27,7 @@ from adopters.forms import DETAILS
 from adopters.models import RECORDED, Adoption, AdoptionStatusChange, RegistrationOfInterest
 from adopters.views import sender_key
 from catalogue import services as catalogue_services
+from catalogue.api.filters import RegionFilter
 from catalogue.api.serializers import (
     InnovationSummarySerializer,
     OrganisationSummarySerializer,
@@ -59,17 +60,12 @@ class AdoptionSerializer(serializers.ModelSerializer):
 class AdoptionFilterSet(django_filters.FilterSet):
     innovation = ValueListFilter(field_name="innovation__slug", lookup_expr="in")
     organisation = ValueListFilter(field_name="organisation__slug", lookup_expr="in")
-    region = ValueListFilter(method="filter_region", help_text="A nation covers its regions.")
+    region = RegionFilter()
     status = django_filters.MultipleChoiceFilter(choices=AdoptionStatus.choices)
 
     class Meta:
         model = Adoption
         fields: list[str] = []
-
-    def filter_region(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.filter(Q(region__slug__in=value) | Q(region__parent__slug__in=value))
 
 
 class AdoptionWriteSerializer(serializers.ModelSerializer):

@@ -2,30 +2,42 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from catalogue.choices import OrganisationKind, ResourceKind
 from catalogue.filtersets import StrictChoiceFilter, ValueListFilter
 from catalogue.models import Organisation, Resource
 
 
+class RegionFilter(ValueListFilter):
+    """Region slugs, repeatable; a nation covers its regions. `field_name` is the path to the
+    region from the model filtered."""
+
+    def __init__(self, field_name: str = "region", **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", "Region slug; a nation covers its regions.")
+        super().__init__(field_name=field_name, **kwargs)
+
+    def filter(self, qs: QuerySet, value: list[str] | None) -> QuerySet:
+        if not value:
+            return qs
+        return qs.filter(
+            Q(**{f"{self.field_name}__slug__in": value})
+            | Q(**{f"{self.field_name}__parent__slug__in": value})
+        )
+
+
 class OrganisationFilterSet(django_filters.FilterSet):
     kind = StrictChoiceFilter(
         field_name="kind", choices=OrganisationKind.choices, help_text="Organisation kind."
     )
-    region = ValueListFilter(
-        method="filter_region", help_text="Region slug; a nation covers its regions."
-    )
+    region = RegionFilter()
 
     class Meta:
         model = Organisation
         fields: list[str] = []
-
-    def filter_region(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.filter(Q(region__slug__in=value) | Q(region__parent__slug__in=value))
 
 
 class ResourceFilterSet(django_filters.FilterSet):
