@@ -43,7 +43,3 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} to {self.to}"
-
-    @property
-    def is_sent(self) -> bool:
-        return self.sent_at is not None
