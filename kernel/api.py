@@ -92,12 +92,23 @@ class Pagination(pagination.PageNumberPagination):
         ]
 
 
+# No body the API takes nests deeper than a few levels; a deeper one is refused before anything
+# walks it (Python's JSON decoder, and every recursive step after it, stops at about 1,000).
+MAX_JSON_DEPTH = 32
+
+
 class JSONParser(parsers.JSONParser):
-    """JSON bodies, refusing lone surrogates (half a UTF-16 pair): PostgreSQL cannot store them
-    and no response could echo them back, so they are a 400 here rather than a 500 later."""
+    """JSON bodies, refusing what could only fail later: nesting deeper than MAX_JSON_DEPTH
+    (1,000 nested arrays in 2 kB would exhaust the recursion limit), and lone surrogates (half a
+    UTF-16 pair), which PostgreSQL cannot store and no response could echo back."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError as error:
+            raise _too_deep() from error
+        if _depth(data) > MAX_JSON_DEPTH:
+            raise _too_deep()
         try:
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError as error:
@@ -105,6 +116,28 @@ class JSONParser(parsers.JSONParser):
                 "The JSON holds a lone surrogate (\\ud800–\\udfff), which is not text."
             ) from error
         return data
+
+
+def _too_deep() -> exceptions.ParseError:
+    return exceptions.ParseError(
+        f"The JSON nests arrays or objects more than {MAX_JSON_DEPTH} levels deep."
+    )
+
+
+def _depth(data: object) -> int:
+    """How deeply arrays and objects nest in parsed JSON, counted without recursion."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            deepest = max(deepest, depth + 1)
+            if deepest > MAX_JSON_DEPTH:
+                return deepest
+            stack.extend((item, depth + 1) for item in value)
+    return deepest
 
 
 class ReadOnlyCorsMiddleware:

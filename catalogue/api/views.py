@@ -226,6 +226,8 @@ class TokenView(ObtainAuthToken):
 
     serializer_class = BoundedAuthTokenSerializer
     throttle_classes = api_settings.DEFAULT_THROTTLE_CLASSES
+    # DRF's view names its own parsers; the site's JSON parser refuses what could only fail later.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
     # Needs no authentication: it is how a client gets its credential.
     @extend_schema(auth=[{}], responses={200: TokenResponseSerializer})
