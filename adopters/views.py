@@ -3,8 +3,8 @@ innovator's dashboard of the interest their innovations received."""
 
 from __future__ import annotations
 
-import csv
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -27,7 +27,8 @@ from adopters.models import Adoption
 from catalogue import services as catalogue_services
 from catalogue.models import Innovation
 from kernel.api import client_address
-from kernel.text import Echo, csv_cell, row_id
+from kernel.downloads import csv_download
+from kernel.text import row_id
 
 logger = logging.getLogger(__name__)
 
@@ -197,9 +198,7 @@ def received_csv(request: HttpRequest) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
 
-    def rows():
-        writer = csv.writer(Echo())
-        yield writer.writerow([label for _, label in _CSV_COLUMNS])
+    def rows() -> Iterator[list[object]]:
         for registration in received.iterator(chunk_size=500):
             values = {
                 "confirmed_at": registration.confirmed_at.isoformat(),
@@ -209,16 +208,9 @@ def received_csv(request: HttpRequest) -> HttpResponse:
                 "organisation_kind": registration.get_organisation_kind_display(),
                 "status": registration.get_status_display(),
             }
-            yield writer.writerow(
-                [
-                    csv_cell(values.get(name, getattr(registration, name)))
-                    for name, _ in _CSV_COLUMNS
-                ]
-            )
+            yield [values.get(name, getattr(registration, name)) for name, _ in _CSV_COLUMNS]
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="interest-received.csv"'
-    return response
+    return csv_download([label for _, label in _CSV_COLUMNS], rows(), "interest-received.csv")
 
 
 # -- Adoptions ------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ facilitator's side (members per ring, requests waiting, moves, the graduation fu
 
 from __future__ import annotations
 
-import csv
+from collections.abc import Iterator
 
 from django import forms
 from django.contrib import messages
@@ -11,11 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from kernel.text import Echo, csv_cell, row_id
+from kernel.downloads import csv_download
+from kernel.text import row_id
 from networks import notices, services
 from networks.choices import RING_DESCRIPTIONS, RequestKind, RequestStatus, Ring, Role
 from networks.models import Membership, Mentoring, Network, RingRequest
@@ -302,27 +303,20 @@ def members_csv(request: HttpRequest, slug: str) -> HttpResponse:
     network = _facilitated(request, slug)
     columns = ["name", "email", "ring", "role", "joined on", "joined through", "listed publicly"]
 
-    def rows():
-        writer = csv.writer(Echo())
-        yield writer.writerow(columns)
+    def rows() -> Iterator[tuple[object, ...]]:
         members = network.memberships.filter(left_on__isnull=True).order_by("ring", "joined_on")
         for m in members.iterator(chunk_size=500):
-            yield writer.writerow(
-                csv_cell(value)
-                for value in (
-                    m.name,
-                    m.email,
-                    m.get_ring_display(),
-                    m.get_role_display(),
-                    m.joined_on.isoformat(),
-                    m.get_joined_through_display(),
-                    "yes" if m.listed_publicly else "no",
-                )
+            yield (
+                m.name,
+                m.email,
+                m.get_ring_display(),
+                m.get_role_display(),
+                m.joined_on.isoformat(),
+                m.get_joined_through_display(),
+                "yes" if m.listed_publicly else "no",
             )
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{network.slug}-members.csv"'
-    return response
+    return csv_download(columns, rows(), f"{network.slug}-members.csv")
 
 
 @login_required
