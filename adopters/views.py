@@ -27,7 +27,7 @@ from adopters.models import Adoption
 from catalogue import services as catalogue_services
 from catalogue.models import Innovation
 from kernel.api import client_address
-from kernel.downloads import csv_download
+from kernel.downloads import csv_download, in_chunks
 from kernel.text import row_id
 
 logger = logging.getLogger(__name__)
@@ -199,7 +199,7 @@ def received_csv(request: HttpRequest) -> HttpResponse:
         )
 
     def rows() -> Iterator[list[object]]:
-        for registration in received.iterator(chunk_size=500):
+        for registration in in_chunks(received):
             values = {
                 "confirmed_at": registration.confirmed_at.isoformat(),
                 "innovation": registration.innovation.title,

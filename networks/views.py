@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from kernel.downloads import csv_download
+from kernel.downloads import csv_download, in_chunks
 from kernel.text import row_id
 from networks import notices, services
 from networks.choices import RING_DESCRIPTIONS, RequestKind, RequestStatus, Ring, Role
@@ -305,7 +305,7 @@ def members_csv(request: HttpRequest, slug: str) -> HttpResponse:
 
     def rows() -> Iterator[tuple[object, ...]]:
         members = network.memberships.filter(left_on__isnull=True).order_by("ring", "joined_on")
-        for m in members.iterator(chunk_size=500):
+        for m in in_chunks(members):
             yield (
                 m.name,
                 m.email,

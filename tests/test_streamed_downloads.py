@@ -11,6 +11,8 @@ from django.db import OperationalError, connection
 from django.test import Client
 from django.utils import timezone
 
+from catalogue.models import Innovation
+from kernel.downloads import in_chunks
 from networks.services import ensure_innovation_network
 from tests.factories import InnovationFactory, RegistrationOfInterestFactory, UserFactory
 
@@ -64,3 +66,14 @@ def test_an_empty_download_still_has_its_header(curator):
     assert b"".join(response.streaming_content).decode().splitlines() == [
         "name,email,ring,role,joined on,joined through,listed publicly"
     ]
+
+
+def test_in_chunks_keeps_the_order_across_chunks_in_one_query_a_chunk(
+    django_assert_num_queries,
+):
+    for n in range(7):
+        InnovationFactory(title=f"Idea {n}")
+    ordered = Innovation.objects.order_by("-title")
+    with django_assert_num_queries(1 + 3):  # the ids, then chunks of 3, 3 and 1
+        titles = [innovation.title for innovation in in_chunks(ordered, chunk_size=3)]
+    assert titles == [f"Idea {n}" for n in reversed(range(7))]
