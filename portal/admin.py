@@ -4,10 +4,13 @@ with the innovation's adoptions inline and the import of a catalogue file."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
+from django.core.files.uploadedfile import UploadedFile
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
@@ -29,6 +32,18 @@ class AdoptionInline(admin.TabularInline):
 
 class ImportForm(forms.Form):
     file = forms.FileField(help_text="A JSON file in the catalogue format (docs/import-format.md).")
+
+    def clean_file(self) -> UploadedFile:
+        """A file over CATALOGUE_UPLOAD_MAX_BYTES is refused before it is read into memory."""
+        upload = self.cleaned_data["file"]
+        limit = settings.CATALOGUE_UPLOAD_MAX_BYTES
+        if upload.size is not None and upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is {filesizeformat(upload.size)}; the import takes files up to "
+                f"{filesizeformat(limit)}. Split the catalogue into smaller files, or import it "
+                "on the server with manage.py import_catalogue."
+            )
+        return upload
 
 
 class InnovationWithAdoptionsAdmin(InnovationAdmin):
