@@ -3,12 +3,14 @@ address, sign out, and reset a forgotten password. Django's own auth views do th
 forms only sign people in by email, and send every message through the outbox.
 
 Sign-in failures are counted by django-axes: after AXES_FAILURE_LIMIT failures for one account
-from one network address, that pair is locked out for a while (a 429 page).
+from one network address, that pair is locked out for a while (a 429 page). An address failing
+across many accounts is slowed as well (kernel/sign_in_pace.py).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -25,7 +27,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_http_methods
 
-from kernel import outbox
+from kernel import outbox, sign_in_pace
 
 User = get_user_model()
 
@@ -234,6 +236,14 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
 class SignInView(auth_views.LoginView):
     form_class = SignInForm
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        wait = sign_in_pace.seconds_to_wait(request)
+        if wait:
+            response = render(request, "registration/slowed.html", {"wait": wait}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form) -> HttpResponse:
         response = super().form_invalid(form)

@@ -339,4 +339,9 @@ AXES_CLIENT_IP_CALLABLE = "kernel.api.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True  # no record of successful sign-ins: not needed, not kept
+# Across accounts, an address past this many failures in the window may try once every few
+# seconds until the window ends (kernel/sign_in_pace.py).
+SIGN_IN_ADDRESS_LIMIT = env_int("SIGN_IN_ADDRESS_LIMIT", 30)
+SIGN_IN_ADDRESS_WINDOW_MINUTES = env_int("SIGN_IN_ADDRESS_WINDOW_MINUTES", 15)
+SIGN_IN_ADDRESS_PACE_SECONDS = env_int("SIGN_IN_ADDRESS_PACE_SECONDS", 10)
 ACCOUNT_VERIFY_DAYS = 7

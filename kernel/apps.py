@@ -10,4 +10,8 @@ class KernelConfig(AppConfig):
 
     def ready(self) -> None:
         # The deployment checks of the project's own settings (`check --deploy`).
-        from kernel import mail  # noqa: F401
+        # Counts failed sign-ins per network address (Django's user_login_failed).
+        from kernel import (
+            mail,  # noqa: F401
+            sign_in_pace,  # noqa: F401
+        )

@@ -43,6 +43,7 @@ from catalogue.models import (
     Sector,
 )
 from catalogue.search import SearchError, SearchHit, SearchResult, search
+from kernel import sign_in_pace
 from kernel.api import ErrorSerializer
 from kernel.text import SLUG_PATTERN
 
@@ -232,6 +233,13 @@ class TokenView(ObtainAuthToken):
     # Needs no authentication: it is how a client gets its credential.
     @extend_schema(auth=[{}], responses={200: TokenResponseSerializer})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        wait = sign_in_pace.seconds_to_wait(request)
+        if wait:
+            raise exceptions.Throttled(
+                wait=wait,
+                detail="Too many failed attempts to sign in from your address; try again in "
+                f"{wait} seconds.",
+            )
         try:
             return super().post(request, *args, **kwargs)
         except exceptions.ValidationError:

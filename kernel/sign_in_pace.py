@@ -1,0 +1,55 @@
+"""Slowing one network address that guesses passwords across many accounts.
+
+django-axes locks an account for one address after a few failures, which never slows a guesser
+who tries one password on many accounts. This counts an address's failed sign-ins over every
+account (the site's form and the API's token alike, through Django's `user_login_failed`).
+Past SIGN_IN_ADDRESS_LIMIT failures within SIGN_IN_ADDRESS_WINDOW_MINUTES, the address may try
+once every SIGN_IN_ADDRESS_PACE_SECONDS until the window ends: a slowing, not a lock, since an
+office or a campus signs in from one address, and its people can still get in a few seconds
+apart while a guesser gets a handful of tries a minute. The counts live in Django's cache.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
+from django.core.cache import cache
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from kernel.api import client_address
+
+
+def _failures_key(address: str) -> str:
+    return f"sign-in-failures:{address}"
+
+
+def _pace_key(address: str) -> str:
+    return f"sign-in-pace:{address}"
+
+
+@receiver(user_login_failed, dispatch_uid="kernel.sign_in_pace")
+def count_failure(sender: Any, credentials: dict, request: HttpRequest | None = None, **_: Any):
+    if request is None:  # authenticate() called outside a request: no address to count
+        return
+    key = _failures_key(client_address(request))
+    window = settings.SIGN_IN_ADDRESS_WINDOW_MINUTES * 60
+    cache.add(key, 0, window)  # the window starts at the first failure
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between the two calls: a new window
+        cache.set(key, 1, window)
+
+
+def seconds_to_wait(request: HttpRequest) -> int:
+    """How long this address must wait before its next sign-in attempt (0: it may try now).
+    Asked before the credentials are checked; an attempt let through starts the next pause."""
+    address = client_address(request)
+    if cache.get(_failures_key(address), 0) < settings.SIGN_IN_ADDRESS_LIMIT:
+        return 0
+    pace = settings.SIGN_IN_ADDRESS_PACE_SECONDS
+    if cache.add(_pace_key(address), True, pace):
+        return 0
+    return pace
