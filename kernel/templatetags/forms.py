@@ -59,7 +59,7 @@ def field(bound: BoundField, width: str = "") -> dict:
     if kind in ("checkboxes", "radios"):
         context["options"] = [option.data for option in bound.subwidgets]
         return context
-    attrs = {}
+    attrs: dict[str, str | bool] = {}
     if kind == "checkbox":
         attrs["class"] = "govuk-checkboxes__input"
     else:
@@ -81,7 +81,7 @@ def error_summary(form: forms.BaseForm | forms.BaseFormSet, row: str = "") -> di
     """The problems of a form, or of every form of a formset (each named `row` and its number),
     at the top of the page, each linking to the field it is about."""
     if isinstance(form, forms.BaseFormSet):
-        problems = [("", error) for error in form.non_form_errors()]
+        problems = [("", str(error)) for error in form.non_form_errors()]
         for number, member in enumerate(form.forms, start=1):
             for target, error in _problems(member):
                 problems.append((target, f"{row} {number}: {error}" if row else error))
@@ -90,6 +90,8 @@ def error_summary(form: forms.BaseForm | forms.BaseFormSet, row: str = "") -> di
 
 
 def _problems(form: forms.BaseForm) -> list[tuple[str, str]]:
-    problems = [("", error) for error in form.non_field_errors()]
-    problems += [(_target(bound), error) for bound in form for error in bound.errors]
+    # An ErrorList gives its messages as str (the stubs say ValidationError | str): str()
+    # changes nothing but the type.
+    problems = [("", str(error)) for error in form.non_field_errors()]
+    problems += [(_target(bound), str(error)) for bound in form for error in bound.errors]
     return problems
