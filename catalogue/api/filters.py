@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from catalogue.choices import OrganisationKind, ResourceKind
 from catalogue.filtersets import StrictChoiceFilter, ValueListFilter
@@ -22,7 +22,9 @@ class OrganisationFilterSet(django_filters.FilterSet):
         model = Organisation
         fields: list[str] = []
 
-    def filter_region(self, queryset, name, value):
+    def filter_region(
+        self, queryset: QuerySet[Organisation], name: str, value: list[str]
+    ) -> QuerySet[Organisation]:
         if not value:
             return queryset
         return queryset.filter(Q(region__slug__in=value) | Q(region__parent__slug__in=value))
@@ -40,7 +42,9 @@ class ResourceFilterSet(django_filters.FilterSet):
         model = Resource
         fields: list[str] = []
 
-    def filter_innovation(self, queryset, name, value):
+    def filter_innovation(
+        self, queryset: QuerySet[Resource], name: str, value: list[str]
+    ) -> QuerySet[Resource]:
         if not value:
             return queryset
         return queryset.filter(
