@@ -174,11 +174,11 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return defaults.page_not_found(request, exception)
 
 
-def client_address(request: HttpRequest) -> str:
+def client_address(request: HttpRequest | Request) -> str:
     """The network address a request came from, trusting X-Forwarded-For only as far as
     API_NUM_PROXIES proxies: the API throttles, the registrations' limit and the sign-in
     lock-out all count by it."""
-    # get_ident reads only request.META, which a Django request has; the stubs ask for DRF's.
+    # get_ident reads only request.META, which a Django request has too; the stubs ask for DRF's.
     return throttling.BaseThrottle().get_ident(request) or ""  # type: ignore[arg-type]
 
 
