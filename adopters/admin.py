@@ -55,7 +55,7 @@ class AdoptionAdmin(AuditHistoryAdmin):
             obj.recorded_by = signed_in_user(request)
         super().save_model(request, obj, form, change)
         if not change or "status" in form.changed_data:
-            services.note_status(obj, by=request.user, note="Changed in the admin.")
+            services.note_status(obj, by=signed_in_user(request), note="Changed in the admin.")
 
     def save_formset(
         self,

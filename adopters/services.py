@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 def note_status(
     adoption: Adoption,
     *,
-    by: User | AnonymousUser | None = None,
+    by: User | None = None,
     note: str = "",
     on: date | None = None,
 ) -> AdoptionStatusChange:
@@ -63,7 +63,7 @@ def change_status(
     adoption: Adoption,
     status: str,
     *,
-    by: User | AnonymousUser | None = None,
+    by: User | None = None,
     note: str = "",
     on: date | None = None,
 ) -> Adoption:
