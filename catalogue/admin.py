@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import InlineModelAdmin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
@@ -136,7 +137,7 @@ class InnovationAdmin(AuditHistoryAdmin):
     ]
     readonly_fields = ["status", "submitted_at", "published_at", "created_at", "updated_at"]
     date_hierarchy = "created_at"
-    inlines = [ReachFigureInline]
+    inlines: ClassVar[list[type[InlineModelAdmin]]] = [ReachFigureInline]
     actions = ["submit_selected", "publish_selected", "archive_selected"]
     list_select_related = ["lead_organisation"]
     fieldsets = [
