@@ -49,11 +49,15 @@ test: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Style, the layers of docs/architecture.md (import-linter, pyproject.toml).
+# Style, the layers of docs/architecture.md (import-linter, pyproject.toml), and types (mypy with
+# the Django and DRF plugins, [tool.mypy] in pyproject.toml; tests/ is not type-checked).
+PACKAGES := config kernel catalogue adopters networks portal
+
 lint: dev-install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy $(PACKAGES)
 
 format: dev-install
 	$(BIN)/ruff check --fix .

@@ -10,7 +10,7 @@ across many accounts is slowed as well (kernel/sign_in_pace.py).
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.conf import settings
@@ -28,6 +28,10 @@ from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_http_methods
 
 from kernel import outbox, sign_in_pace
+from kernel.text import max_length
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User as Account
 
 User = get_user_model()
 
@@ -49,7 +53,7 @@ class SignInForm(AuthenticationForm):
         "just created it, confirm your email address first: we sent you a link.",
     }
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["password"].error_messages["required"] = "Enter your password"
 
@@ -78,12 +82,12 @@ class SignUpForm(BaseUserCreationForm):
             "email": forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
         }
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["first_name"].required = True
         self.fields["first_name"].error_messages["required"] = "Enter your name"
         self.fields["email"].required = True
-        self.fields["email"].max_length = 150  # it becomes the username
+        cast(forms.CharField, self.fields["email"]).max_length = 150  # it becomes the username
         self.fields["email"].error_messages.update(
             required="Enter your email address",
             invalid="Enter an email address in the correct format, like name@example.org",
@@ -99,7 +103,7 @@ class SignUpForm(BaseUserCreationForm):
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].lower()
-        if len(email) > User._meta.get_field("username").max_length:
+        if len(email) > max_length(User, "username"):
             raise forms.ValidationError(
                 "Use an email address of 150 characters or fewer: it becomes your username"
             )
@@ -107,9 +111,10 @@ class SignUpForm(BaseUserCreationForm):
 
     def _post_clean(self) -> None:
         self.instance.username = self.cleaned_data.get("email", "")
-        super()._post_clean()
+        # A hook of Django's model forms that the stubs leave out.
+        super()._post_clean()  # type: ignore[misc]
 
-    def save(self, commit: bool = True):
+    def save(self, commit: bool = True) -> Account:
         user = super().save(commit=False)
         user.username = user.email
         user.is_active = False
@@ -123,30 +128,30 @@ class QueuedPasswordResetForm(PasswordResetForm):
 
     def send_mail(
         self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
     ) -> None:
         subject = "".join(render_to_string(subject_template_name, context).splitlines())
         outbox.queue(to_email, subject, render_to_string(email_template_name, context))
 
 
-def _account_state(user) -> str:
+def _account_state(user: Account) -> str:
     """What a verification link is bound to: once the account has a new password or has been
     used, the link no longer opens it (nor reopens it after a curator closed it)."""
     return salted_hmac(_VERIFY_SALT, f"{user.password}|{user.last_login}").hexdigest()[:20]
 
 
-def verification_token(user) -> str:
+def verification_token(user: Account) -> str:
     return signing.dumps(
         {"user": user.pk, "email": user.email, "state": _account_state(user)}, salt=_VERIFY_SALT
     )
 
 
-def _send_verification(request: HttpRequest, user, context: dict) -> None:
+def _send_verification(request: HttpRequest, user: Account, context: dict[str, Any]) -> None:
     context = {**context, "name": user.first_name}
     context["link"] = _absolute(request, "accounts:verify", verification_token(user))
     outbox.queue(
@@ -156,7 +161,7 @@ def _send_verification(request: HttpRequest, user, context: dict) -> None:
     )
 
 
-def _absolute(request: HttpRequest, name: str, *args) -> str:
+def _absolute(request: HttpRequest, name: str, *args: Any) -> str:
     return request.build_absolute_uri(reverse(name, args=args))
 
 
@@ -169,8 +174,9 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         email = form.cleaned_data["email"]
         context = {"SITE_NAME": settings.SITE_NAME, "days": settings.ACCOUNT_VERIFY_DAYS}
         with transaction.atomic():
-            existing = User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))
-            existing = existing.first()
+            existing = User.objects.filter(
+                Q(email__iexact=email) | Q(username__iexact=email)
+            ).first()
             # Whoever typed the address is told what anyone would be; the mailbox hears the
             # rest. The page never says which addresses have accounts.
             if existing is None:
@@ -208,7 +214,7 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
             token, salt=_VERIFY_SALT, max_age=timedelta(days=settings.ACCOUNT_VERIFY_DAYS)
         )
     except signing.SignatureExpired:
-        problem = (
+        problem: str | None = (
             f"This link has expired: links work for {settings.ACCOUNT_VERIFY_DAYS} days. "
             "Create your account again to get a new one."
         )
@@ -223,7 +229,7 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
             problem = "This email address is confirmed already: sign in with your password."
         elif found.get("state") != _account_state(user):
             problem = "This link no longer works for this account."
-    if problem:
+    if problem or user is None:  # no problem means an account was found
         return render(request, "registration/verify_invalid.html", {"problem": problem}, status=400)
     if request.method == "POST":
         user.is_active = True
@@ -245,7 +251,7 @@ class SignInView(auth_views.LoginView):
             return response
         return super().post(request, *args, **kwargs)
 
-    def form_invalid(self, form) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_invalid(form)
         response.status_code = 400
         return response

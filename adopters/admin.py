@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -9,6 +10,7 @@ from adopters.models import (
     RegistrationOfInterest,
 )
 from kernel.admin import AuditHistoryAdmin
+from kernel.http import signed_in_user
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -42,22 +44,30 @@ class AdoptionAdmin(AuditHistoryAdmin):
     def mark_verified(self, request: HttpRequest, queryset: QuerySet[Adoption]) -> None:
         count = 0
         for adoption in queryset.filter(verified=False):
-            services.verify_adoption(adoption, by=request.user)
+            services.verify_adoption(adoption, by=signed_in_user(request))
             count += 1
         self.message_user(request, f"{count} adoption(s) marked verified.", messages.SUCCESS)
 
-    def save_model(self, request, obj: Adoption, form, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Adoption, form: forms.ModelForm, change: bool
+    ) -> None:
         if not change:
-            obj.recorded_by = request.user
+            obj.recorded_by = signed_in_user(request)
         super().save_model(request, obj, form, change)
         if not change or "status" in form.changed_data:
-            services.note_status(obj, by=request.user, note="Changed in the admin.")
+            services.note_status(obj, by=signed_in_user(request), note="Changed in the admin.")
 
-    def save_formset(self, request, form, formset, change):
+    def save_formset(
+        self,
+        request: HttpRequest,
+        form: forms.ModelForm,
+        formset: forms.BaseModelFormSet,
+        change: bool,
+    ) -> None:
         instances = formset.save(commit=False)
         for instance in instances:
             if isinstance(instance, AdoptionStatusChange) and instance.changed_by_id is None:
-                instance.changed_by = request.user
+                instance.changed_by = signed_in_user(request)
             instance.save()
         for obj in formset.deleted_objects:
             obj.delete()

@@ -16,10 +16,12 @@ from typing import Any
 
 import django_filters
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, mixins, permissions, serializers, status, viewsets
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from adopters import services
 from adopters.choices import AdoptionStatus, Interest
@@ -48,7 +50,9 @@ class StatusChangeSerializer(serializers.ModelSerializer):
 class AdoptionSerializer(serializers.ModelSerializer):
     innovation = InnovationSummarySerializer(read_only=True)
     organisation = OrganisationSummarySerializer(read_only=True)
-    region = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    region: serializers.SlugRelatedField[Region] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     history = StatusChangeSerializer(many=True, read_only=True)
     api_url = ApiUrl("api:adoption-detail", lookup="pk")
 
@@ -233,7 +237,7 @@ class AdoptionWriteSerializer(serializers.ModelSerializer):
 class CanEditAdoption(permissions.BasePermission):
     """Whoever recorded an adoption, and the curators, may edit it."""
 
-    def has_object_permission(self, request, view, adoption: Adoption) -> bool:
+    def has_object_permission(self, request: Request, view: APIView, adoption: Adoption) -> bool:
         if request.method in permissions.SAFE_METHODS:
             return True
         return services.can_edit_adoption(adoption, request.user)
@@ -258,16 +262,16 @@ class AdoptionViewSet(
     lookup_value_regex = r"[0-9]{1,18}"
     permission_classes = [permissions.IsAuthenticatedOrReadOnly, CanEditAdoption]
 
-    def get_serializer_class(self):
+    def get_serializer_class(self) -> type[serializers.ModelSerializer]:
         if self.request.method in permissions.SAFE_METHODS:
             return AdoptionSerializer
         return AdoptionWriteSerializer
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Adoption]:
         return self.base_queryset()
 
     @staticmethod
-    def base_queryset():
+    def base_queryset() -> QuerySet[Adoption]:
         return (
             Adoption.objects.public()
             .select_related("innovation", "organisation", "region")
@@ -281,7 +285,9 @@ class AdoptionViewSet(
 class RegistrationSerializer(serializers.ModelSerializer):
     """A registration of interest: what anyone sends, and the acknowledgement they get back."""
 
-    innovation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    innovation: serializers.SlugRelatedField[Innovation] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     region = SlugReference(
         queryset=Region.objects.all(),
         required=False,
@@ -353,7 +359,7 @@ class RegistrationCreateView(generics.CreateAPIView):
     lookup_field = "slug"
     lookup_url_kwarg = "slug"
 
-    def create(self, request, *args, **kwargs) -> Response:
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         innovation = self.get_object()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

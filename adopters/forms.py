@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
+from django.http import QueryDict
 
 from adopters import services
 from adopters.choices import Interest
@@ -10,6 +13,7 @@ from adopters.models import RECORDED, Adoption, RegistrationOfInterest
 from catalogue import services as catalogue_services
 from catalogue.choices import OrganisationKind
 from catalogue.models import Innovation, Region
+from kernel.forms import prompt_first
 
 # The fields a person fills in, in the order the form asks for them.
 DETAILS = [
@@ -79,25 +83,24 @@ class RegistrationForm(forms.ModelForm):
             },
         }
 
-    def __init__(self, *args, innovation: Innovation, **kwargs) -> None:
+    def __init__(self, *args: Any, innovation: Innovation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["consent"].label = services.consent_wording(innovation)
-        self.fields["organisation_kind"].choices = [
-            ("", "Choose a kind"),
-            *self.fields["organisation_kind"].choices[1:],
-        ]
+        prompt_first(self, "organisation_kind", "Choose a kind")
         if not self.is_bound:
             self.initial["started"] = services.form_started()
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what ModelForm.clean returns (the stubs allow None)
         # Timed only once everything else is right: a person fixing their answers has taken
         # their time, and one error at once is enough.
         problem = None if self.errors else services.fill_time_problem(cleaned.get("started", ""))
         if problem:
             # A fresh start: the person's second go is timed from now.
-            self.data = self.data.copy()
-            self.data["started"] = services.form_started()
+            data = cast(QueryDict, self.data).copy()
+            data["started"] = services.form_started()
+            self.data = data
             raise forms.ValidationError(problem, code="fill_time")
         return cleaned
 
@@ -184,7 +187,7 @@ class AdoptionForm(forms.ModelForm):
             "ended_on": {"invalid": "Enter a real date, like 2025-03-31"},
         }
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["organisation_name"].initial = self.instance.organisation.name
@@ -195,7 +198,8 @@ class AdoptionForm(forms.ModelForm):
             del self.fields["note"]
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what ModelForm.clean returns (the stubs allow None)
         name = cleaned.get("organisation_name")
         organisation = None
         if not self.instance.pk and name:

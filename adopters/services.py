@@ -8,11 +8,10 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from datetime import timedelta
-from typing import Any
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.db import connection, transaction
 from django.db.models.functions import Lower
@@ -33,9 +32,17 @@ from kernel import outbox
 from kernel.audit import audited
 from kernel.models import OutgoingEmail
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+    from django.db.models import QuerySet
+
 
 def note_status(
-    adoption: Adoption, *, by: AbstractBaseUser | None = None, note: str = "", on=None
+    adoption: Adoption,
+    *,
+    by: User | None = None,
+    note: str = "",
+    on: date | None = None,
 ) -> AdoptionStatusChange:
     """Add the adoption's current status to its dated history, and tell the apps that follow
     adoptions (an adoption reaching piloting brings its contact into the core ring of the
@@ -53,7 +60,12 @@ def note_status(
 
 @transaction.atomic
 def change_status(
-    adoption: Adoption, status: str, *, by: AbstractBaseUser | None = None, note: str = "", on=None
+    adoption: Adoption,
+    status: str,
+    *,
+    by: User | None = None,
+    note: str = "",
+    on: date | None = None,
 ) -> Adoption:
     """Move an adoption to a new status and record the step in its history."""
     adoption = Adoption.objects.select_for_update().get(pk=adoption.pk)
@@ -65,7 +77,7 @@ def change_status(
     return adoption
 
 
-def can_edit_adoption(adoption: Adoption, user: AbstractBaseUser) -> bool:
+def can_edit_adoption(adoption: Adoption, user: User | AnonymousUser) -> bool:
     """Whoever recorded an adoption, and the curators, may edit it."""
     return user.is_authenticated and (user.is_staff or adoption.recorded_by_id == user.pk)
 
@@ -74,7 +86,7 @@ def can_edit_adoption(adoption: Adoption, user: AbstractBaseUser) -> bool:
 def record_adoption(
     adoption: Adoption,
     *,
-    by: AbstractBaseUser,
+    by: User,
     note: str = "",
     registration: RegistrationOfInterest | None = None,
 ) -> Adoption:
@@ -96,7 +108,7 @@ def edit_adoption(
     changes: dict[str, Any],
     *,
     status: str,
-    by: AbstractBaseUser,
+    by: User,
     note: str = "",
 ) -> Adoption:
     """Write the changed fields only (so that someone else's change made meanwhile is not
@@ -121,7 +133,7 @@ def edit_adoption(
 
 
 @transaction.atomic
-def verify_adoption(adoption: Adoption, *, by: AbstractBaseUser) -> Adoption:
+def verify_adoption(adoption: Adoption, *, by: User) -> Adoption:
     """A curator confirms that an adoption really happened as recorded."""
     adoption.verified = True
     adoption.verified_by = by
@@ -382,7 +394,7 @@ FOLLOW_UP_STATUSES = [
 ]
 
 
-def registrations_received(user: AbstractBaseUser):
+def registrations_received(user: User) -> QuerySet[RegistrationOfInterest]:
     """The confirmed registrations of interest in the innovations this person owns.
 
     Unconfirmed ones are never shown: the person agreed to be passed on once they confirmed.
@@ -395,7 +407,7 @@ def registrations_received(user: AbstractBaseUser):
 
 
 def follow_up(
-    registration: RegistrationOfInterest, status: str, *, by: AbstractBaseUser
+    registration: RegistrationOfInterest, status: str, *, by: User
 ) -> RegistrationOfInterest:
     """An owner of the innovation (or a curator) records where a registration stands."""
     if not (by.is_staff or registration.innovation.owners.filter(pk=by.pk).exists()):

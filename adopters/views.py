@@ -14,11 +14,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
+from rest_framework.request import Request
 
 from adopters import services
 from adopters.choices import RegistrationStatus
@@ -28,12 +29,13 @@ from catalogue import services as catalogue_services
 from catalogue.models import Innovation
 from kernel.api import client_address
 from kernel.downloads import csv_download, in_chunks
+from kernel.http import AuthenticatedHttpRequest
 from kernel.text import row_id
 
 logger = logging.getLogger(__name__)
 
 
-def sender_key(request: HttpRequest) -> str:
+def sender_key(request: HttpRequest | Request) -> str:
     """The rate limit's key for whoever sent the request (behind API_NUM_PROXIES proxies)."""
     return services.client_key(client_address(request))
 
@@ -111,7 +113,7 @@ class ReceivedFilter(forms.Form):
     innovation = forms.SlugField(required=False)
 
 
-def _received(request: HttpRequest) -> tuple[ReceivedFilter, Any]:
+def _received(request: AuthenticatedHttpRequest) -> tuple[ReceivedFilter, Any]:
     received = services.registrations_received(request.user)
     filters = ReceivedFilter(request.GET)
     if filters.is_valid():
@@ -125,7 +127,7 @@ def _received(request: HttpRequest) -> tuple[ReceivedFilter, Any]:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """An innovator's own page: their innovations and the interest those received."""
     innovations = (
         Innovation.objects.filter(owners=request.user)
@@ -158,7 +160,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+def follow_up(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     registration = get_object_or_404(services.registrations_received(request.user), pk=pk)
     status = request.POST.get("status", "")
     if status not in services.FOLLOW_UP_STATUSES:
@@ -189,12 +191,16 @@ _CSV_COLUMNS = [
 
 
 @login_required
-def received_csv(request: HttpRequest) -> HttpResponse:
+def received_csv(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The interest received, filtered as on the dashboard, as CSV (spreadsheet-safe)."""
     filters, received = _received(request)
     if filters.errors:
         return HttpResponseBadRequest(
-            "\n".join(f"{name}: {' '.join(errors)}" for name, errors in filters.errors.items()),
+            "\n".join(
+                # The messages are str already; the stubs say ValidationError | str.
+                f"{name}: {' '.join(str(e) for e in errors)}"
+                for name, errors in filters.errors.items()
+            ),
             content_type="text/plain; charset=utf-8",
         )
 
@@ -234,7 +240,7 @@ def adoption_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def record_adoption(request: HttpRequest, slug: str) -> HttpResponse:
+def record_adoption(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Record an adoption of a published innovation (from a registration of interest, when an
     owner of the innovation turns one into an adoption)."""
     innovation = get_object_or_404(Innovation.objects.published(), slug=slug)
@@ -290,7 +296,7 @@ def record_adoption(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def edit_adoption(request: HttpRequest, pk: int) -> HttpResponse:
+def edit_adoption(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     adoption = get_object_or_404(
         Adoption.objects.public().select_related("innovation", "organisation"), pk=pk
     )

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
+
 from django.contrib import admin, messages
+from django.contrib.admin.options import InlineModelAdmin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
@@ -19,6 +23,21 @@ from catalogue.models import (
     Sector,
 )
 from kernel.admin import URL_FIELDS, AuditHistoryAdmin
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from django_stubs_ext import WithAnnotations
+
+    from catalogue.models import Vocabulary
+
+    # What the admins' querysets annotate their rows with.
+    class _Totals(TypedDict):
+        innovation_total: int
+        adoption_total: int
+
+    class _InnovationTotal(TypedDict):
+        innovation_total: int
 
 
 @admin.register(Region)
@@ -60,11 +79,11 @@ class OrganisationAdmin(admin.ModelAdmin):
         )
 
     @admin.display(description="innovations led", ordering="innovation_total")
-    def innovation_count(self, obj: Organisation) -> int:
+    def innovation_count(self, obj: WithAnnotations[Organisation, _Totals]) -> int:
         return obj.innovation_total
 
     @admin.display(description="adoptions", ordering="adoption_total")
-    def adoption_count(self, obj: Organisation) -> int:
+    def adoption_count(self, obj: WithAnnotations[Organisation, _Totals]) -> int:
         return obj.adoption_total
 
 
@@ -77,7 +96,7 @@ class VocabularyAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(innovation_total=Count("innovations"))
 
     @admin.display(description="innovations", ordering="innovation_total")
-    def innovation_count(self, obj) -> int:
+    def innovation_count(self, obj: WithAnnotations[Vocabulary, _InnovationTotal]) -> int:
         return obj.innovation_total
 
 
@@ -118,7 +137,7 @@ class InnovationAdmin(AuditHistoryAdmin):
     ]
     readonly_fields = ["status", "submitted_at", "published_at", "created_at", "updated_at"]
     date_hierarchy = "created_at"
-    inlines = [ReachFigureInline]
+    inlines: ClassVar[list[type[InlineModelAdmin]]] = [ReachFigureInline]
     actions = ["submit_selected", "publish_selected", "archive_selected"]
     list_select_related = ["lead_organisation"]
     fieldsets = [
@@ -165,7 +184,13 @@ class InnovationAdmin(AuditHistoryAdmin):
     def adoptions(self, obj: Innovation) -> int:
         return obj.adoption_count
 
-    def _moderate(self, request: HttpRequest, queryset: QuerySet, action, verb: str) -> None:
+    def _moderate(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Innovation],
+        action: Callable[..., Innovation],
+        verb: str,
+    ) -> None:
         done, refused = 0, []
         for innovation in queryset:
             try:

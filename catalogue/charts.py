@@ -59,7 +59,7 @@ def reach_chart(measure: str, figures: list[ReachFigure]) -> LineChart:
     top = _nice_ceiling(max(f.value for f in figures))
     inner = HEIGHT - TOP - BOTTOM
 
-    def y(value: int) -> float:
+    def y(value: float) -> float:
         return TOP + inner * (1 - value / top)
 
     first, last = figures[0].date, figures[-1].date

@@ -62,11 +62,11 @@ def decode(key: int) -> tuple[str, int]:
     return FACET_BY_CODE[key // KEY_BASE], key % KEY_BASE
 
 
-def fixed_value(facet: str, code: int):
+def fixed_value(facet: str, code: int) -> str | int:
     return FIXED_VALUES[facet][code - 1]
 
 
-def fixed_key(facet: str, value) -> int | None:
+def fixed_key(facet: str, value: object) -> int | None:
     """The key of a fixed-vocabulary value, or None for a value the list does not have."""
     values = FIXED_VALUES[facet]
     if value not in values:

@@ -87,7 +87,7 @@ class ValueListField(forms.Field):
 
 
 class EvidenceField(ValueListField):
-    def to_python(self, value: Any) -> list[int]:  # type: ignore[override]
+    def to_python(self, value: Any) -> list[int]:  # type: ignore[override]  # levels, not slugs
         levels = []
         for raw in super().to_python(value):
             _refuse_nul([raw])
@@ -96,7 +96,7 @@ class EvidenceField(ValueListField):
             levels.append(int(raw))
         return levels
 
-    def validate(self, value: list[int]) -> None:  # type: ignore[override]
+    def validate(self, value: list[int]) -> None:  # type: ignore[override]  # levels, not slugs
         pass
 
 
@@ -106,7 +106,7 @@ class TextField(forms.CharField):
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> str:
-        text = super().to_python(value)
+        text = super().to_python(value) or ""  # never None: empty_value is ""
         _refuse_nul([text])
         return text
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 
 from catalogue import services
 from catalogue.choices import OrganisationKind, ScalingWay
 from catalogue.models import BeneficiaryGroup, Innovation, Organisation, Region, Sector
+from kernel.forms import prompt_first
 
 CHECKBOXES = forms.CheckboxSelectMultiple
 
@@ -149,7 +152,7 @@ class SubmissionForm(forms.ModelForm):
             "contact_email": {"invalid": "Enter an email address like name@example.org"},
         }
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("problem", "how_it_works", "stage", "kind", "sectors"):
             self.fields[name].required = True
@@ -158,11 +161,15 @@ class SubmissionForm(forms.ModelForm):
         self.fields["stage"].error_messages["required"] = "Choose the stage it has reached"
         self.fields["kind"].error_messages["required"] = "Choose the kind of innovation"
         self.fields["sectors"].error_messages["required"] = "Choose at least one sector"
-        self.fields["sectors"].queryset = Sector.objects.order_by("name")
-        self.fields["beneficiaries"].queryset = BeneficiaryGroup.objects.order_by("name")
-        self.fields["regions"].queryset = Region.objects.order_by("position")
-        self.fields["stage"].choices = [("", "Choose one"), *self.fields["stage"].choices[1:]]
-        self.fields["kind"].choices = [("", "Choose one"), *self.fields["kind"].choices[1:]]
+        sectors, beneficiaries, regions = (
+            cast(forms.ModelMultipleChoiceField, self.fields[name])
+            for name in ("sectors", "beneficiaries", "regions")
+        )
+        sectors.queryset = Sector.objects.order_by("name")
+        beneficiaries.queryset = BeneficiaryGroup.objects.order_by("name")
+        regions.queryset = Region.objects.order_by("position")
+        prompt_first(self, "stage", "Choose one")
+        prompt_first(self, "kind", "Choose one")
 
     def clean_year_started(self) -> int | None:
         year = self.cleaned_data.get("year_started")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -28,7 +28,7 @@ from catalogue.choices import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 # Adoption statuses that count towards an innovation's adoption count (CONTRACT.md).
 ACTIVE_ADOPTION_STATUSES = ("piloting", "adopted", "scaled")
@@ -100,7 +100,7 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.slug:
             self.slug = slugify(self.name)[:220]
         super().save(*args, **kwargs)
@@ -123,7 +123,7 @@ class Vocabulary(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.slug = slugify(self.name)
         super().save(*args, **kwargs)
 
@@ -133,7 +133,7 @@ class Vocabulary(models.Model):
         self.slug = slugify(self.name)
         if not self.slug:
             raise ValidationError({"name": "A name needs letters or digits."})
-        clash = type(self).objects.filter(slug=self.slug).exclude(pk=self.pk).first()
+        clash = type(self)._default_manager.filter(slug=self.slug).exclude(pk=self.pk).first()
         if clash is not None:
             raise ValidationError(
                 {"name": f"“{clash.name}” already has the address “{self.slug}”."}
@@ -156,7 +156,7 @@ class InnovationQuerySet(models.QuerySet):
     def published(self) -> InnovationQuerySet:
         return self.filter(status=ModerationStatus.PUBLISHED)
 
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> InnovationQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> InnovationQuerySet:
         """Published innovations for everyone; drafts too for their owners and for curators."""
         if user.is_authenticated and user.is_staff:
             return self.all()
@@ -352,7 +352,7 @@ class Innovation(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.slug:
             self.slug = slugify(self.title)[:220]
         super().save(*args, **kwargs)
@@ -426,7 +426,7 @@ class Resource(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.slug:
             self.slug = slugify(self.title)[:320]
         super().save(*args, **kwargs)

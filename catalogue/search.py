@@ -427,9 +427,9 @@ def _facet_values(
             if count or str(value) in chosen:
                 values.append(FacetValue(value, str(label), count, str(value) in chosen))
     else:
-        for value, (label, count) in sorted(counted.items(), key=lambda i: (-i[1][1], i[1][0])):
+        for value, (name, count) in sorted(counted.items(), key=lambda i: (-i[1][1], i[1][0])):
             if count or value in chosen:
-                values.append(FacetValue(value, label or value, count, value in chosen))
+                values.append(FacetValue(value, name or value, count, value in chosen))
         counted = {}
     # Selected values the catalogue does not know select nothing; they stay listed, at zero.
     listed = {str(v.value) for v in values}

@@ -5,6 +5,9 @@ Views, the API, admin actions and commands call these; none re-implements them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -13,6 +16,11 @@ from catalogue.models import Innovation, Organisation, Region
 from catalogue.signals import innovation_published
 from kernel.audit import audited
 from kernel.text import unique_slug
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+    from catalogue.forms import SubmissionForm
 
 # What the audit history says of each moderation move, by the status it leads to. `by` on the
 # moves below names who made it when no request does (the admin and the API have one).
@@ -52,14 +60,14 @@ def _move(innovation: Innovation, to: str) -> Innovation:
     return innovation
 
 
-def _save(innovation: Innovation, fields: list[str], *, by) -> None:
+def _save(innovation: Innovation, fields: list[str], *, by: User | AnonymousUser | None) -> None:
     """Save a moderation move, its audit history row saying which move it was and by whom."""
     with audited(innovation, reason=MOVE_REASONS[innovation.status], by=by):
         innovation.save(update_fields=[*fields, "updated_at"])
 
 
 @transaction.atomic
-def submit(innovation: Innovation, *, by=None) -> Innovation:
+def submit(innovation: Innovation, *, by: User | AnonymousUser | None = None) -> Innovation:
     """An innovator sends a draft to the curators for review."""
     _move(innovation, ModerationStatus.SUBMITTED)
     innovation.submitted_at = timezone.now()
@@ -68,7 +76,7 @@ def submit(innovation: Innovation, *, by=None) -> Innovation:
 
 
 @transaction.atomic
-def publish(innovation: Innovation, *, by=None) -> Innovation:
+def publish(innovation: Innovation, *, by: User | AnonymousUser | None = None) -> Innovation:
     """A curator makes an innovation public; the apps that follow publication hear of it
     (its learning network is created with it: networks/receivers.py)."""
     _move(innovation, ModerationStatus.PUBLISHED)
@@ -80,7 +88,7 @@ def publish(innovation: Innovation, *, by=None) -> Innovation:
 
 
 @transaction.atomic
-def archive(innovation: Innovation, *, by=None) -> Innovation:
+def archive(innovation: Innovation, *, by: User | AnonymousUser | None = None) -> Innovation:
     """A curator withdraws an innovation from public view, keeping everything recorded on it."""
     _move(innovation, ModerationStatus.ARCHIVED)
     _save(innovation, ["status"], by=by)
@@ -88,7 +96,9 @@ def archive(innovation: Innovation, *, by=None) -> Innovation:
 
 
 @transaction.atomic
-def return_to_draft(innovation: Innovation, *, by=None) -> Innovation:
+def return_to_draft(
+    innovation: Innovation, *, by: User | AnonymousUser | None = None
+) -> Innovation:
     """Back to its owners for more work (a curator, or an innovator withdrawing a submission)."""
     _move(innovation, ModerationStatus.DRAFT)
     _save(innovation, ["status"], by=by)
@@ -96,7 +106,7 @@ def return_to_draft(innovation: Innovation, *, by=None) -> Innovation:
 
 
 @transaction.atomic
-def submit_new(form, owner) -> Innovation:
+def submit_new(form: SubmissionForm, owner: User) -> Innovation:
     """An innovator's new entry (a valid forms.SubmissionForm), owned by them and sent straight
     to the curators for review; nothing of it is public until a curator publishes it."""
     innovation = form.save(commit=False)
@@ -110,7 +120,7 @@ def submit_new(form, owner) -> Innovation:
     return submit(innovation, by=owner)
 
 
-MOVES = {
+MOVES: dict[str, Callable[..., Innovation]] = {
     ModerationStatus.DRAFT: return_to_draft,
     ModerationStatus.SUBMITTED: submit,
     ModerationStatus.PUBLISHED: publish,
@@ -121,7 +131,7 @@ MOVES = {
 OWNER_MOVES = {ModerationStatus.DRAFT, ModerationStatus.SUBMITTED}
 
 
-def move(innovation: Innovation, to: str, *, by) -> Innovation:
+def move(innovation: Innovation, to: str, *, by: User) -> Innovation:
     """Change an innovation's moderation status, as `by` is allowed to."""
     if innovation.status == to:
         return innovation

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.conf import settings
@@ -40,7 +42,11 @@ from catalogue.models import (
     Sector,
 )
 from catalogue.search import SearchError, filterset_for, search
+from kernel.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from kernel.text import Echo, csv_cell
+
+if TYPE_CHECKING:
+    from django.forms import BaseInlineFormSet, ModelForm
 
 
 def _without(params: QueryDict, name: str, value: str | None = None) -> str:
@@ -72,7 +78,7 @@ def page_numbers(page: int, last: int) -> list[int | None]:
     return numbers
 
 
-def innovation_list(request: HttpRequest) -> HttpResponse:
+def innovation_list(request: HtmxHttpRequest) -> HttpResponse:
     """The search page: the same parameters, results and counts as GET /api/v1/innovations/."""
     params = request.GET
     labels = {name: f.label for name, f in InnovationFilterSet.base_filters.items()}
@@ -121,7 +127,7 @@ def innovation_list(request: HttpRequest) -> HttpResponse:
     return _search_page(request, context)
 
 
-def _search_page(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
+def _search_page(request: HtmxHttpRequest, context: dict, status: int = 200) -> HttpResponse:
     """The whole page, or for htmx only the part it replaces (filters, counts, results)."""
     partial = request.htmx and not request.htmx.history_restore_request
     template = "catalogue/_search.html" if partial else "catalogue/innovation_list.html"
@@ -153,7 +159,7 @@ CSV_COLUMNS = [
 ]
 
 
-def innovation_csv(request: HttpRequest) -> HttpResponse:
+def innovation_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Every innovation matching the search, streamed as CSV (sorted as the page is)."""
     try:
         filterset = filterset_for(request.GET)
@@ -172,7 +178,7 @@ def innovation_csv(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(Echo())
     base = request.build_absolute_uri("/")[:-1]
 
-    def rows():
+    def rows() -> Iterator[str]:
         yield writer.writerow(CSV_COLUMNS)
         for i in innovations:
             yield writer.writerow(
@@ -270,10 +276,11 @@ def resources(request: HttpRequest) -> HttpResponse:
     )
     if chosen and not unknown:
         listed = listed.filter(kind__in=chosen)
-    by_kind: dict[str, list[Resource]] = {kind: [] for kind in ResourceKind.values}
+    # Each resource with how many more innovations it is linked to than it names.
+    by_kind: dict[str, list[tuple[Resource, int]]] = {kind: [] for kind in ResourceKind.values}
     for resource in listed:
-        resource.more_innovations = resource.published_count - len(resource.published_innovations)
-        by_kind[resource.kind].append(resource)
+        more = resource.published_count - len(resource.published_innovations)
+        by_kind[resource.kind].append((resource, more))
     context = {
         "kinds": [(kind, label, kind in chosen) for kind, label in ResourceKind.choices],
         "groups": [
@@ -315,6 +322,7 @@ def submit_innovation(request: HttpRequest) -> HttpResponse:
     )
 
 
+ReachFormSet: type[BaseInlineFormSet[ReachFigure, Innovation, ModelForm[ReachFigure]]]
 ReachFormSet = inlineformset_factory(
     Innovation,
     ReachFigure,
@@ -343,7 +351,7 @@ ReachFormSet = inlineformset_factory(
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def edit_reach(request: HttpRequest, slug: str) -> HttpResponse:
+def edit_reach(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """An innovation's owners (and curators) keep its reach figures up to date."""
     innovation = get_object_or_404(Innovation.objects.visible_to(request.user), slug=slug)
     if not (request.user.is_staff or innovation.owners.filter(pk=request.user.pk).exists()):
@@ -359,7 +367,9 @@ def edit_reach(request: HttpRequest, slug: str) -> HttpResponse:
             with transaction.atomic():
                 formset.save()
         except IntegrityError:
-            formset._non_form_errors = formset.error_class(
+            # Formsets have no public way to add an error after validation; the stubs leave
+            # out the attribute non_form_errors() reads.
+            formset._non_form_errors = formset.error_class(  # type: ignore[attr-defined]
                 ["Someone changed these figures just now. Check them and save again."]
             )
         else:

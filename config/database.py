@@ -39,7 +39,7 @@ def database_from_url(url: str, *, conn_max_age: int) -> dict[str, Any]:
         raise ImproperlyConfigured(f"DATABASE_URL cannot be parsed: {exc}") from exc
     if config.get("ENGINE") != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://…)")
-    return config
+    return dict(config)
 
 
 def with_statement_timeout(config: dict[str, Any], milliseconds: int) -> dict[str, Any]:

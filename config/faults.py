@@ -40,6 +40,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
         detail = "This request took too long and was stopped. Try a narrower search."
     else:
         detail = "The service is unavailable for a moment. Try again in a few seconds."
+    response: HttpResponse
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": detail}, status=503)
     else:

@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
@@ -69,7 +70,7 @@ class WithholdRequestDetails(logging.Filter):
         request = getattr(record, "request", None)
         if not isinstance(request, HttpRequest):
             return True
-        del record.request
+        delattr(record, "request")
         match = getattr(request, "resolver_match", None)
         route = match.route if match else None
         try:
@@ -94,7 +95,14 @@ class _QueryTimer:
         self.count = 0
         self.seconds = 0.0
 
-    def __call__(self, execute, sql, params, many, context):
+    def __call__(
+        self,
+        execute: Callable[[str, Any, bool, dict[str, Any]], Any],
+        sql: str,
+        params: Any,
+        many: bool,
+        context: dict[str, Any],
+    ) -> Any:
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)

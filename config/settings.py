@@ -5,6 +5,7 @@ production sets DEBUG=0 and must then give SECRET_KEY and ALLOWED_HOSTS.
 """
 
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -192,7 +193,7 @@ STORAGES = {
 
 SITE_NAME = "Innovation Catalogue"
 
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -13,7 +15,9 @@ from kernel import outbox
 from kernel.models import OutgoingEmail
 
 # Curators paste addresses without a scheme; assume https (Django 6's default) rather than http.
-URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+URL_FIELDS: dict[type[models.Field[Any, Any]], dict[str, Any]] = {
+    models.URLField: {"assume_scheme": "https"}
+}
 
 
 class AuditHistoryAdmin(SimpleHistoryAdmin):
@@ -27,11 +31,15 @@ class AuditHistoryAdmin(SimpleHistoryAdmin):
 
     object_history_list_template = "admin/audit_history_list.html"
 
-    def revert_disabled(self, request: HttpRequest, obj=None) -> bool:
+    def revert_disabled(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return True
 
     def history_form_view(
-        self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         if request.method != "GET":
             raise PermissionDenied
@@ -61,7 +69,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def get_fields(self, request: HttpRequest, obj=None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: OutgoingEmail | None = None) -> list[Any]:
         # A waiting message may hold a link that confirms an address or resets a password:
         # only superusers read it.
         fields = list(super().get_fields(request, obj))

@@ -6,11 +6,13 @@ import csv
 import io
 import json
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, JsonResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import (
     exceptions,
@@ -26,6 +28,11 @@ from rest_framework.response import Response
 from kernel.paging import MAX_PAGE, MAX_PAGE_SIZE, PagingForm
 from kernel.text import csv_cell
 
+if TYPE_CHECKING:
+    # Not at run time: rest_framework.views reads the renderer and parser settings, which name
+    # classes in this module, when it is first imported.
+    from rest_framework.views import APIView
+
 
 class ErrorSerializer(serializers.Serializer):
     """An error: `detail`, or for malformed input a list of messages per parameter or field."""
@@ -40,11 +47,16 @@ class Pagination(pagination.PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
+    request: Request  # set by paginate_queryset before anything reads it
 
-    def paginate_queryset(self, queryset, request: Request, view=None):
+    def paginate_queryset(
+        self, queryset: QuerySet[Any, Any], request: Request, view: APIView | None = None
+    ) -> list[Any]:
         form = PagingForm(request.query_params)
         if not form.is_valid():
-            raise exceptions.ValidationError(form.errors)
+            # The stubs type ErrorList as a UserList of ValidationError; it is also a list (of
+            # messages), which DRF takes as field errors.
+            raise exceptions.ValidationError(form.errors)  # type: ignore[arg-type]
         self.request = request
         self.size = form.cleaned_data["page_size"] or self.page_size
         self.number = form.cleaned_data["page"] or 1
@@ -73,7 +85,7 @@ class Pagination(pagination.PageNumberPagination):
         response["required"] = ["count", "next", "previous", "results"]
         return response
 
-    def get_schema_operation_parameters(self, view) -> list[dict]:
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
         return [
             {
                 "name": "page",
@@ -102,7 +114,12 @@ class JSONParser(parsers.JSONParser):
     (1,000 nested arrays in 2 kB would exhaust the recursion limit), and lone surrogates (half a
     UTF-16 pair), which PostgreSQL cannot store and no response could echo back."""
 
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(
+        self,
+        stream: IO[Any],
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError as error:
@@ -145,10 +162,10 @@ class ReadOnlyCorsMiddleware:
     django-cors-headers adds are taken off responses to anything but GET, HEAD and OPTIONS (its
     settings only limit preflights, and a form-encoded POST needs none)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             for header in (
@@ -161,7 +178,7 @@ class ReadOnlyCorsMiddleware:
         return response
 
 
-def bad_request(request, exception=None):
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """400 before a view runs (a body over DATA_UPLOAD_MAX_MEMORY_SIZE, a bad host): JSON under
     /api/, the site's page elsewhere."""
     if request.path.startswith("/api/"):
@@ -182,7 +199,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     return views.exception_handler(exc, context)
 
 
-def not_found(request, exception=None):
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """404: JSON for an unknown URL under /api/, like the API's other errors; the site's page
     (templates/404.html) elsewhere."""
     if request.path.startswith("/api/"):
@@ -190,11 +207,12 @@ def not_found(request, exception=None):
     return defaults.page_not_found(request, exception)
 
 
-def client_address(request: HttpRequest) -> str:
+def client_address(request: HttpRequest | Request) -> str:
     """The network address a request came from, trusting X-Forwarded-For only as far as
     API_NUM_PROXIES proxies: the API throttles, the registrations' limit and the sign-in
     lock-out all count by it."""
-    return throttling.BaseThrottle().get_ident(request) or ""
+    # get_ident reads only request.META, which a Django request has too; the stubs ask for DRF's.
+    return throttling.BaseThrottle().get_ident(request) or ""  # type: ignore[arg-type]
 
 
 # Throttles read their rates when a request comes, so that settings can change them (tests);
@@ -227,7 +245,12 @@ class CSVRenderer(renderers.BaseRenderer):
     format = "csv"
     charset = "utf-8"
 
-    def render(self, data: Any, accepted_media_type=None, renderer_context=None) -> bytes:
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> bytes:
         view = (renderer_context or {}).get("view")
         shape = row_shape(view) if view is not None else None
         if isinstance(data, dict) and "results" in data:
@@ -292,7 +315,7 @@ def row_shape(view: Any) -> Shape | None:
     return None
 
 
-def _shape(serializer: serializers.BaseSerializer) -> Shape:
+def _shape(serializer: serializers.Serializer) -> Shape:
     return {
         name: _shape(field) if isinstance(field, serializers.Serializer) else None
         for name, field in serializer.fields.items()

@@ -11,8 +11,13 @@ the links in them expire (an account's confirmation after 7 days, a password res
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
+from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils.module_loading import import_string
 
@@ -26,14 +31,16 @@ class MailServerNotConfigured(Exception):
 class NotConfiguredBackend(BaseEmailBackend):
     """Refuses every message, saying why; the outbox records the failure and keeps it."""
 
-    def send_messages(self, email_messages) -> int:
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         if email_messages and not self.fail_silently:
             raise MailServerNotConfigured(NOT_CONFIGURED)
         return 0
 
 
 @checks.register(checks.Tags.security, deploy=True)
-def check_mail_server(app_configs, **kwargs) -> list[checks.CheckMessage]:
+def check_mail_server(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     if import_string(settings.EMAIL_BACKEND) is NotConfiguredBackend:
         return [
             checks.Warning(

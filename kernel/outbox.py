@@ -18,13 +18,14 @@ from django.utils.text import Truncator
 
 from kernel.mail import MailServerNotConfigured
 from kernel.models import OutgoingEmail
+from kernel.text import max_length
 
 logger = logging.getLogger(__name__)
 
 
 def queue(to: str, subject: str, body: str) -> OutgoingEmail:
     """Keep the message with the current transaction and send it once that commits."""
-    subject = Truncator(subject).chars(OutgoingEmail._meta.get_field("subject").max_length)
+    subject = Truncator(subject).chars(max_length(OutgoingEmail, "subject"))
     email = OutgoingEmail.objects.create(to=to, subject=subject, body=body)
     # robust: a failure to send must not turn a committed registration into an error page.
     transaction.on_commit(lambda: deliver(email.pk), robust=True)

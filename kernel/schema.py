@@ -3,7 +3,10 @@ renderers and paging of kernel/api.py)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular import openapi
+from drf_spectacular.utils import Direction
 
 from kernel.api import ErrorSerializer
 
@@ -18,7 +21,7 @@ class AutoSchema(openapi.AutoSchema):
     authentication class names a `WWW-Authenticate` challenge, and SessionAuthentication, first
     in settings.REST_FRAMEWORK, names none, so a missing or wrong credential is a 403."""
 
-    def _get_response_bodies(self, direction="response"):
+    def _get_response_bodies(self, direction: Direction = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses

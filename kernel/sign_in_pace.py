@@ -31,7 +31,9 @@ def _pace_key(address: str) -> str:
 
 
 @receiver(user_login_failed, dispatch_uid="kernel.sign_in_pace")
-def count_failure(sender: Any, credentials: dict, request: HttpRequest | None = None, **_: Any):
+def count_failure(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **_: Any
+) -> None:
     if request is None:  # authenticate() called outside a request: no address to count
         return
     key = _failures_key(client_address(request))

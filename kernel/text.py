@@ -17,6 +17,14 @@ def unique_slug(model: type[models.Model], text: str, *, max_length: int = 200) 
     return slug
 
 
+def max_length(model: type[models.Model], name: str) -> int:
+    """The max_length of one of a model's text fields."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.max_length is None:
+        raise TypeError(f"{model.__name__}.{name} has no max_length")
+    return field.max_length
+
+
 def row_id(text: str) -> int | None:
     """A row id sent as text (a query string, a form field): plain ASCII digits that fit a
     bigint, or None, so that "²", "-1" or a thousand digits find nothing instead of a 500."""

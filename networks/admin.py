@@ -1,11 +1,28 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from django import forms
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from catalogue.admin import AuditHistoryAdmin
+from kernel.admin import AuditHistoryAdmin
+from kernel.http import signed_in_user
 from networks.choices import JoinedThrough
-from networks.models import Membership, Mentoring, Network, RingMove, RingRequest
+from networks.models import Membership, Mentoring, Network, NetworkQuerySet, RingMove, RingRequest
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from django_stubs_ext import WithAnnotations
+
+    # What NetworkQuerySet.with_ring_sizes() annotates.
+    class _RingSizes(TypedDict):
+        core_size: int
+        learning_size: int
+        interest_size: int
 
 
 class MembershipInline(admin.TabularInline):
@@ -21,13 +38,13 @@ class ReadOnlyHistory:
     """The moves between rings are the record of a network: written by the services (and by
     this admin when a curator adds or moves someone), never edited or deleted by hand."""
 
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -46,7 +63,13 @@ class NetworkAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
 
-    def save_formset(self, request, form, formset, change: bool) -> None:
+    def save_formset(
+        self,
+        request: HttpRequest,
+        form: forms.ModelForm,
+        formset: forms.BaseModelFormSet,
+        change: bool,
+    ) -> None:
         """Members added or moved on this page get their ring move recorded too."""
         deleted = set(map(id, formset.deleted_forms))
         fresh = [f for f in formset.extra_forms if f.has_changed() and id(f) not in deleted]
@@ -64,23 +87,24 @@ class NetworkAdmin(admin.ModelAdmin):
                 from_ring=from_ring,
                 to_ring=member_form.instance.ring,
                 moved_at=timezone.now(),
-                moved_by=request.user,
+                moved_by=signed_in_user(request),
                 reason="Changed by a curator in the admin." if from_ring else "Added in the admin.",
             )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Network]:
-        return super().get_queryset(request).select_related("innovation").with_ring_sizes()
+        networks = cast(NetworkQuerySet, super().get_queryset(request))  # Network.objects'
+        return networks.select_related("innovation").with_ring_sizes()
 
     @admin.display(description="core", ordering="core_size")
-    def core_size(self, obj: Network) -> int:
+    def core_size(self, obj: WithAnnotations[Network, _RingSizes]) -> int:
         return obj.core_size
 
     @admin.display(description="learning", ordering="learning_size")
-    def learning_size(self, obj: Network) -> int:
+    def learning_size(self, obj: WithAnnotations[Network, _RingSizes]) -> int:
         return obj.learning_size
 
     @admin.display(description="interest", ordering="interest_size")
-    def interest_size(self, obj: Network) -> int:
+    def interest_size(self, obj: WithAnnotations[Network, _RingSizes]) -> int:
         return obj.interest_size
 
 
@@ -93,7 +117,9 @@ class MembershipAdmin(AuditHistoryAdmin):
     list_select_related = ["network"]
     inlines = [RingMoveInline]
 
-    def save_model(self, request, obj: Membership, form, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Membership, form: forms.ModelForm, change: bool
+    ) -> None:
         # Every ring a member is put in is part of their history, with who did it and why.
         if not change:
             obj.joined_through = JoinedThrough.CURATOR
@@ -104,11 +130,11 @@ class MembershipAdmin(AuditHistoryAdmin):
                 from_ring=form.initial.get("ring", "") if change else "",
                 to_ring=obj.ring,
                 moved_at=timezone.now(),
-                moved_by=request.user,
+                moved_by=signed_in_user(request),
                 reason="Changed by a curator in the admin." if change else "Added in the admin.",
             )
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False  # leaving keeps the history; erase_person anonymises
 
 

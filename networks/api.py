@@ -3,6 +3,8 @@ public ring sizes; their members and every move between rings, for their facilit
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, viewsets
@@ -10,11 +12,15 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from catalogue.models import Innovation
 from kernel.api import ErrorSerializer
 from kernel.api_fields import ApiUrl
 from kernel.text import SLUG_PATTERN
 from networks import services
-from networks.models import Membership, Network, RingMove
+from networks.models import Membership, Network, NetworkQuerySet, RingMove
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class RingSizesSerializer(serializers.Serializer):
@@ -24,7 +30,9 @@ class RingSizesSerializer(serializers.Serializer):
 
 
 class NetworkSerializer(serializers.ModelSerializer):
-    innovation = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    innovation: serializers.SlugRelatedField[Innovation] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     thematic = serializers.BooleanField(source="is_thematic", read_only=True)
     rings = RingSizesSerializer(source="*", read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
@@ -45,7 +53,9 @@ class NetworkSerializer(serializers.ModelSerializer):
 
 
 class RingMoveSerializer(serializers.ModelSerializer):
-    moved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    moved_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = RingMove
@@ -78,7 +88,7 @@ class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
     lookup_value_regex = SLUG_PATTERN  # anything else (a NUL byte) is a 404, never a query
 
-    def get_queryset(self):
+    def get_queryset(self) -> NetworkQuerySet:
         return (
             Network.objects.public()
             .with_ring_sizes()

@@ -256,6 +256,6 @@ class Mentoring(models.Model):
 
     def __str__(self) -> str:
         who = self.mentee.name or self.mentee.email
-        if self.mentor_id:
+        if self.mentor is not None:
             return f"{who}, mentored by {self.mentor.name or self.mentor.email}"
         return f"{who}, waiting for a mentor"

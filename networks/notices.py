@@ -29,7 +29,7 @@ def facilitators(network: Network) -> list[str]:
         .exclude(email="")
         .values_list("email", flat=True)
     )
-    if network.innovation_id:
+    if network.innovation is not None:
         addresses |= set(
             network.innovation.owners.filter(is_active=True)
             .exclude(email="")
@@ -102,6 +102,8 @@ def _tell_facilitators(
 
 def paired(mentoring: Mentoring, absolute: Absolute) -> None:
     mentee, mentor = mentoring.mentee, mentoring.mentor
+    if mentor is None:
+        raise ValueError("Nobody is paired with this newcomer yet.")
     network = mentee.network
     link = absolute(network.get_absolute_url())
     for person, other, as_mentor in ((mentee, mentor, False), (mentor, mentee, True)):

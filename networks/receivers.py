@@ -4,9 +4,8 @@ adopters/signals.py)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.dispatch import receiver
 
 from adopters.models import Adoption, RegistrationOfInterest
@@ -17,6 +16,9 @@ from catalogue.signals import innovation_published
 from networks.choices import JoinedThrough, Ring
 from networks.models import Network
 from networks.services import bring_into_core, enrol, ensure_innovation_network, facilitates
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 @receiver(innovation_published, dispatch_uid="networks.publishing_creates_the_network")
@@ -45,9 +47,7 @@ def confirmed_interest_joins_the_network(
 
 
 @receiver(adoption_status_noted, dispatch_uid="networks.adopters_move_inwards")
-def adopters_move_inwards(
-    adoption: Adoption, by: AbstractBaseUser | None = None, **kwargs: Any
-) -> None:
+def adopters_move_inwards(adoption: Adoption, by: User | None = None, **kwargs: Any) -> None:
     """An adoption that has reached piloting (or gone further) brings its contact into the core
     ring of the innovation's learning network, when the contact recorded it themselves or the
     change comes from someone who runs the network (an owner, a facilitator, a curator)."""

@@ -6,7 +6,8 @@ Views, the API, admin actions and other apps' services call these; none re-imple
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from typing import TYPE_CHECKING, Any
+
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
@@ -18,6 +19,9 @@ from kernel.audit import audited
 from kernel.text import unique_slug
 from networks.choices import JoinedThrough, RequestKind, RequestStatus, Ring, Role
 from networks.models import Membership, Mentoring, Network, RingMove, RingRequest
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 def ensure_innovation_network(innovation: Innovation) -> Network:
@@ -41,7 +45,7 @@ def enrol(
     ring: str = Ring.INTEREST,
     joined_through: str = JoinedThrough.DIRECT,
     reason: str,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
 ) -> Membership:
     """Make the person (by email, in any case) a current member of the network.
 
@@ -89,9 +93,7 @@ def enrol(
 
 
 @transaction.atomic
-def move(
-    membership: Membership, ring: str, *, reason: str, by: AbstractBaseUser | None = None
-) -> Membership:
+def move(membership: Membership, ring: str, *, reason: str, by: User | None = None) -> Membership:
     """Move a member to another ring, keeping the dated move and why in their history."""
     if not reason.strip():
         raise ValueError("A move between rings needs a reason.")
@@ -124,7 +126,7 @@ def bring_into_core(
     name: str = "",
     joined_through: str,
     reason: str,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
 ) -> Membership:
     """Make the person a member of the core ring: joining it, or moving in from an outer ring."""
     membership = enrol(
@@ -142,25 +144,25 @@ def bring_into_core(
 # -- Facilitating ------------------------------------------------------------------------------
 
 
-def facilitates(network: Network, user: AbstractBaseUser) -> bool:
+def facilitates(network: Network, user: User | AnonymousUser) -> bool:
     """Curators, the innovation's owners and the network's facilitators run a network."""
     if not user.is_authenticated:
         return False
     if user.is_staff:
         return True
-    if network.innovation_id and network.innovation.owners.filter(pk=user.pk).exists():
+    if network.innovation is not None and network.innovation.owners.filter(pk=user.pk).exists():
         return True
     return network.memberships.filter(
         user=user, role=Role.FACILITATOR, left_on__isnull=True
     ).exists()
 
 
-def _require_facilitator(network: Network, user: AbstractBaseUser) -> None:
+def _require_facilitator(network: Network, user: User) -> None:
     if not facilitates(network, user):
         raise PermissionDenied("Only the network's facilitators and curators may do this.")
 
 
-def membership_of(network: Network, user: AbstractBaseUser) -> Membership | None:
+def membership_of(network: Network, user: User | AnonymousUser) -> Membership | None:
     """The signed-in person's membership (by account, or by their email), current or left."""
     if not user.is_authenticated:
         return None
@@ -172,7 +174,7 @@ def membership_of(network: Network, user: AbstractBaseUser) -> Membership | None
 
 
 @transaction.atomic
-def join(network: Network, user: AbstractBaseUser) -> Membership:
+def join(network: Network, user: User) -> Membership:
     """A signed-in person joins the interest ring (or stays where they are if already in).
 
     Members are known by their email address, so an account without one (made in the admin,
@@ -234,9 +236,7 @@ def ask_to_join_learning(membership: Membership, *, message: str = "") -> RingRe
 
 
 @transaction.atomic
-def invite_to_core(
-    membership: Membership, *, by: AbstractBaseUser, message: str = ""
-) -> RingRequest:
+def invite_to_core(membership: Membership, *, by: User, message: str = "") -> RingRequest:
     """A facilitator invites a member into the core ring; the member accepts or declines."""
     _require_facilitator(membership.network, by)
     _pending_check(membership)
@@ -251,7 +251,7 @@ def invite_to_core(
     )
 
 
-def _create_request(**values) -> RingRequest:
+def _create_request(**values: Any) -> RingRequest:
     try:
         with transaction.atomic():
             return RingRequest.objects.create(**values)
@@ -259,7 +259,7 @@ def _create_request(**values) -> RingRequest:
         raise ValueError("A request is already waiting for a decision.") from exc
 
 
-def decides(request: RingRequest, user: AbstractBaseUser) -> bool:
+def decides(request: RingRequest, user: User) -> bool:
     """Facilitators decide members' requests; the member decides an invitation."""
     if request.kind == RequestKind.REQUEST:
         return facilitates(request.membership.network, user)
@@ -272,7 +272,7 @@ def decides(request: RingRequest, user: AbstractBaseUser) -> bool:
 
 
 @transaction.atomic
-def decide(request: RingRequest, *, accept: bool, by: AbstractBaseUser) -> RingRequest:
+def decide(request: RingRequest, *, accept: bool, by: User) -> RingRequest:
     """Accept (the member moves, with the reason in their history) or decline a request."""
     request = (
         RingRequest.objects.select_for_update(of=("self",))
@@ -306,7 +306,7 @@ def move_members(
     ring: str,
     *,
     reason: str,
-    by: AbstractBaseUser,
+    by: User,
 ) -> int:
     """A facilitator moves several current members to a ring (inwards or out), each move kept
     with the reason. Returns how many moved (members already there do not)."""
@@ -374,7 +374,7 @@ def ask_for_mentor(membership: Membership, *, message: str = "") -> Mentoring:
 
 
 @transaction.atomic
-def pair(mentoring: Mentoring, mentor: Membership, *, by: AbstractBaseUser) -> Mentoring:
+def pair(mentoring: Mentoring, mentor: Membership, *, by: User) -> Mentoring:
     """A facilitator pairs a newcomer with a member who offered to mentor."""
     mentoring = Mentoring.objects.select_for_update().get(pk=mentoring.pk)
     network = mentoring.mentee.network

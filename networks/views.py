@@ -3,7 +3,8 @@ facilitator's side (members per ring, requests waiting, moves, the graduation fu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.contrib import messages
@@ -11,15 +12,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from kernel.downloads import csv_download, in_chunks
+from kernel.http import AuthenticatedHttpRequest
 from kernel.text import row_id
 from networks import notices, services
 from networks.choices import RING_DESCRIPTIONS, RequestKind, RequestStatus, Ring, Role
 from networks.models import Membership, Mentoring, Network, RingRequest
+
+Made = TypeVar("Made", RingRequest, Mentoring)
 
 
 def _network(slug: str) -> Network:
@@ -78,7 +82,7 @@ def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def join(request: HttpRequest, slug: str) -> HttpResponse:
+def join(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     network = _network(slug)
     try:
         services.join(network, request.user)
@@ -98,7 +102,7 @@ def _own_membership(request: HttpRequest, network: Network) -> Membership:
 
 @login_required
 @require_POST
-def leave(request: HttpRequest, slug: str) -> HttpResponse:
+def leave(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     network = _network(slug)
     services.leave(_own_membership(request, network))
     messages.success(request, f"You have left {network.name}.")
@@ -107,7 +111,7 @@ def leave(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def listing(request: HttpRequest, slug: str) -> HttpResponse:
+def listing(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The member chooses whether their name is shown on the network's public page."""
     network = _network(slug)
     membership = _own_membership(request, network)
@@ -122,7 +126,7 @@ class MessageForm(forms.Form):
 
 @login_required
 @require_POST
-def ask(request: HttpRequest, slug: str) -> HttpResponse:
+def ask(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     return _with_message(
         request,
         slug,
@@ -132,7 +136,13 @@ def ask(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _with_message(request: HttpRequest, slug: str, action, done: str, notify) -> HttpResponse:
+def _with_message(
+    request: HttpRequest,
+    slug: str,
+    action: Callable[..., Made],
+    done: str,
+    notify: Callable[[Made, notices.Absolute], None],
+) -> HttpResponse:
     """Run a member's own request that carries an optional message (asking to join the learning
     ring, asking for a mentor), tell the facilitators, and say how it went on the network's
     page."""
@@ -152,7 +162,7 @@ def _with_message(request: HttpRequest, slug: str, action, done: str, notify) ->
 
 @login_required
 @require_POST
-def decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def decide(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     """Accept or decline: a member's request (facilitators) or an invitation (the member)."""
     network = _network(slug)
     ring_request = get_object_or_404(
@@ -196,16 +206,21 @@ class MoveForm(forms.Form):
         error_messages={"required": "Say why they are moving"},
     )
 
-    def __init__(self, *args, network: Network, **kwargs) -> None:
+    # The id of the first member's box, for the error summary (set by the view).
+    error_targets: dict[str, str]
+
+    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["members"].choices = [
+        cast(forms.ChoiceField, self.fields["members"]).choices = [
             (pk, pk)
             for pk in network.memberships.filter(left_on__isnull=True).values_list("pk", flat=True)
         ]
 
 
 @login_required
-def facilitate(request: HttpRequest, slug: str, move_form: MoveForm | None = None) -> HttpResponse:
+def facilitate(
+    request: AuthenticatedHttpRequest, slug: str, move_form: MoveForm | None = None
+) -> HttpResponse:
     network = _facilitated(request, slug)
     members = (
         network.memberships.filter(left_on__isnull=True)
@@ -219,7 +234,7 @@ def facilitate(request: HttpRequest, slug: str, move_form: MoveForm | None = Non
         )
         .order_by("joined_on", "pk")
     )
-    by_ring = {ring: [] for ring in Ring.values}
+    by_ring: dict[str, list[Membership]] = {ring: [] for ring in Ring.values}
     for member in members:
         by_ring[member.ring].append(member)
     requests = (
@@ -261,7 +276,7 @@ def facilitate(request: HttpRequest, slug: str, move_form: MoveForm | None = Non
 
 @login_required
 @require_POST
-def move(request: HttpRequest, slug: str) -> HttpResponse:
+def move(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     network = _facilitated(request, slug)
     form = MoveForm(request.POST, network=network)
     if not form.is_valid():
@@ -280,7 +295,7 @@ def move(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def invite(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def invite(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     network = _facilitated(request, slug)
     membership = get_object_or_404(network.memberships, pk=pk)
     form = MessageForm(request.POST)
@@ -299,7 +314,9 @@ def invite(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def members_csv(request: HttpRequest, slug: str) -> HttpResponse:
+def members_csv(
+    request: AuthenticatedHttpRequest, slug: str
+) -> HttpResponse | StreamingHttpResponse:
     network = _facilitated(request, slug)
     columns = ["name", "email", "ring", "role", "joined on", "joined through", "listed publicly"]
 
@@ -321,7 +338,7 @@ def members_csv(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def mentor(request: HttpRequest, slug: str) -> HttpResponse:
+def mentor(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     network = _network(slug)
     offering = request.POST.get("offering") == "yes"
     try:
@@ -340,7 +357,7 @@ def mentor(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def mentee(request: HttpRequest, slug: str) -> HttpResponse:
+def mentee(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     return _with_message(
         request,
         slug,
@@ -352,7 +369,7 @@ def mentee(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def pair(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def pair(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     network = _facilitated(request, slug)
     mentoring = get_object_or_404(Mentoring, pk=pk, mentee__network=network)
     chosen = row_id(request.POST.get("mentor", ""))

@@ -3,9 +3,12 @@ with the innovation's adoptions inline and the import of a catalogue file."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.options import InlineModelAdmin
 from django.core.files.uploadedfile import UploadedFile
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
@@ -18,6 +21,7 @@ from adopters.models import Adoption
 from adopters.services import note_status
 from catalogue.admin import InnovationAdmin
 from catalogue.models import Innovation
+from kernel.http import signed_in_user
 from portal.importing import ImportFailed, import_catalogue, parse_json
 
 
@@ -47,7 +51,7 @@ class ImportForm(forms.Form):
 
 
 class InnovationWithAdoptionsAdmin(InnovationAdmin):
-    inlines = [*InnovationAdmin.inlines, AdoptionInline]
+    inlines: ClassVar[list[type[InlineModelAdmin]]] = [*InnovationAdmin.inlines, AdoptionInline]
 
     def save_formset(
         self, request: HttpRequest, form: forms.ModelForm, formset: BaseInlineFormSet, change: bool
@@ -61,7 +65,9 @@ class InnovationWithAdoptionsAdmin(InnovationAdmin):
         formset.save()
         if formset.model is Adoption:
             for adoption_form in fresh + moved:
-                note_status(adoption_form.instance, by=request.user, note="Changed in the admin.")
+                note_status(
+                    adoption_form.instance, by=signed_in_user(request), note="Changed in the admin."
+                )
 
     # The same import as `manage.py import_catalogue`, for curators who live in the admin.
     def get_urls(self) -> list[URLPattern]:

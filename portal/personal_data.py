@@ -10,7 +10,7 @@ rather than deletes, so that the history stays whole but no longer says who.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
@@ -26,8 +26,11 @@ from kernel.audit import audited
 from kernel.models import OutgoingEmail
 from networks.models import Membership, Mentoring, RingMove, RingRequest
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 # The audited models, as the export names them, with the fields of theirs that name a person.
-_AUDITED: tuple[tuple[str, type[models.Model], str, str], ...] = (
+_AUDITED: tuple[tuple[str, type[Innovation | Adoption | Membership], str, str], ...] = (
     ("innovation", Innovation, "contact_name", "contact_email"),
     ("adoption", Adoption, "contact_name", "contact_email"),
     ("membership", Membership, "name", "email"),
@@ -35,7 +38,7 @@ _AUDITED: tuple[tuple[str, type[models.Model], str, str], ...] = (
 ERASED_REASON = "Personal data erased"
 
 
-def _accounts(email: str):
+def _accounts(email: str) -> models.QuerySet[User]:
     return get_user_model().objects.filter(Q(email__iexact=email) | Q(username__iexact=email))
 
 
@@ -198,7 +201,7 @@ def export_person(email: str) -> dict[str, Any]:
     }
 
 
-def _emails_about(email: str):
+def _emails_about(email: str) -> models.QuerySet[OutgoingEmail]:
     return OutgoingEmail.objects.filter(Q(to__iexact=email) | Q(body__iregex=mention(email)))
 
 

@@ -5,6 +5,7 @@ and how innovations spread (the rings of a network among the rest)."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Exists, F, OuterRef, Prefetch
@@ -42,8 +43,8 @@ def _home_figures() -> dict:
         return figures
     totals = dict(FacetTotal.objects.values_list("key", "count"))
 
-    def with_totals(vocabulary, facet: str) -> list:
-        items = list(vocabulary.objects.all())
+    def with_totals(vocabulary: type[Sector | BeneficiaryGroup], facet: str) -> list:
+        items: list[Any] = list(vocabulary.objects.all())  # each gets a `total`
         for item in items:
             item.total = totals.get(FACET_CODES[facet] * KEY_BASE + item.pk, 0)
         return [item for item in items if item.total]
@@ -180,7 +181,7 @@ def _stages_and_evidence(innovation: Innovation) -> dict:
     stages = list(Stage)
     return {
         "stages": list(enumerate(stages, start=1)),
-        "stage_number": stages.index(innovation.stage) + 1 if innovation.stage else None,
+        "stage_number": stages.index(Stage(innovation.stage)) + 1 if innovation.stage else None,
         "evidence_explanation": EVIDENCE_LEVEL_EXPLANATIONS.get(innovation.evidence_level or 0),
         "evidence_levels": sorted(EVIDENCE_LEVEL_EXPLANATIONS.items()),
     }
@@ -208,7 +209,7 @@ def structured_data(request: HttpRequest, innovation: Innovation) -> str:
             "url": request.build_absolute_uri(org.get_absolute_url()),
         }
 
-    data = {
+    data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "CreativeWork",
         "name": innovation.title,

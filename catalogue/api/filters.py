@@ -52,7 +52,9 @@ class ResourceFilterSet(django_filters.FilterSet):
         model = Resource
         fields: list[str] = []
 
-    def filter_innovation(self, queryset, name, value):
+    def filter_innovation(
+        self, queryset: QuerySet[Resource], name: str, value: list[str]
+    ) -> QuerySet[Resource]:
         if not value:
             return queryset
         return queryset.filter(

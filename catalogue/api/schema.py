@@ -42,7 +42,8 @@ class FacetValueSerializer(serializers.Serializer):
     value = serializers.JSONField(
         help_text="The parameter value (a slug, or a level for evidence)."
     )
-    label = serializers.CharField()
+    # Declared fields leave the class (DRF's metaclass pops them); mypy sees Field.label.
+    label = serializers.CharField()  # type: ignore[assignment]
     count = serializers.IntegerField()
     selected = serializers.BooleanField()
 

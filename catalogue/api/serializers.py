@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Model, Prefetch, QuerySet
 from rest_framework import relations, serializers
 
 from catalogue import services
@@ -64,7 +64,9 @@ class OrganisationSummarySerializer(serializers.ModelSerializer):
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
-    region = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    region: serializers.SlugRelatedField[Region] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     website = LinkField()
     url = serializers.CharField(source="get_absolute_url", read_only=True)
     api_url = ApiUrl("api:organisation-detail")
@@ -103,7 +105,7 @@ class InnovationSummarySerializer(serializers.ModelSerializer):
 class ResourceSerializer(serializers.ModelSerializer):
     url = LinkField(help_text="Where the resource itself is.")
     api_url = ApiUrl("api:resource-detail")
-    innovations = serializers.SlugRelatedField(
+    innovations: serializers.SlugRelatedField[Innovation] = serializers.SlugRelatedField(
         slug_field="slug",
         many=True,
         read_only=True,
@@ -196,7 +198,9 @@ class InnovationDetailSerializer(serializers.ModelSerializer):
         ]
 
 
-def innovation_detail_queryset(queryset=None):
+def innovation_detail_queryset(
+    queryset: QuerySet[Innovation] | None = None,
+) -> QuerySet[Innovation]:
     """Innovations (all, or those given) with everything InnovationDetailSerializer reads, in a
     fixed number of queries."""
     queryset = Innovation.objects.all() if queryset is None else queryset
@@ -245,8 +249,8 @@ class SlugReference(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
-def _slugs(model: type, **kwargs: Any) -> SlugReference:
-    return SlugReference(queryset=model.objects.all(), many=True, required=False, **kwargs)
+def _slugs(model: type[Model], **kwargs: Any) -> SlugReference:
+    return SlugReference(queryset=model._default_manager.all(), many=True, required=False, **kwargs)
 
 
 class InnovationWriteSerializer(serializers.ModelSerializer):

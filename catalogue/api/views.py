@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import Model, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
@@ -45,7 +45,7 @@ from catalogue.models import (
 from catalogue.search import SearchError, SearchHit, SearchResult, search
 from kernel import sign_in_pace
 from kernel.api import ErrorSerializer
-from kernel.text import SLUG_PATTERN
+from kernel.text import SLUG_PATTERN, max_length
 
 
 def page_url(request: Request, page: int) -> str:
@@ -78,7 +78,8 @@ def result_json(hit: SearchHit, api_url: tuple[str, str]) -> dict[str, Any]:
 
 def search_response(request: Request, result: SearchResult) -> dict[str, Any]:
     # One reverse() per response: slugs need no escaping in a path.
-    api_url = tuple(reverse("api:innovation-detail", args=["slug"]).rsplit("slug", 1))
+    before, after = reverse("api:innovation-detail", args=["slug"]).rsplit("slug", 1)
+    api_url = (before, after)
     return {
         "count": result.count,
         "next": page_url(request, result.page + 1) if result.has_next else None,
@@ -127,7 +128,9 @@ class CanEditInnovation(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             return True
         user = request.user
-        return user.is_staff or innovation.owners.filter(pk=user.pk).exists()
+        return user.is_authenticated and (
+            user.is_staff or innovation.owners.filter(pk=user.pk).exists()
+        )
 
 
 class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
@@ -138,7 +141,7 @@ class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = SLUG_PATTERN  # anything else (a NUL byte) is a 404, never a query
     filterset_class = ResourceFilterSet
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Resource]:
         return Resource.objects.prefetch_related(
             Prefetch(
                 "innovations",
@@ -147,7 +150,7 @@ class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
         ).order_by("title", "id")
 
 
-def _with_counts(queryset, facet: str):
+def _with_counts(queryset: QuerySet[Any], facet: str) -> QuerySet[Any]:
     """Annotate `count`: published innovations with the value (kept by FacetTotal)."""
     base = FACET_CODES[facet] * KEY_BASE
     total = FacetTotal.objects.filter(key=OuterRef("id") + base).values("count")[:1]
@@ -159,11 +162,11 @@ class _VocabularyViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
     lookup_value_regex = SLUG_PATTERN  # anything else (a NUL byte) is a 404, never a query
     pagination_class = None  # short curated lists
-    model: type = Sector
+    model: type[Model] = Sector
     facet = "sector"
 
-    def get_queryset(self):
-        return _with_counts(self.model.objects.order_by("name"), self.facet)
+    def get_queryset(self) -> QuerySet[Any]:
+        return _with_counts(self.model._default_manager.order_by("name"), self.facet)
 
 
 class SectorViewSet(_VocabularyViewSet):
@@ -190,7 +193,7 @@ class RegionViewSet(_VocabularyViewSet):
     serializer_class = RegionSerializer
     model, facet = Region, "region"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         return _with_counts(
             Region.objects.select_related("parent").order_by("position", "name"), "region"
         )
@@ -202,7 +205,7 @@ class TokenResponseSerializer(serializers.Serializer):
 
 def _username_length() -> int:
     user = get_user_model()
-    return user._meta.get_field(user.USERNAME_FIELD).max_length
+    return max_length(user, user.USERNAME_FIELD)
 
 
 class BoundedAuthTokenSerializer(AuthTokenSerializer):
@@ -226,12 +229,14 @@ class TokenView(ObtainAuthToken):
     use); send it as `Authorization: Token …`. Throttled like every other request."""
 
     serializer_class = BoundedAuthTokenSerializer
-    throttle_classes = api_settings.DEFAULT_THROTTLE_CLASSES
+    # api_settings imports the classes a setting names; the stubs type them as dotted paths.
+    throttle_classes = api_settings.DEFAULT_THROTTLE_CLASSES  # type: ignore[assignment]
     # DRF's view names its own parsers; the site's JSON parser refuses what could only fail later.
-    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # type: ignore[assignment]
 
-    # Needs no authentication: it is how a client gets its credential.
-    @extend_schema(auth=[{}], responses={200: TokenResponseSerializer})
+    # Needs no authentication: it is how a client gets its credential. `auth` is a list of
+    # security requirements (objects), though drf-spectacular annotates it as names.
+    @extend_schema(auth=[{}], responses={200: TokenResponseSerializer})  # type: ignore[list-item]
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         wait = sign_in_pace.seconds_to_wait(request)
         if wait:

@@ -9,7 +9,7 @@ reading either afterwards (config/backups.py, tests) sees the real host and port
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,9 @@ from config.database import embedded_address
 
 
 class DatabaseClient(client.DatabaseClient):
-    def runshell(self, parameters: list[str]) -> None:
+    connection: DatabaseWrapper
+
+    def runshell(self, parameters: Iterable[str]) -> None:
         self.connection.ensure_server()
         super().runshell(parameters)
 

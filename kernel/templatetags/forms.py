@@ -3,6 +3,8 @@ input, tied to the hint and the error by `aria-describedby`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms, template
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms import BoundField
@@ -61,7 +63,7 @@ def field(bound: BoundField, width: str = "") -> dict:
     if kind in ("checkboxes", "radios"):
         context["options"] = [option.data for option in bound.subwidgets]
         return context
-    attrs = {}
+    attrs: dict[str, str | bool] = {}
     if kind == "checkbox":
         attrs["class"] = "govuk-checkboxes__input"
     else:
@@ -97,7 +99,7 @@ def error_summary(form: forms.BaseForm | forms.BaseFormSet, row: str = "") -> di
 @register.inclusion_tag("includes/error_summary.html")
 def problem_summary(
     problems: list[Problem], title: str = "There is a problem", link: str = "", link_text: str = ""
-) -> dict:
+) -> dict[str, Any]:
     """GOV.UK's error summary for problems a view found itself (a search's parameters, a filter
     drawn by hand): each `(target, message)` links to `#target` when there is one, and `link`
     with `link_text` offers a way out below the list."""
@@ -110,7 +112,7 @@ def field_problems(form: forms.BaseForm, prefix: str = "") -> list[Problem]:
     problems, each named by its field's name."""
     problems = [("", str(error)) for error in form.non_field_errors()]
     problems += [
-        (f"{prefix}{name}", f"{capfirst(name)}: {' '.join(errors)}")
+        (f"{prefix}{name}", f"{capfirst(name)}: {' '.join(str(e) for e in errors)}")
         for name, errors in form.errors.items()
         if name != NON_FIELD_ERRORS
     ]
@@ -118,6 +120,8 @@ def field_problems(form: forms.BaseForm, prefix: str = "") -> list[Problem]:
 
 
 def _problems(form: forms.BaseForm) -> list[Problem]:
+    # An ErrorList gives its messages as str (the stubs say ValidationError | str): str()
+    # changes nothing but the type.
     problems = [("", str(error)) for error in form.non_field_errors()]
-    problems += [(_target(bound), error) for bound in form for error in bound.errors]
+    problems += [(_target(bound), str(error)) for bound in form for error in bound.errors]
     return problems

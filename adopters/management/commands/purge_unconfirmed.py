@@ -1,5 +1,7 @@
 """Delete registrations of interest that nobody confirmed (run it daily from cron)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
@@ -12,7 +14,7 @@ class Command(BaseCommand):
         "link works, queued emails as old, and records of failed sign-ins older than a day."
     )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         registrations, emails, attempts, accounts = services.purge_unconfirmed()
         self.stdout.write(
             f"Deleted {registrations} registration(s) unconfirmed after "

@@ -1,6 +1,8 @@
 """Send the emails still waiting: the ones whose first try failed (run it from cron)."""
 
-from django.core.management.base import BaseCommand
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
 
 from kernel import outbox
 
@@ -8,7 +10,7 @@ from kernel import outbox
 class Command(BaseCommand):
     help = "Try again to send queued emails that have not gone yet."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--max-attempts",
             type=int,
@@ -16,7 +18,7 @@ class Command(BaseCommand):
             help="Give up on a message after this many tries (default 10); it stays recorded.",
         )
 
-    def handle(self, *args, max_attempts: int, **options) -> None:
+    def handle(self, *args: Any, max_attempts: int, **options: Any) -> None:
         report = outbox.deliver_unsent(max_attempts=max_attempts)
         self.stdout.write(
             f"Sent {report.sent}; not sent {report.failed}, to try again later; "

@@ -1,5 +1,7 @@
 """Erase everything the catalogue holds about one person, then check that nothing is left."""
 
+from typing import Any
+
 from django.core.management.base import CommandError
 
 from portal.management.person import PersonCommand
@@ -13,7 +15,7 @@ class Command(PersonCommand):
         "then search every text column for the address; exit 1 if any trace is left."
     )
 
-    def handle(self, *args, email: str, **options) -> None:
+    def handle(self, *args: Any, email: str, **options: Any) -> None:
         for step, count in erase_person(email).items():
             self.stdout.write(f"{step}: {count}")
         left = traces(email)

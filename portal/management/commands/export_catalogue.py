@@ -1,4 +1,5 @@
 import json
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
             help="Only published innovations, with the organisations and adoptions they need.",
         )
 
-    def handle(self, *args, published_only: bool, **options) -> None:
+    def handle(self, *args: Any, published_only: bool, **options: Any) -> None:
         innovations = (
             Innovation.objects.filter(status=ModerationStatus.PUBLISHED) if published_only else None
         )

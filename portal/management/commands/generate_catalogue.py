@@ -11,9 +11,11 @@ import random
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils.text import slugify
 
 from adopters.models import Adoption
@@ -111,7 +113,7 @@ class Command(BaseCommand):
         parser.add_argument("--innovations", type=int, required=True, help="How many to add.")
         parser.add_argument("--seed", type=int, default=2011, help="Random seed (repeatable).")
 
-    def handle(self, *args, innovations: int, seed: int, **options) -> None:
+    def handle(self, *args: Any, innovations: int, seed: int, **options: Any) -> None:
         if innovations < 1:
             raise CommandError("--innovations must be at least 1")
         rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
@@ -189,7 +191,9 @@ class Command(BaseCommand):
             )
             ids = [row[0] for row in cursor.fetchall()]
         through = Innovation.sectors.through
-        links = {
+        # The rows of each many-to-many table (one model each).
+        model: type[Model]
+        links: dict[type[Model], list[Model]] = {
             Innovation.sectors.through: [],
             Innovation.beneficiaries.through: [],
             Innovation.scaling_routes.through: [],
@@ -257,6 +261,6 @@ class Command(BaseCommand):
                 )
             )
         for model, rows in links.items():
-            model.objects.bulk_create(rows, batch_size=BATCH)
+            model._default_manager.bulk_create(rows, batch_size=BATCH)
         Adoption.objects.bulk_create(adoptions, batch_size=BATCH)
         Innovation.objects.bulk_create(innovations, batch_size=BATCH)

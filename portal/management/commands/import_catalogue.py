@@ -1,4 +1,5 @@
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -14,7 +15,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="A JSON file in the catalogue format.")
 
-    def handle(self, *args, file: Path, **options) -> None:
+    def handle(self, *args: Any, file: Path, **options: Any) -> None:
         try:
             raw = file.read_bytes()
         except OSError as exc:

@@ -1,4 +1,5 @@
 from pathlib import Path
+from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
@@ -18,7 +19,7 @@ class Command(BaseCommand):
             help="Do nothing when the catalogue already holds innovations.",
         )
 
-    def handle(self, *args, if_empty: bool, **options) -> None:
+    def handle(self, *args: Any, if_empty: bool, **options: Any) -> None:
         if if_empty and Innovation.objects.exists():
             self.stdout.write("The catalogue already holds innovations; demo not loaded.")
             return
