@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
@@ -164,6 +165,22 @@ class InnovationAdmin(AuditHistoryAdmin):
     @admin.display(ordering="adoption_count", description="adoptions")
     def adoptions(self, obj: Innovation) -> int:
         return obj.adoption_count
+
+    def save_model(
+        self, request: HttpRequest, obj: Innovation, form: forms.ModelForm, change: bool
+    ) -> None:
+        """An edit writes only the fields the curator changed (services.edit_innovation), so
+        that an owner's edit made meanwhile is not undone; the relations are saved with the
+        form's (save_related). A new entry is saved as the curator made it, owners and all."""
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        columns = [
+            name for name in form.changed_data if not Innovation._meta.get_field(name).many_to_many
+        ]
+        services.edit_innovation(
+            obj, {name: getattr(obj, name) for name in columns}, by=request.user
+        )
 
     def _moderate(self, request: HttpRequest, queryset: QuerySet, action, verb: str) -> None:
         done, refused = 0, []
