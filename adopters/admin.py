@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -46,12 +47,25 @@ class AdoptionAdmin(AuditHistoryAdmin):
             count += 1
         self.message_user(request, f"{count} adoption(s) marked verified.", messages.SUCCESS)
 
-    def save_model(self, request, obj: Adoption, form, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Adoption, form: forms.ModelForm, change: bool
+    ) -> None:
+        """Through the rules the site and the API follow: a new adoption is recorded by the
+        curator and starts its dated history; an edit writes only what changed, and a new
+        status is a dated step."""
+        note = "Changed in the admin."
         if not change:
-            obj.recorded_by = request.user
-        super().save_model(request, obj, form, change)
-        if not change or "status" in form.changed_data:
-            services.note_status(obj, by=request.user, note="Changed in the admin.")
+            services.record_adoption(obj, by=request.user, note=note)
+            return
+        # A fresh copy: the form has already written its values onto `obj`, and the service
+        # writes only what differs from what is stored.
+        services.edit_adoption(
+            Adoption.objects.get(pk=obj.pk),
+            {name: getattr(obj, name) for name in form.changed_data if name != "status"},
+            status=obj.status,
+            by=request.user,
+            note=note if "status" in form.changed_data else "",
+        )
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
