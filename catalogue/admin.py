@@ -169,9 +169,9 @@ class InnovationAdmin(AuditHistoryAdmin):
     def save_model(
         self, request: HttpRequest, obj: Innovation, form: forms.ModelForm, change: bool
     ) -> None:
-        """An edit writes only the fields the curator changed (services.edit_innovation), so
-        that an owner's edit made meanwhile is not undone; the relations are saved with the
-        form's (save_related). A new entry is saved as the curator made it, owners and all."""
+        """An edit goes through the rule every edit follows (services.edit_innovation),
+        writing only the fields the curator changed; the relations are saved with the form's
+        (save_related). A new entry is saved as the curator made it, owners and all."""
         if not change:
             super().save_model(request, obj, form, change)
             return

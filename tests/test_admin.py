@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
+from adopters.models import Adoption
 from catalogue.models import Innovation
 from kernel.models import OutgoingEmail
 from networks.models import Mentoring, Network, RingMove, RingRequest
@@ -14,6 +15,7 @@ from tests.factories import (
     BeneficiaryGroupFactory,
     InnovationFactory,
     MembershipFactory,
+    OrganisationFactory,
     ReachFigureFactory,
     RegistrationOfInterestFactory,
     ResourceFactory,
@@ -134,6 +136,31 @@ def test_a_status_changed_in_the_admin_is_a_dated_step_of_its_history(curator_cl
     )
     edit_in_admin(curator_client, adoption, area="Somewhere else")
     assert adoption.history.order_by("-pk").first() == step  # no step without a change
+
+
+def test_an_adoption_added_in_the_admin_is_recorded_by_the_curator(curator_client, curator):
+    innovation = InnovationFactory()
+    organisation = OrganisationFactory()
+    response = curator_client.post(
+        reverse("admin:adopters_adoption_add"),
+        {
+            "innovation": innovation.pk,
+            "organisation": organisation.pk,
+            "area": "Leeds",
+            "status": "piloting",
+            "history-TOTAL_FORMS": "0",
+            "history-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    adoption = Adoption.objects.get()
+    assert adoption.recorded_by == curator
+    (step,) = adoption.history.all()
+    assert (step.status, step.note, step.changed_by) == (
+        "piloting",
+        "Changed in the admin.",
+        curator,
+    )
 
 
 def test_submit_then_archive_actions(curator_client):
