@@ -1,6 +1,7 @@
 """Accounts for innovators and adopters: sign up (verified by email), sign in with the email
 address, sign out, and reset a forgotten password. Django's own auth views do the work; these
-forms only sign people in by email, and send every message through the outbox.
+forms only sign people in by email, and send every message through the outbox. Signing up and
+confirming the address are adopters.services' rules (sign_up, account_to_verify, open_account).
 
 Sign-in failures are counted by django-axes: after AXES_FAILURE_LIMIT failures for one account
 from one network address, that pair is locked out for a while (a 429 page).
