@@ -1,6 +1,7 @@
 """Accounts for innovators and adopters: sign up (verified by email), sign in with the email
 address, sign out, and reset a forgotten password. Django's own auth views do the work; these
-forms only sign people in by email, and send every message through the outbox.
+forms only sign people in by email, and send every message through the outbox. Signing up and
+confirming the address are adopters.services' rules (sign_up, account_to_verify, open_account).
 
 Sign-in failures are counted by django-axes: after AXES_FAILURE_LIMIT failures for one account
 from one network address, that pair is locked out for a while (a 429 page). An address failing
@@ -9,7 +10,6 @@ across many accounts is slowed as well (kernel/sign_in_pace.py).
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
@@ -17,25 +17,21 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm, PasswordResetForm
-from django.core import signing
-from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse, reverse_lazy
-from django.utils.crypto import salted_hmac
+from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
+from adopters import services
 from kernel import outbox, sign_in_pace
 from kernel.text import max_length
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User as Account
+    pass
 
 User = get_user_model()
-
-_VERIFY_SALT = "adopters.accounts.verify"
 
 
 class SignInForm(AuthenticationForm):
@@ -110,17 +106,11 @@ class SignUpForm(BaseUserCreationForm):
         return email
 
     def _post_clean(self) -> None:
+        # Checked as the account it would be (the password not like the username, say);
+        # adopters.services.sign_up makes it.
         self.instance.username = self.cleaned_data.get("email", "")
         # A hook of Django's model forms that the stubs leave out.
         super()._post_clean()  # type: ignore[misc]
-
-    def save(self, commit: bool = True) -> Account:
-        user = super().save(commit=False)
-        user.username = user.email
-        user.is_active = False
-        if commit:
-            user.save()
-        return user
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
@@ -139,63 +129,19 @@ class QueuedPasswordResetForm(PasswordResetForm):
         outbox.queue(to_email, subject, render_to_string(email_template_name, context))
 
 
-def _account_state(user: Account) -> str:
-    """What a verification link is bound to: once the account has a new password or has been
-    used, the link no longer opens it (nor reopens it after a curator closed it)."""
-    return salted_hmac(_VERIFY_SALT, f"{user.password}|{user.last_login}").hexdigest()[:20]
-
-
-def verification_token(user: Account) -> str:
-    return signing.dumps(
-        {"user": user.pk, "email": user.email, "state": _account_state(user)}, salt=_VERIFY_SALT
-    )
-
-
-def _send_verification(request: HttpRequest, user: Account, context: dict[str, Any]) -> None:
-    context = {**context, "name": user.first_name}
-    context["link"] = _absolute(request, "accounts:verify", verification_token(user))
-    outbox.queue(
-        user.email,
-        f"Confirm your email address for {settings.SITE_NAME}",
-        render_to_string("registration/email/verify_account.txt", context),
-    )
-
-
-def _absolute(request: HttpRequest, name: str, *args: Any) -> str:
-    return request.build_absolute_uri(reverse(name, args=args))
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 def sign_up(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:dashboard")
     form = SignUpForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
-        email = form.cleaned_data["email"]
-        context = {"SITE_NAME": settings.SITE_NAME, "days": settings.ACCOUNT_VERIFY_DAYS}
-        with transaction.atomic():
-            existing = User.objects.filter(
-                Q(email__iexact=email) | Q(username__iexact=email)
-            ).first()
-            # Whoever typed the address is told what anyone would be; the mailbox hears the
-            # rest. The page never says which addresses have accounts.
-            if existing is None:
-                _send_verification(request, form.save(), context)
-            elif not existing.is_active and existing.last_login is None:
-                # Never confirmed (the first link expired, say, or someone else started it): it
-                # takes this form's name and password, which also voids any earlier link, and
-                # a fresh link goes to the mailbox.
-                existing.first_name = form.cleaned_data["first_name"]
-                existing.set_password(form.cleaned_data["password1"])
-                existing.save(update_fields=["first_name", "password"])
-                _send_verification(request, existing, context)
-            else:
-                context["reset_link"] = _absolute(request, "accounts:password-reset")
-                outbox.queue(
-                    existing.email or email,
-                    f"You already have an account on {settings.SITE_NAME}",
-                    render_to_string("registration/email/account_exists.txt", context),
-                )
+        services.sign_up(
+            name=form.cleaned_data["first_name"],
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+            absolute=request.build_absolute_uri,
+        )
+        # Whoever typed the address is told what anyone would be (services.sign_up).
         return redirect("accounts:sign-up-sent")
     return render(
         request, "registration/sign_up.html", {"form": form}, status=400 if form.errors else 200
@@ -210,30 +156,13 @@ def sign_up_sent(request: HttpRequest) -> HttpResponse:
 def verify(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button; the POST confirms the address, opens the account and signs in."""
     try:
-        found = signing.loads(
-            token, salt=_VERIFY_SALT, max_age=timedelta(days=settings.ACCOUNT_VERIFY_DAYS)
+        user = services.account_to_verify(token)
+    except services.InvalidLink as exc:
+        return render(
+            request, "registration/verify_invalid.html", {"problem": str(exc)}, status=400
         )
-    except signing.SignatureExpired:
-        problem: str | None = (
-            f"This link has expired: links work for {settings.ACCOUNT_VERIFY_DAYS} days. "
-            "Create your account again to get a new one."
-        )
-    except signing.BadSignature:
-        problem = "This link is not complete or has been changed."
-    else:
-        user = User.objects.filter(pk=found["user"], email=found["email"]).first()
-        problem = None
-        if user is None:
-            problem = "This account no longer exists."
-        elif user.is_active:
-            problem = "This email address is confirmed already: sign in with your password."
-        elif found.get("state") != _account_state(user):
-            problem = "This link no longer works for this account."
-    if problem or user is None:  # no problem means an account was found
-        return render(request, "registration/verify_invalid.html", {"problem": problem}, status=400)
     if request.method == "POST":
-        user.is_active = True
-        user.save(update_fields=["is_active"])
+        services.open_account(user)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("accounts:dashboard")
     return render(request, "registration/verify.html", {"account": user})

@@ -51,11 +51,22 @@ class AdoptionAdmin(AuditHistoryAdmin):
     def save_model(
         self, request: HttpRequest, obj: Adoption, form: forms.ModelForm, change: bool
     ) -> None:
+        """Through the rules the site and the API follow: a new adoption is recorded by the
+        curator and starts its dated history; an edit writes only what changed, and a new
+        status is a dated step."""
+        note = "Changed in the admin."
         if not change:
-            obj.recorded_by = signed_in_user(request)
-        super().save_model(request, obj, form, change)
-        if not change or "status" in form.changed_data:
-            services.note_status(obj, by=signed_in_user(request), note="Changed in the admin.")
+            services.record_adoption(obj, by=signed_in_user(request), note=note)
+            return
+        # A fresh copy: the form has already written its values onto `obj`, and the service
+        # writes only what differs from what is stored.
+        services.edit_adoption(
+            Adoption.objects.get(pk=obj.pk),
+            {name: getattr(obj, name) for name in form.changed_data if name != "status"},
+            status=obj.status,
+            by=signed_in_user(request),
+            note=note if "status" in form.changed_data else "",
+        )
 
     def save_formset(
         self,

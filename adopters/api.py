@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, mixins, permissions, serializers, status, viewsets
@@ -133,11 +132,6 @@ class AdoptionWriteSerializer(serializers.ModelSerializer):
         validators: list = []  # the unique constraint is checked in validate(), with a message
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
-        user = self.context["request"].user
-        if "verified" in data and not user.is_staff:
-            raise serializers.ValidationError(
-                {"verified": ["Only curators can mark an adoption verified or not."]}
-            )
         started = data.get("started_on", getattr(self.instance, "started_on", None))
         ended = data.get("ended_on", getattr(self.instance, "ended_on", None))
         if started and ended and ended < started:
@@ -192,42 +186,43 @@ class AdoptionWriteSerializer(serializers.ModelSerializer):
             message = "Choose the kind of organisation: it is not in the catalogue yet."
             raise serializers.ValidationError({"organisation_kind": [message]})
 
-    @transaction.atomic
     def create(self, data: dict[str, Any]) -> Adoption:
-        user = self.context["request"].user
-        note = data.pop("note", "")
-        verified = data.pop("verified", False)
+        note, verified, named = self._extras(data)
         with refusals_as_400():
-            self._add_named_organisation(data, region=data.get("region"))
-            adoption = services.record_adoption(Adoption(**data), by=user, note=note)
-        if verified:
-            services.verify_adoption(adoption, by=user)
-        return adoption
+            return services.record_adoption(
+                Adoption(**data),
+                by=self.context["request"].user,
+                note=note,
+                organisation=named,
+                verified=verified,
+            )
 
-    @transaction.atomic
     def update(self, adoption: Adoption, data: dict[str, Any]) -> Adoption:
-        user = self.context["request"].user
-        note = data.pop("note", "")
-        verified = data.pop("verified", None)
+        note, verified, named = self._extras(data)
         status = data.pop("status", adoption.status)
         with refusals_as_400():
-            self._add_named_organisation(data, region=data.get("region", adoption.region))
-            adoption = services.edit_adoption(adoption, data, status=status, by=user, note=note)
-        if verified and not adoption.verified:
-            services.verify_adoption(adoption, by=user)
-        elif verified is False and adoption.verified:
-            adoption.verified, adoption.verified_by, adoption.verified_at = False, None, None
-            adoption.save(update_fields=["verified", "verified_by", "verified_at", "updated_at"])
-        return adoption
+            return services.edit_adoption(
+                adoption,
+                data,
+                status=status,
+                by=self.context["request"].user,
+                note=note,
+                organisation=named,
+                verified=verified,
+            )
 
     @staticmethod
-    def _add_named_organisation(data: dict[str, Any], *, region: Region | None) -> None:
-        """Add the organisation a new name in `organisation_name` names, in the adoption's
-        region, as the site's form does."""
+    def _extras(
+        data: dict[str, Any],
+    ) -> tuple[str, bool | None, catalogue_services.NamedOrganisation | None]:
+        """Take out of `data` what is not a column of the adoption: the note for its history,
+        whether it is verified, and an organisation named but not in the catalogue yet."""
+        named = None
         if "organisation_name" in data:
-            data["organisation"] = catalogue_services.add_organisation(
-                data.pop("organisation_name"), kind=data.pop("organisation_kind"), region=region
+            named = catalogue_services.NamedOrganisation(
+                data.pop("organisation_name"), kind=data.pop("organisation_kind")
             )
+        return data.pop("note", ""), data.pop("verified", None), named
 
     def to_representation(self, instance: Adoption) -> dict[str, Any]:
         fresh = AdoptionViewSet.base_queryset().get(pk=instance.pk)

@@ -209,7 +209,6 @@ class AdoptionForm(forms.ModelForm):
                     "organisation_kind",
                     "Choose the kind of organisation: it is not in the catalogue yet",
                 )
-            self.organisation = organisation
         else:
             organisation = self.instance.organisation if self.instance.pk else None
         started, ended = cleaned.get("started_on"), cleaned.get("ended_on")
@@ -228,6 +227,15 @@ class AdoptionForm(forms.ModelForm):
                     "This organisation's adoption of it here is already recorded: edit that one",
                 )
         return cleaned
+
+    @property
+    def named_organisation(self) -> catalogue_services.NamedOrganisation:
+        """The organisation of a new adoption as the adopter named it (for
+        adopters.services.record_adoption, which finds it or adds it)."""
+        return catalogue_services.NamedOrganisation(
+            self.cleaned_data["organisation_name"],
+            kind=self.cleaned_data.get("organisation_kind", ""),
+        )
 
     @property
     def changes(self) -> dict:

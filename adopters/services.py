@@ -12,8 +12,11 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -27,7 +30,9 @@ from adopters.models import (
     RegistrationOfInterest,
 )
 from adopters.signals import adoption_status_noted, interest_confirmed
+from catalogue import services as catalogue_services
 from catalogue.models import Innovation
+from catalogue.services import NamedOrganisation
 from kernel import outbox
 from kernel.audit import audited
 from kernel.models import OutgoingEmail
@@ -82,6 +87,15 @@ def can_edit_adoption(adoption: Adoption, user: User | AnonymousUser) -> bool:
     return user.is_authenticated and (user.is_staff or adoption.recorded_by_id == user.pk)
 
 
+# What anyone but a curator is told when they try to mark an adoption verified, or not.
+CURATORS_VERIFY = "Only curators can mark an adoption verified or not."
+
+
+def _require_curator(by: User) -> None:
+    if not by.is_staff:
+        raise ValidationError({"verified": [CURATORS_VERIFY]}, code="curators_only")
+
+
 @transaction.atomic
 def record_adoption(
     adoption: Adoption,
@@ -89,9 +103,30 @@ def record_adoption(
     by: User,
     note: str = "",
     registration: RegistrationOfInterest | None = None,
+    organisation: NamedOrganisation | None = None,
+    verified: bool | None = None,
 ) -> Adoption:
-    """Keep a new adoption (validated, not yet saved), start its dated history, and, when it
-    grew out of a registration of interest, link the two."""
+    """Keep a new adoption (validated, not yet saved) as recorded by `by`, and start its dated
+    history.
+
+    `organisation`, when the adopter only named it, is the catalogue's own of that name or a
+    new one in the adoption's region. When the adoption grew out of a registration of interest
+    (an owner of the innovation turns one into an adoption), the two are linked. Only curators
+    say whether it is verified (a ValidationError on `verified` for anyone else).
+    """
+    if not by.is_authenticated:
+        raise PermissionDenied("Sign in to record an adoption.")
+    if verified is not None:
+        _require_curator(by)
+    if registration is not None and not (
+        registration.innovation_id == adoption.innovation_id
+        and catalogue_services.can_edit(by, registration.innovation)
+    ):
+        raise PermissionDenied("Only the innovation's owners turn its interest into adoptions.")
+    if organisation is not None:
+        adoption.organisation = catalogue_services.organisation_for(
+            organisation, region=adoption.region
+        )
     adoption.recorded_by = by
     adoption.save()
     note_status(adoption, by=by, note=note)
@@ -99,6 +134,8 @@ def record_adoption(
         registration.adoption = adoption
         registration.status = RegistrationStatus.ADOPTED
         registration.save(update_fields=["adoption", "status", "updated_at"])
+    if verified:
+        verify_adoption(adoption, by=by)
     return adoption
 
 
@@ -110,13 +147,28 @@ def edit_adoption(
     status: str,
     by: User,
     note: str = "",
+    organisation: NamedOrganisation | None = None,
+    verified: bool | None = None,
 ) -> Adoption:
     """Write the changed fields only (so that someone else's change made meanwhile is not
     undone), then move the status, adding a dated step to the history when it changed, or
     when a note comes without a change of status.
 
-    When anyone but a curator changes what a curator checked, it is no longer verified.
+    Whoever recorded it and the curators edit it. `organisation`, when only named, is found or
+    added as for `record_adoption`. When anyone but a curator changes what a curator checked,
+    it is no longer verified; only curators say whether it is (`verified`).
     """
+    if not can_edit_adoption(adoption, by):
+        raise PermissionDenied("Only whoever recorded an adoption, and curators, may edit it.")
+    if verified is not None:
+        _require_curator(by)
+    if organisation is not None:
+        changes = {
+            **changes,
+            "organisation": catalogue_services.organisation_for(
+                organisation, region=changes.get("region", adoption.region)
+            ),
+        }
     changed = [name for name, value in changes.items() if getattr(adoption, name) != value]
     for name in changed:
         setattr(adoption, name, changes[name])
@@ -128,16 +180,23 @@ def edit_adoption(
     if status == adoption.status and note.strip():
         # News without a change of status is still a dated step worth keeping.
         note_status(adoption, by=by, note=note)
-        return adoption
-    return change_status(adoption, status, by=by, note=note)
+    else:
+        adoption = change_status(adoption, status, by=by, note=note)
+    if verified is not None:
+        verify_adoption(adoption, by=by, verified=verified)
+    return adoption
 
 
 @transaction.atomic
-def verify_adoption(adoption: Adoption, *, by: User) -> Adoption:
-    """A curator confirms that an adoption really happened as recorded."""
-    adoption.verified = True
-    adoption.verified_by = by
-    adoption.verified_at = timezone.now()
+def verify_adoption(adoption: Adoption, *, by: User, verified: bool = True) -> Adoption:
+    """A curator confirms that an adoption really happened as recorded (or, `verified` false,
+    takes that back). Anyone else gets a ValidationError on `verified`."""
+    _require_curator(by)
+    if adoption.verified == verified:
+        return adoption
+    adoption.verified = verified
+    adoption.verified_by = by if verified else None
+    adoption.verified_at = timezone.now() if verified else None
     adoption.save(update_fields=["verified", "verified_by", "verified_at", "updated_at"])
     return adoption
 
@@ -164,7 +223,8 @@ class RateLimited(Exception):
 
 
 class InvalidLink(Exception):
-    """A confirmation link that was altered, has expired, or whose registration has gone."""
+    """A confirmation link (of a registration, or of an account) that was altered, has
+    expired, or whose registration or account has gone or moved on."""
 
 
 def consent_wording(innovation: Innovation) -> str:
@@ -384,6 +444,106 @@ def purge_unconfirmed() -> tuple[int, int, int, int]:
     return registrations, emails, attempts, closed
 
 
+# -- Accounts -------------------------------------------------------------------------------------
+
+_VERIFY_SALT = "adopters.accounts.verify"
+
+
+def _account_state(user: User) -> str:
+    """What a verification link is bound to: once the account has a new password or has been
+    used, the link no longer opens it (nor reopens it after a curator closed it)."""
+    return salted_hmac(_VERIFY_SALT, f"{user.password}|{user.last_login}").hexdigest()[:20]
+
+
+def verification_token(user: User) -> str:
+    """What the link that confirms an account's email address carries."""
+    return signing.dumps(
+        {"user": user.pk, "email": user.email, "state": _account_state(user)}, salt=_VERIFY_SALT
+    )
+
+
+def _account_email(to: str, subject: str, template: str, context: dict[str, Any]) -> None:
+    body = render_to_string(
+        f"registration/email/{template}",
+        {**context, "SITE_NAME": settings.SITE_NAME, "days": settings.ACCOUNT_VERIFY_DAYS},
+    )
+    outbox.queue(to, subject, body)
+
+
+def _send_verification(user: User, absolute: Callable[[str], str]) -> None:
+    _account_email(
+        user.email,
+        f"Confirm your email address for {settings.SITE_NAME}",
+        "verify_account.txt",
+        {
+            "name": user.first_name,
+            "link": absolute(reverse("accounts:verify", args=[verification_token(user)])),
+        },
+    )
+
+
+@transaction.atomic
+def sign_up(*, name: str, email: str, password: str, absolute: Callable[[str], str]) -> None:
+    """Someone asks for an account for this email address (as the sign-up form checked it).
+
+    Whoever typed the address is told the same whatever happens here; the mailbox hears the
+    rest, so nobody learns which addresses have accounts. A new address gets an account,
+    closed until the link emailed to it is followed. An account never confirmed (the first
+    link expired, say, or someone else started it) takes this name and password, which voids
+    any earlier link, and a fresh link goes. An account in use is told how to reset its
+    password. `absolute` makes a path a full URL for the email.
+    """
+    people = get_user_model().objects
+    existing = people.filter(Q(email__iexact=email) | Q(username__iexact=email)).first()
+    if existing is None:
+        user = people.model(username=email, email=email, first_name=name, is_active=False)
+        user.set_password(password)
+        user.save()
+        _send_verification(user, absolute)
+    elif not existing.is_active and existing.last_login is None:
+        existing.first_name = name
+        existing.set_password(password)
+        existing.save(update_fields=["first_name", "password"])
+        _send_verification(existing, absolute)
+    else:
+        _account_email(
+            existing.email or email,
+            f"You already have an account on {settings.SITE_NAME}",
+            "account_exists.txt",
+            {"reset_link": absolute(reverse("accounts:password-reset"))},
+        )
+
+
+def account_to_verify(token: str) -> User:
+    """The account a verification link opens; InvalidLink says why when it opens none."""
+    try:
+        found = signing.loads(
+            token, salt=_VERIFY_SALT, max_age=timedelta(days=settings.ACCOUNT_VERIFY_DAYS)
+        )
+    except signing.SignatureExpired as exc:
+        raise InvalidLink(
+            f"This link has expired: links work for {settings.ACCOUNT_VERIFY_DAYS} days. "
+            "Create your account again to get a new one."
+        ) from exc
+    except signing.BadSignature as exc:
+        raise InvalidLink("This link is not complete or has been changed.") from exc
+    user = get_user_model().objects.filter(pk=found["user"], email=found["email"]).first()
+    if user is None:
+        raise InvalidLink("This account no longer exists.")
+    if user.is_active:
+        raise InvalidLink("This email address is confirmed already: sign in with your password.")
+    if found.get("state") != _account_state(user):
+        raise InvalidLink("This link no longer works for this account.")
+    return user
+
+
+def open_account(user: User) -> User:
+    """The person followed the link: their address is confirmed and the account opens."""
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    return user
+
+
 # -- Registrations received, for the innovator -----------------------------------------------------
 
 # The statuses an innovator moves a confirmed registration between.
@@ -410,7 +570,7 @@ def follow_up(
     registration: RegistrationOfInterest, status: str, *, by: User
 ) -> RegistrationOfInterest:
     """An owner of the innovation (or a curator) records where a registration stands."""
-    if not (by.is_staff or registration.innovation.owners.filter(pk=by.pk).exists()):
+    if not catalogue_services.can_edit(by, registration.innovation):
         raise PermissionError("Only the innovation's owners and curators follow up its interest.")
     if status not in FOLLOW_UP_STATUSES:
         raise ValueError(f"A registration cannot be moved to {status!r} by hand.")

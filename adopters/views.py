@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +25,6 @@ from adopters import services
 from adopters.choices import RegistrationStatus
 from adopters.forms import AdoptionForm, RegistrationForm
 from adopters.models import Adoption
-from catalogue import services as catalogue_services
 from catalogue.models import Innovation
 from kernel.api import client_address
 from kernel.downloads import csv_download, in_chunks
@@ -271,14 +270,12 @@ def record_adoption(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
     )
     if form.is_bound and form.is_valid():
         try:
-            with transaction.atomic():
-                adoption = form.save(commit=False)
-                adoption.organisation = form.organisation or catalogue_services.add_organisation(
-                    form.cleaned_data["organisation_name"],
-                    kind=form.cleaned_data["organisation_kind"],
-                    region=form.cleaned_data["region"],
-                )
-                services.record_adoption(adoption, by=request.user, registration=registration)
+            adoption = services.record_adoption(
+                form.save(commit=False),
+                by=request.user,
+                registration=registration,
+                organisation=form.named_organisation,
+            )
         except IntegrityError:
             # Someone recorded the same organisation, or the same adoption, a moment ago.
             form.add_error(

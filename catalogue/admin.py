@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import InlineModelAdmin
 from django.db.models import Count, QuerySet
@@ -23,6 +24,7 @@ from catalogue.models import (
     Sector,
 )
 from kernel.admin import URL_FIELDS, AuditHistoryAdmin
+from kernel.http import signed_in_user
 
 if TYPE_CHECKING:
     from typing import TypedDict
@@ -183,6 +185,22 @@ class InnovationAdmin(AuditHistoryAdmin):
     @admin.display(ordering="adoption_count", description="adoptions")
     def adoptions(self, obj: Innovation) -> int:
         return obj.adoption_count
+
+    def save_model(
+        self, request: HttpRequest, obj: Innovation, form: forms.ModelForm, change: bool
+    ) -> None:
+        """An edit goes through the rule every edit follows (services.edit_innovation),
+        writing only the fields the curator changed; the relations are saved with the form's
+        (save_related). A new entry is saved as the curator made it, owners and all."""
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        columns = [
+            name for name in form.changed_data if not Innovation._meta.get_field(name).many_to_many
+        ]
+        services.edit_innovation(
+            obj, {name: getattr(obj, name) for name in columns}, by=signed_in_user(request)
+        )
 
     def _moderate(
         self,

@@ -6,12 +6,25 @@ from typing import Any, cast
 
 from django import forms
 
-from catalogue import services
 from catalogue.choices import OrganisationKind, ScalingWay
-from catalogue.models import BeneficiaryGroup, Innovation, Organisation, Region, Sector
+from catalogue.models import INNOVATION_EDITABLE, BeneficiaryGroup, Innovation, Region, Sector
+from catalogue.services import NamedOrganisation
 from kernel.forms import prompt_first
 
 CHECKBOXES = forms.CheckboxSelectMultiple
+
+# What the submission form leaves to the curators' review and to later edits: the evidence
+# level is theirs to judge; the rest can follow once the entry is accepted. The lead
+# organisation is asked for by name (organisation_name), not picked.
+AFTER_REVIEW = {
+    "evidence_level",
+    "scaling_routes",
+    "partners",
+    "cost_band",
+    "cost_notes",
+    "funding_model",
+    "source",
+}
 
 
 class SubmissionForm(forms.ModelForm):
@@ -79,23 +92,9 @@ class SubmissionForm(forms.ModelForm):
     class Meta:
         model = Innovation
         fields = [
-            "title",
-            "summary",
-            "problem",
-            "how_it_works",
-            "core",
-            "adaptable",
-            "outcomes",
-            "evidence_summary",
-            "stage",
-            "kind",
-            "sectors",
-            "beneficiaries",
-            "regions",
-            "year_started",
-            "website",
-            "contact_name",
-            "contact_email",
+            name
+            for name in INNOVATION_EDITABLE
+            if name not in AFTER_REVIEW and name != "lead_organisation"
         ]
         labels = {
             "title": "Name of the innovation",
@@ -177,10 +176,14 @@ class SubmissionForm(forms.ModelForm):
             raise forms.ValidationError("Enter the year as four digits, like 2018")
         return year
 
-    def organisation(self) -> Organisation:
-        """The lead organisation: the catalogue's own record when the name is known (in any
-        case), a new one otherwise."""
-        name = self.cleaned_data["organisation_name"]
-        return services.organisation_named(name) or services.add_organisation(
-            name, kind=self.cleaned_data["organisation_kind"], source="Submitted with an innovation"
+    def values(self) -> dict[str, Any]:
+        """What the innovator described, for catalogue.services.create_innovation: the lead
+        organisation by name (the catalogue's own when the name is known, in any case; a new
+        one otherwise)."""
+        values = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        values["lead_organisation"] = NamedOrganisation(
+            self.cleaned_data["organisation_name"],
+            kind=self.cleaned_data["organisation_kind"],
+            source="Submitted with an innovation",
         )
+        return values

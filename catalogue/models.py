@@ -164,10 +164,30 @@ class InnovationQuerySet(models.QuerySet):
             return self.filter(Q(status=ModerationStatus.PUBLISHED) | Q(owners=user)).distinct()
         return self.published()
 
+    def editable_by(self, user: User | AnonymousUser) -> InnovationQuerySet:
+        """The innovations this person may edit: every one for curators, their own for
+        owners, none for anyone else (catalogue.services.can_edit asks of one innovation)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        return self.filter(owners=user)
+
     def for_listing(self) -> InnovationQuerySet:
         """What a list of innovations shows, in a fixed number of queries."""
         return self.select_related("lead_organisation").prefetch_related(
             models.Prefetch("sectors", Sector.objects.only("name", "slug"))
+        )
+
+    def with_vocabularies(self) -> InnovationQuerySet:
+        """With the lead organisation and the curated values (sectors, beneficiary groups,
+        scaling routes, regions), each in the order pages list them, in a fixed number of
+        queries whatever the number of innovations."""
+        return self.select_related("lead_organisation").prefetch_related(
+            models.Prefetch("sectors", Sector.objects.order_by("name")),
+            models.Prefetch("beneficiaries", BeneficiaryGroup.objects.order_by("name")),
+            models.Prefetch("scaling_routes", ScalingRoute.objects.order_by("name")),
+            models.Prefetch("regions", Region.objects.order_by("position")),
         )
 
 
@@ -366,6 +386,43 @@ class Innovation(models.Model):
 
     def get_scaling_ways_display(self) -> list[str]:
         return [ScalingWay(way).label for way in self.scaling_ways]
+
+
+# What an innovation's editors (its owners, the curators) write on it, in the order the API
+# and the catalogue file give it: the one list the submission form, the API's write serializer
+# and the importer compose (catalogue.services.create_innovation and edit_innovation write it).
+INNOVATION_EDITABLE: tuple[str, ...] = (
+    "title",
+    "summary",
+    "problem",
+    "how_it_works",
+    "core",
+    "adaptable",
+    "outcomes",
+    "evidence_level",
+    "evidence_summary",
+    "stage",
+    "kind",
+    "scaling_ways",
+    "scaling_routes",
+    "sectors",
+    "beneficiaries",
+    "regions",
+    "lead_organisation",
+    "partners",
+    "year_started",
+    "cost_band",
+    "cost_notes",
+    "funding_model",
+    "website",
+    "contact_name",
+    "contact_email",
+    "source",
+)
+# Those of them that are relations, set once the innovation's row is saved.
+INNOVATION_RELATIONS: tuple[str, ...] = tuple(
+    name for name in INNOVATION_EDITABLE if Innovation._meta.get_field(name).many_to_many
+)
 
 
 class ReachFigure(models.Model):

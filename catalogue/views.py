@@ -310,7 +310,9 @@ def submit_innovation(request: HttpRequest) -> HttpResponse:
         return render(request, "catalogue/submit_start.html")
     form = SubmissionForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
-        innovation = services.submit_new(form, request.user)
+        innovation = services.create_innovation(
+            form.values(), by=request.user, status=ModerationStatus.SUBMITTED
+        )
         messages.success(
             request,
             f"“{innovation.title}” is with the curators for review. Only you and they can see "
@@ -354,7 +356,7 @@ ReachFormSet = inlineformset_factory(
 def edit_reach(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """An innovation's owners (and curators) keep its reach figures up to date."""
     innovation = get_object_or_404(Innovation.objects.visible_to(request.user), slug=slug)
-    if not (request.user.is_staff or innovation.owners.filter(pk=request.user.pk).exists()):
+    if not services.can_edit(request.user, innovation):
         raise PermissionDenied("Only the innovation's owners and curators edit its figures.")
     formset = ReachFormSet(
         request.POST if request.method == "POST" else None,

@@ -6,11 +6,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, transaction
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import get_error_detail
 
 
 class BlankIsNull:
@@ -52,20 +54,15 @@ class ApiUrl(serializers.Field):
 
 @contextmanager
 def refusals_as_400() -> Iterator[None]:
-    """Turn what only the database checks (a constraint, a value too long) into a 400 rather
-    than a 500; the block's writes are rolled back."""
+    """Turn what a service refuses (Django's ValidationError, with its field errors) and what
+    only the database checks (a constraint, a value too long) into a 400 rather than a 500;
+    the block's writes are rolled back."""
     try:
         with transaction.atomic():
             yield
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(get_error_detail(error)) from error
     except (IntegrityError, DataError) as error:
         raise serializers.ValidationError(
             {"non_field_errors": [f"Not saved: {str(error).splitlines()[0]}"]}
         ) from error
-
-
-def save_or_400(instance: Any, fields: list[str] | None = None) -> None:
-    """Save (all fields, or only `fields` of an existing row), refusals as a 400."""
-    if fields is not None and not fields:
-        return
-    with refusals_as_400():
-        instance.save(update_fields=None if fields is None else [*fields, "updated_at"])

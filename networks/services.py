@@ -2,6 +2,8 @@
 outer ring, ask or are invited inwards, and every move between rings is kept with its reason.
 
 Views, the API, admin actions and other apps' services call these; none re-implements them.
+The services tell people by email what waits for them (networks/notices.py, through the
+outbox); `absolute` makes a path a full address for those emails.
 """
 
 from __future__ import annotations
@@ -14,11 +16,17 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from catalogue import services as catalogue_services
 from catalogue.models import Innovation
 from kernel.audit import audited
 from kernel.text import unique_slug
+from networks import notices
 from networks.choices import JoinedThrough, RequestKind, RequestStatus, Ring, Role
 from networks.models import Membership, Mentoring, Network, RingMove, RingRequest
+from networks.notices import Absolute
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -150,7 +158,7 @@ def facilitates(network: Network, user: User | AnonymousUser) -> bool:
         return False
     if user.is_staff:
         return True
-    if network.innovation is not None and network.innovation.owners.filter(pk=user.pk).exists():
+    if network.innovation is not None and catalogue_services.can_edit(user, network.innovation):
         return True
     return network.memberships.filter(
         user=user, role=Role.FACILITATOR, left_on__isnull=True
@@ -213,6 +221,19 @@ def leave(membership: Membership) -> Membership:
     return membership
 
 
+@transaction.atomic
+def list_member(membership: Membership, *, listed: bool, by: User) -> Membership:
+    """A current member chooses whether their name is shown on the network's public page;
+    nobody else chooses for them."""
+    if not by.is_authenticated or membership_of(membership.network, by) != membership:
+        raise PermissionDenied("Only the member chooses whether they are listed.")
+    if not membership.is_current:
+        raise ValueError("Only current members are listed.")
+    membership.listed_publicly = listed
+    membership.save(update_fields=["listed_publicly", "updated_at"])
+    return membership
+
+
 def _pending_check(membership: Membership) -> None:
     if not membership.is_current:
         raise ValueError("Only current members can move between rings.")
@@ -221,34 +242,44 @@ def _pending_check(membership: Membership) -> None:
 
 
 @transaction.atomic
-def ask_to_join_learning(membership: Membership, *, message: str = "") -> RingRequest:
-    """A member of the interest ring asks to join the learning ring; a facilitator decides."""
+def ask_to_join_learning(
+    membership: Membership, *, absolute: Absolute, message: str = ""
+) -> RingRequest:
+    """A member of the interest ring asks to join the learning ring; the facilitators are told
+    (by email, with a link made by `absolute`) and one of them decides."""
     _pending_check(membership)
     if membership.ring != Ring.INTEREST:
         raise ValueError("Only members of the interest ring ask to join the learning ring.")
-    return _create_request(
+    request = _create_request(
         membership=membership,
         ring=Ring.LEARNING,
         kind=RequestKind.REQUEST,
         message=message,
         created_by=membership.user,
     )
+    notices.request_waiting(request, absolute)
+    return request
 
 
 @transaction.atomic
-def invite_to_core(membership: Membership, *, by: User, message: str = "") -> RingRequest:
-    """A facilitator invites a member into the core ring; the member accepts or declines."""
+def invite_to_core(
+    membership: Membership, *, by: User, absolute: Absolute, message: str = ""
+) -> RingRequest:
+    """A facilitator invites a member into the core ring; the member is told (by email, with a
+    link made by `absolute`) and accepts or declines."""
     _require_facilitator(membership.network, by)
     _pending_check(membership)
     if membership.ring == Ring.CORE:
         raise ValueError("This member is in the core ring already.")
-    return _create_request(
+    invitation = _create_request(
         membership=membership,
         ring=Ring.CORE,
         kind=RequestKind.INVITATION,
         message=message,
         created_by=by,
     )
+    notices.invitation_sent(invitation, absolute)
+    return invitation
 
 
 def _create_request(**values: Any) -> RingRequest:
@@ -360,22 +391,26 @@ def offer_to_mentor(membership: Membership, *, offering: bool = True) -> Members
 
 
 @transaction.atomic
-def ask_for_mentor(membership: Membership, *, message: str = "") -> Mentoring:
-    """A newcomer in the learning ring asks for a mentor; a facilitator pairs them."""
+def ask_for_mentor(membership: Membership, *, absolute: Absolute, message: str = "") -> Mentoring:
+    """A newcomer in the learning ring asks for a mentor; the facilitators are told (by email,
+    with a link made by `absolute`) and one of them pairs them."""
     if not membership.is_current or membership.ring != Ring.LEARNING:
         raise ValueError("Members of the learning ring ask for a mentor.")
     if Mentoring.objects.filter(mentee=membership).exists():
         raise ValueError("You have asked for a mentor already.")
     try:
         with transaction.atomic():
-            return Mentoring.objects.create(mentee=membership, message=message)
+            mentoring = Mentoring.objects.create(mentee=membership, message=message)
     except IntegrityError as exc:  # asked twice at once
         raise ValueError("You have asked for a mentor already.") from exc
+    notices.mentor_asked(mentoring, absolute)
+    return mentoring
 
 
 @transaction.atomic
-def pair(mentoring: Mentoring, mentor: Membership, *, by: User) -> Mentoring:
-    """A facilitator pairs a newcomer with a member who offered to mentor."""
+def pair(mentoring: Mentoring, mentor: Membership, *, by: User, absolute: Absolute) -> Mentoring:
+    """A facilitator pairs a newcomer with a member who offered to mentor; both are told (by
+    email, with a link made by `absolute`)."""
     mentoring = Mentoring.objects.select_for_update().get(pk=mentoring.pk)
     network = mentoring.mentee.network
     _require_facilitator(network, by)
@@ -387,4 +422,5 @@ def pair(mentoring: Mentoring, mentor: Membership, *, by: User) -> Mentoring:
     mentoring.paired_at = timezone.now()
     mentoring.paired_by = by
     mentoring.save(update_fields=["mentor", "paired_at", "paired_by"])
+    notices.paired(mentoring, absolute)
     return mentoring

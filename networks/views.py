@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from kernel.downloads import csv_download, in_chunks
 from kernel.http import AuthenticatedHttpRequest
 from kernel.text import row_id
-from networks import notices, services
+from networks import services
 from networks.choices import RING_DESCRIPTIONS, RequestKind, RequestStatus, Ring, Role
 from networks.models import Membership, Mentoring, Network, RingRequest
 
@@ -114,9 +114,11 @@ def leave(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 def listing(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The member chooses whether their name is shown on the network's public page."""
     network = _network(slug)
-    membership = _own_membership(request, network)
-    membership.listed_publicly = request.POST.get("listed") == "yes"
-    membership.save(update_fields=["listed_publicly", "updated_at"])
+    services.list_member(
+        _own_membership(request, network),
+        listed=request.POST.get("listed") == "yes",
+        by=request.user,
+    )
     return redirect(network)
 
 
@@ -128,34 +130,29 @@ class MessageForm(forms.Form):
 @require_POST
 def ask(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     return _with_message(
-        request,
-        slug,
-        services.ask_to_join_learning,
-        "Your request is with the facilitators.",
-        notices.request_waiting,
+        request, slug, services.ask_to_join_learning, "Your request is with the facilitators."
     )
 
 
 def _with_message(
-    request: HttpRequest,
-    slug: str,
-    action: Callable[..., Made],
-    done: str,
-    notify: Callable[[Made, notices.Absolute], None],
+    request: HttpRequest, slug: str, action: Callable[..., Made], done: str
 ) -> HttpResponse:
     """Run a member's own request that carries an optional message (asking to join the learning
-    ring, asking for a mentor), tell the facilitators, and say how it went on the network's
-    page."""
+    ring, asking for a mentor; the service tells the facilitators), and say how it went on the
+    network's page."""
     network = _network(slug)
     form = MessageForm(request.POST)
     try:
         if not form.is_valid():
             raise ValueError("Your message could not be sent: " + form.errors.as_text())
-        made = action(_own_membership(request, network), message=form.cleaned_data["message"])
+        action(
+            _own_membership(request, network),
+            message=form.cleaned_data["message"],
+            absolute=request.build_absolute_uri,
+        )
     except ValueError as exc:
         messages.error(request, str(exc))
     else:
-        notify(made, request.build_absolute_uri)
         messages.success(request, done)
     return redirect(network)
 
@@ -302,13 +299,15 @@ def invite(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpRespons
     try:
         if not form.is_valid():
             raise ValueError("The message could not be sent: " + form.errors.as_text())
-        invitation = services.invite_to_core(
-            membership, by=request.user, message=form.cleaned_data["message"]
+        services.invite_to_core(
+            membership,
+            by=request.user,
+            message=form.cleaned_data["message"],
+            absolute=request.build_absolute_uri,
         )
     except ValueError as exc:
         messages.error(request, str(exc))
     else:
-        notices.invitation_sent(invitation, request.build_absolute_uri)
         messages.success(request, f"{membership.name or membership.email} is invited to the core.")
     return redirect("networks:facilitate", slug=slug)
 
@@ -359,11 +358,7 @@ def mentor(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def mentee(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     return _with_message(
-        request,
-        slug,
-        services.ask_for_mentor,
-        "The facilitators will pair you with a mentor.",
-        notices.mentor_asked,
+        request, slug, services.ask_for_mentor, "The facilitators will pair you with a mentor."
     )
 
 
@@ -377,10 +372,9 @@ def pair(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     try:
         if mentor is None:
             raise ValueError("Choose a mentor.")
-        mentoring = services.pair(mentoring, mentor, by=request.user)
+        services.pair(mentoring, mentor, by=request.user, absolute=request.build_absolute_uri)
     except ValueError as exc:
         messages.error(request, str(exc))
     else:
-        notices.paired(mentoring, request.build_absolute_uri)
         messages.success(request, "Paired.")
     return redirect("networks:facilitate", slug=slug)

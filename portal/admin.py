@@ -17,8 +17,8 @@ from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
+from adopters import services as adopter_services
 from adopters.models import Adoption
-from adopters.services import note_status
 from catalogue.admin import InnovationAdmin
 from catalogue.models import Innovation
 from kernel.http import signed_in_user
@@ -56,18 +56,29 @@ class InnovationWithAdoptionsAdmin(InnovationAdmin):
     def save_formset(
         self, request: HttpRequest, form: forms.ModelForm, formset: BaseInlineFormSet, change: bool
     ) -> None:
-        """Adoptions added or moved on this page get their dated status step too."""
-        deleted = set(map(id, formset.deleted_forms))
-        fresh = [f for f in formset.extra_forms if f.has_changed() and id(f) not in deleted]
-        moved = [
-            f for f in formset.initial_forms if "status" in f.changed_data and id(f) not in deleted
-        ]
-        formset.save()
-        if formset.model is Adoption:
-            for adoption_form in fresh + moved:
-                note_status(
-                    adoption_form.instance, by=signed_in_user(request), note="Changed in the admin."
-                )
+        """Adoptions added or changed on this page go through the adopters' rules, as on their
+        own admin page: recorded by the curator, each new status a dated step."""
+        if formset.model is not Adoption:
+            super().save_formset(request, form, formset, change)
+            return
+        note = "Changed in the admin."
+        adoptions = formset.save(commit=False)
+        changed = {id(adoption): names for adoption, names in formset.changed_objects}
+        for adoption in adoptions:
+            if adoption.pk is None:
+                adopter_services.record_adoption(adoption, by=signed_in_user(request), note=note)
+                continue
+            names = changed.get(id(adoption), [])
+            adopter_services.edit_adoption(
+                Adoption.objects.get(pk=adoption.pk),
+                {name: getattr(adoption, name) for name in names if name != "status"},
+                status=adoption.status,
+                by=signed_in_user(request),
+                note=note if "status" in names else "",
+            )
+        for adoption in formset.deleted_objects:
+            adoption.delete()
+        formset.save_m2m()
 
     # The same import as `manage.py import_catalogue`, for curators who live in the admin.
     def get_urls(self) -> list[URLPattern]:

@@ -19,7 +19,7 @@ from catalogue.api.filters import OrganisationFilterSet
 from catalogue.api.serializers import InnovationWriteSerializer, OrganisationSerializer
 from catalogue.api.views import CanEditInnovation, InnovationSearchView, innovation_api_url
 from catalogue.choices import ModerationStatus
-from catalogue.models import Innovation, Organisation
+from catalogue.models import Innovation, InnovationQuerySet, Organisation
 from kernel.api_fields import ApiUrl
 from kernel.text import SLUG_PATTERN
 from networks.api import RingSizesSerializer
@@ -88,7 +88,7 @@ class InnovationDetailSerializer(catalogue_serializers.InnovationDetailSerialize
         return InnovationNetworkSerializer(network).data
 
 
-def innovation_detail_queryset(queryset: QuerySet[Innovation] | None = None) -> QuerySet:
+def innovation_detail_queryset(queryset: InnovationQuerySet | None = None) -> QuerySet[Innovation]:
     """Innovations (all, or those given) with everything InnovationDetailSerializer reads, in a
     fixed number of queries."""
     return catalogue_serializers.innovation_detail_queryset(queryset).prefetch_related(

@@ -4,30 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 
 from adopters.models import Adoption, AdoptionStatusChange
-from catalogue.models import Innovation, Organisation, ReachFigure, Resource
+from catalogue.models import Innovation, InnovationQuerySet, Organisation, ReachFigure, Resource
 
 
 def _text(value: str) -> str | None:
     return value or None
 
 
-def export_catalogue(innovations: QuerySet[Innovation] | None = None) -> dict[str, Any]:
+def export_catalogue(innovations: InnovationQuerySet | None = None) -> dict[str, Any]:
     """The whole catalogue (or the given innovations with what they refer to) as a document."""
     full = innovations is None
     if innovations is None:
         innovations = Innovation.objects.all()
     innovations = (
-        innovations.select_related("lead_organisation")
+        innovations.with_vocabularies()
         .prefetch_related(
-            "sectors",
-            "beneficiaries",
-            "scaling_routes",
-            "regions",
-            "partners",
-            Prefetch("reach", ReachFigure.objects.order_by("measure", "date")),
+            "partners", Prefetch("reach", ReachFigure.objects.order_by("measure", "date"))
         )
         .order_by("slug")
     )

@@ -11,11 +11,11 @@ same file twice changes nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from typing import Any, Literal
 
+from django.apps import apps
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Model
 from django.db.models.functions import Lower
@@ -23,8 +23,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from rest_framework import serializers
 
+from adopters import services as adopter_services
 from adopters.choices import AdoptionStatus
 from adopters.models import Adoption, AdoptionStatusChange
+from catalogue import services as catalogue_services
 from catalogue.choices import (
     CostBand,
     InnovationKind,
@@ -35,6 +37,8 @@ from catalogue.choices import (
     Stage,
 )
 from catalogue.models import (
+    INNOVATION_EDITABLE,
+    INNOVATION_RELATIONS,
     BeneficiaryGroup,
     Innovation,
     Organisation,
@@ -330,116 +334,150 @@ def validate_document(data: Any) -> Document:
 
 
 def _check_references(doc: Document) -> list[str]:
-    """Duplicates within the file, and names and slugs that point nowhere."""
-    problems: list[str] = []
-    region_slugs = set(Region.objects.values_list("slug", flat=True))
-    file_orgs: dict[str, str] = {}
-    for org in doc.organisations:
-        key = org["name"].strip().lower()
-        if key in file_orgs:
-            problems.append(f'{org["_at"]}.name: "{org["name"]}" is also {file_orgs[key]}')
-        file_orgs.setdefault(key, org["_at"])
-        if org.get("region") and org["region"] not in region_slugs:
-            problems.append(f'{org["_at"]}.region: "{org["region"]}" is not a known region')
-    known_orgs = set(file_orgs) | {
-        name for name in Organisation.objects.annotate(n=Lower("name")).values_list("n", flat=True)
-    }
+    """Duplicates within the file, and names and slugs that point nowhere, section by section
+    (each section may refer to those checked before it, and to what the catalogue holds)."""
+    known = _Known(regions=set(Region.objects.values_list("slug", flat=True)))
+    return [
+        *_check_organisations(doc.organisations, known),
+        *_check_innovations(doc.innovations, known),
+        *_check_adoptions(doc.adoptions, known),
+        *_check_resources(doc.resources, known),
+    ]
 
-    def check_org(name: str | None, location: str) -> None:
-        if name and name.strip().lower() not in known_orgs:
-            problems.append(
+
+@dataclass
+class _Known:
+    """What records may refer to: the regions, and the organisations (by lower-cased name) and
+    innovations (by slug) of the file and the catalogue, filled in as their sections are
+    checked."""
+
+    regions: set[str]
+    organisations: set[str] = field(default_factory=set)
+    innovations: set[str] = field(default_factory=set)
+
+    def region_problem(self, slug: str | None, location: str) -> list[str]:
+        if slug and slug not in self.regions:
+            return [f'{location}: "{slug}" is not a known region']
+        return []
+
+    def organisation_problem(self, name: str | None, location: str) -> list[str]:
+        if name and name.strip().lower() not in self.organisations:
+            return [
                 f'{location}: organisation "{name}" is neither in "organisations" '
                 "nor already in the catalogue"
-            )
+            ]
+        return []
 
-    file_slugs: dict[str, str] = {}
-    for inn in doc.innovations:
+
+def _check_organisations(records: list[dict[str, Any]], known: _Known) -> list[str]:
+    """Each name once in the file (in any case), in a known region."""
+    problems: list[str] = []
+    in_file: dict[str, str] = {}
+    for org in records:
+        key = org["name"].strip().lower()
+        if key in in_file:
+            problems.append(f'{org["_at"]}.name: "{org["name"]}" is also {in_file[key]}')
+        in_file.setdefault(key, org["_at"])
+        problems += known.region_problem(org.get("region"), f"{org['_at']}.region")
+    known.organisations = set(in_file) | set(
+        Organisation.objects.annotate(n=Lower("name")).values_list("n", flat=True)
+    )
+    return problems
+
+
+def _check_innovations(records: list[dict[str, Any]], known: _Known) -> list[str]:
+    """Each slug (given, or made from the title, and kept on the record) once in the file;
+    organisations and regions known; curated values with letters or digits; one reach figure
+    per measure and date."""
+    problems: list[str] = []
+    in_file: dict[str, str] = {}
+    for inn in records:
         at = inn["_at"]
         slug = inn.get("slug") or slugify(inn["title"])[:220].strip("-")
         if not slug:
             problems.append(f"{at}.title: cannot make a slug from this title; give a slug")
-        elif slug in file_slugs:
-            problems.append(f'{at}.slug: "{slug}" is also {file_slugs[slug]}')
-        file_slugs.setdefault(slug, at)
+        elif slug in in_file:
+            problems.append(f'{at}.slug: "{slug}" is also {in_file[slug]}')
+        in_file.setdefault(slug, at)
         inn["slug"] = slug
-        check_org(inn.get("lead_organisation"), f"{at}.lead_organisation")
-        for i, partner in enumerate(inn.get("partners") or []):
-            check_org(partner, f"{at}.partners[{i}]")
-        for i, region in enumerate(inn.get("regions") or []):
-            if region not in region_slugs:
-                problems.append(f'{at}.regions[{i}]: "{region}" is not a known region')
-        for vocabulary in ("sectors", "beneficiaries", "scaling_routes"):
-            for i, name in enumerate(inn.get(vocabulary) or []):
-                if not slugify(name):
-                    problems.append(f'{at}.{vocabulary}[{i}]: "{name}" has no letters or digits')
-        seen_reach: set[tuple[str, Any]] = set()
-        for i, figure in enumerate(inn.get("reach") or []):
-            key = (figure["measure"].strip().lower(), figure["date"])
-            if key in seen_reach:
-                problems.append(
-                    f'{at}.reach[{i}]: a second "{figure["measure"]}" figure for {figure["date"]}'
-                )
-            seen_reach.add(key)
+        problems += _check_innovation(inn, known)
+    known.innovations = set(in_file) | set(Innovation.objects.values_list("slug", flat=True))
+    return problems
 
-    known_slugs = set(file_slugs) | set(Innovation.objects.values_list("slug", flat=True))
-    seen_adoptions: dict[tuple[str, str, str], str] = {}
-    for adoption in doc.adoptions:
+
+def _check_innovation(inn: dict[str, Any], known: _Known) -> list[str]:
+    at = inn["_at"]
+    problems = known.organisation_problem(inn.get("lead_organisation"), f"{at}.lead_organisation")
+    for i, partner in enumerate(inn.get("partners") or []):
+        problems += known.organisation_problem(partner, f"{at}.partners[{i}]")
+    for i, region in enumerate(inn.get("regions") or []):
+        problems += known.region_problem(region, f"{at}.regions[{i}]")
+    for vocabulary in ("sectors", "beneficiaries", "scaling_routes"):
+        for i, name in enumerate(inn.get(vocabulary) or []):
+            if not slugify(name):
+                problems.append(f'{at}.{vocabulary}[{i}]: "{name}" has no letters or digits')
+    seen_reach: set[tuple[str, Any]] = set()
+    for i, figure in enumerate(inn.get("reach") or []):
+        key = (figure["measure"].strip().lower(), figure["date"])
+        if key in seen_reach:
+            problems.append(
+                f'{at}.reach[{i}]: a second "{figure["measure"]}" figure for {figure["date"]}'
+            )
+        seen_reach.add(key)
+    return problems
+
+
+def _check_adoptions(records: list[dict[str, Any]], known: _Known) -> list[str]:
+    """Innovations, organisations and regions known; one adoption per innovation, organisation
+    and area (in any case) in the file."""
+    problems: list[str] = []
+    in_file: dict[tuple[str, str, str], str] = {}
+    for adoption in records:
         at = adoption["_at"]
-        if adoption["innovation"] not in known_slugs:
+        if adoption["innovation"] not in known.innovations:
             problems.append(
                 f'{at}.innovation: no innovation with slug "{adoption["innovation"]}" '
                 "in the file or the catalogue"
             )
-        check_org(adoption["organisation"], f"{at}.organisation")
-        if adoption.get("region") and adoption["region"] not in region_slugs:
-            problems.append(f'{at}.region: "{adoption["region"]}" is not a known region')
+        problems += known.organisation_problem(adoption["organisation"], f"{at}.organisation")
+        problems += known.region_problem(adoption.get("region"), f"{at}.region")
         key = (
             adoption["innovation"],
             adoption["organisation"].strip().lower(),
             (adoption.get("area") or "").strip().lower(),
         )
-        if key in seen_adoptions:
-            problems.append(
-                f"{at}: the same innovation, organisation and area as {seen_adoptions[key]}"
-            )
-        seen_adoptions.setdefault(key, at)
+        if key in in_file:
+            problems.append(f"{at}: the same innovation, organisation and area as {in_file[key]}")
+        in_file.setdefault(key, at)
+    return problems
 
-    resource_slugs: dict[str, str] = {}
-    for resource in doc.resources:
+
+def _check_resources(records: list[dict[str, Any]], known: _Known) -> list[str]:
+    """Each slug (given, or made from the title, and kept on the record) once in the file;
+    innovations known."""
+    problems: list[str] = []
+    in_file: dict[str, str] = {}
+    for resource in records:
         at = resource["_at"]
         slug = resource.get("slug") or slugify(resource["title"])[:320].strip("-")
         if not slug:
             problems.append(f"{at}.title: cannot make a slug from this title; give a slug")
-        elif slug in resource_slugs:
-            problems.append(f'{at}.slug: "{slug}" is also {resource_slugs[slug]}')
-        resource_slugs.setdefault(slug, at)
+        elif slug in in_file:
+            problems.append(f'{at}.slug: "{slug}" is also {in_file[slug]}')
+        in_file.setdefault(slug, at)
         resource["slug"] = slug
         for i, inn_slug in enumerate(resource.get("innovations") or []):
-            if inn_slug not in known_slugs:
+            if inn_slug not in known.innovations:
                 problems.append(f'{at}.innovations[{i}]: no innovation with slug "{inn_slug}"')
     return problems
 
 
 # --- Writing ----------------------------------------------------------------------------------
 
-INNOVATION_TEXT_FIELDS = (
-    "problem",
-    "how_it_works",
-    "core",
-    "adaptable",
-    "outcomes",
-    "evidence_summary",
-    "stage",
-    "kind",
-    "cost_band",
-    "cost_notes",
-    "funding_model",
-    "website",
-    "contact_name",
-    "contact_email",
-    "source",
-)
-INNOVATION_VALUE_FIELDS = ("evidence_level", "year_started", "last_reviewed_on", "published_at")
+# What the file says of an innovation beyond what its editors write (INNOVATION_EDITABLE): the
+# curators' last review and the publication date. Its status is set through the moderation
+# rules (catalogue.services.set_status), after everything else.
+INNOVATION_CURATED = ("last_reviewed_on", "published_at")
 ADOPTION_TEXT_FIELDS = (
     "adaptations",
     "outcomes",
@@ -455,18 +493,15 @@ def import_catalogue(data: Any) -> ImportReport:
     """Validate and write a catalogue document, all or nothing. Raises ImportFailed."""
     document = validate_document(data)
     with transaction.atomic():
-        writer = _Writer(document)
-        report = writer.write()
-        if writer.problems:
+        report, problems = _write(document)
+        if problems:
             transaction.set_rollback(True)
-            raise ImportFailed(writer.problems)
+            raise ImportFailed(problems)
     return report
 
 
 def _refusal(exc: IntegrityError) -> str:
     """The message of the constraint the database enforced, or the database's own words."""
-    from django.apps import apps
-
     name = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
     for model in apps.get_models():
         for constraint in model._meta.constraints:
@@ -479,57 +514,29 @@ class _Unresolved(Exception):
     """A record refers to another that failed to write (already reported at its own place)."""
 
 
-class _Writer:
-    def __init__(self, document: Document):
-        self.doc = document
-        self.report = ImportReport()
-        self.problems: list[str] = []
+# What writing a record did, as the report counts it.
+Outcome = Literal["created", "updated", "unchanged"]
+
+
+def _outcome(created: bool, changed: bool) -> Outcome:
+    return "created" if created else "updated" if changed else "unchanged"
+
+
+class _Catalogue:
+    """What records are matched with and refer to while writing: the regions, vocabularies and
+    organisations of the catalogue (organisations by lower-cased name), and the innovations
+    written so far (by slug), each kept up to date as records are written."""
+
+    def __init__(self) -> None:
         self.regions = {r.slug: r for r in Region.objects.all()}
         self.orgs: dict[str, Organisation] = {o.name.lower(): o for o in Organisation.objects.all()}
         self.vocabularies: dict[type, dict[str, Any]] = {
             model: {v.slug: v for v in model.objects.all()}
             for model in (Sector, BeneficiaryGroup, ScalingRoute)
         }
+        self.innovations: dict[str, Innovation] = {}
 
-    def write(self) -> ImportReport:
-        """Write every record, each in a savepoint so that a refusal is reported where it is."""
-        innovations: dict[str, Innovation] = {}
-        steps = [
-            *((r, self._organisation) for r in self.doc.organisations),
-            *(
-                (r, lambda r: innovations.__setitem__(r["slug"], self._innovation(r)))
-                for r in self.doc.innovations
-            ),
-            *((r, lambda r: self._adoption(r, innovations)) for r in self.doc.adoptions),
-            *((r, self._resource) for r in self.doc.resources),
-        ]
-        for record, write in steps:
-            try:
-                with transaction.atomic():
-                    write(record)
-            except IntegrityError as exc:  # a rule only the database knew about
-                self.problems.append(f"{record['_at']}: {_refusal(exc)}")
-            except DatabaseError as exc:  # a value the database cannot hold
-                self.problems.append(f"{record['_at']}: {str(exc).splitlines()[0]}")
-            except _Unresolved as exc:
-                self.problems.append(f"{record['_at']}: {exc}")
-            except Innovation.DoesNotExist:
-                self.problems.append(
-                    f"{record['_at']}: refers to an innovation that could not be written"
-                )
-        return self.report
-
-    @staticmethod
-    def _apply(obj: Any, values: dict[str, Any]) -> bool:
-        """Set the given values on obj; say whether anything changed."""
-        changed = False
-        for name, value in values.items():
-            if getattr(obj, name) != value:
-                setattr(obj, name, value)
-                changed = True
-        return changed
-
-    def _org(self, name: str) -> Organisation:
+    def org(self, name: str) -> Organisation:
         try:
             return self.orgs[name.strip().lower()]
         except KeyError:
@@ -537,7 +544,11 @@ class _Writer:
                 f'refers to organisation "{name}", which could not be written'
             ) from None
 
-    def _vocabulary(self, model: type[Model], names: list[str]) -> list[Any]:
+    def region(self, slug: str | None) -> Region | None:
+        return self.regions.get(slug) if slug else None
+
+    def vocabulary(self, model: type[Model], names: list[str]) -> list[Any]:
+        """The curated values of these names, adding those the catalogue does not have yet."""
         known = self.vocabularies[model]
         found = []
         for name in names:
@@ -547,216 +558,276 @@ class _Writer:
             found.append(known[slug])
         return found
 
-    def _organisation(self, record: dict[str, Any]) -> None:
-        key = record["name"].strip().lower()
-        values: dict[str, Any] = {"name": record["name"].strip()}
-        for name in ("kind", "website", "source"):
-            if name in record:
-                values[name] = record[name] or ""
-        if "region" in record:
-            values["region"] = self.regions.get(record["region"]) if record["region"] else None
-        org = self.orgs.get(key)
-        if org is None and record.get("slug"):
-            # The same organisation under a new name (an edited export): rename it in place.
-            org = Organisation.objects.filter(slug=record["slug"]).first()
-            if org is not None:
-                self.orgs.pop(org.name.lower(), None)
-                self.orgs[key] = org
-        if org is None:
-            values.setdefault("kind", "other")
-            values["kind"] = values["kind"] or "other"
-            org = Organisation(**values)
-            if record.get("slug"):
-                org.slug = record["slug"]
-            else:
-                org.slug = unique_slug(Organisation, org.name, max_length=220)
-            org.save()
-            self.orgs[key] = org
-            self.report.count("organisations", "created")
-        elif self._apply(org, {k: v for k, v in values.items() if k != "kind" or v}):
-            org.save()
-            self.report.count("organisations", "updated")
-        else:
-            self.report.count("organisations", "unchanged")
 
-    def _innovation(self, record: dict[str, Any]) -> Innovation:
-        values: dict[str, Any] = {"title": record["title"].strip(), "summary": record["summary"]}
-        for name in INNOVATION_TEXT_FIELDS:
-            if name in record:
-                values[name] = record[name] or ""
-        for name in INNOVATION_VALUE_FIELDS:
-            if name in record:
-                values[name] = record[name]
-        if values.get("published_at", False) is None:
-            del values["published_at"]  # a publication date is kept, never cleared by a file
-        if "scaling_ways" in record:
-            values["scaling_ways"] = list(dict.fromkeys(record["scaling_ways"] or []))
-        if "lead_organisation" in record:
-            lead = record["lead_organisation"]
-            values["lead_organisation"] = self._org(lead) if lead else None
-        if record.get("status"):
-            values["status"] = record["status"]
-
-        innovation = Innovation.objects.filter(slug=record["slug"]).first()
-        created = innovation is None
-        if innovation is None:
-            innovation = Innovation(slug=record["slug"])
-        changed = self._apply(innovation, values)
-        if innovation.status == ModerationStatus.PUBLISHED and innovation.published_at is None:
-            innovation.published_at = timezone.now()
-            changed = True
-        if innovation.status == ModerationStatus.SUBMITTED and innovation.submitted_at is None:
-            innovation.submitted_at = timezone.now()
-            changed = True
-        if created or changed:
-            with audited(innovation, reason=IMPORT_REASON):
-                innovation.save()
-
-        relations = {
-            "sectors": lambda r: self._vocabulary(Sector, r),
-            "beneficiaries": lambda r: self._vocabulary(BeneficiaryGroup, r),
-            "scaling_routes": lambda r: self._vocabulary(ScalingRoute, r),
-            "regions": lambda r: [self.regions[slug] for slug in r],
-            "partners": lambda r: [self._org(name) for name in r],
-        }
-        for name, resolve in relations.items():
-            if name not in record:
-                continue
-            wanted = resolve(record[name] or [])
-            manager = getattr(innovation, name)
-            if created or {o.pk for o in wanted} != set(manager.values_list("pk", flat=True)):
-                manager.set(wanted)
-                changed = True
-
-        if "reach" in record:
-            changed |= self._reach(innovation, record["reach"] or [])
-
-        if innovation.status == ModerationStatus.PUBLISHED:
-            from networks.services import ensure_innovation_network
-
-            ensure_innovation_network(innovation)
-        self.report.count(
-            "innovations", "created" if created else "updated" if changed else "unchanged"
-        )
-        return innovation
-
-    @staticmethod
-    def _reach(innovation: Innovation, figures: list[dict[str, Any]]) -> bool:
-        """Make the innovation's reach figures exactly the file's; say whether any changed."""
-        existing = {(f.measure, f.date): f for f in innovation.reach.all()}
-        wanted = {}
-        for data in figures:
-            wanted[(data["measure"].strip(), data["date"])] = data
-        changed = False
-        for key, old in existing.items():
-            if key not in wanted:
-                old.delete()
-                changed = True
-        for key, data in wanted.items():
-            figure = existing.get(key)
-            values = {"value": data["value"], "source": data.get("source") or ""}
-            if figure is None:
-                ReachFigure.objects.create(
-                    innovation=innovation, measure=key[0], date=key[1], **values
+def _write(document: Document) -> tuple[ImportReport, list[str]]:
+    """Write every record, section by section (organisations first: the rest refer to them),
+    each in a savepoint so that a refusal is reported where it is."""
+    catalogue = _Catalogue()
+    report = ImportReport()
+    problems: list[str] = []
+    for section, write in _SECTION_WRITERS.items():
+        for record in getattr(document, section):
+            try:
+                with transaction.atomic():
+                    report.count(section, write(record, catalogue))
+            except IntegrityError as exc:  # a rule only the database knew about
+                problems.append(f"{record['_at']}: {_refusal(exc)}")
+            except DatabaseError as exc:  # a value the database cannot hold
+                problems.append(f"{record['_at']}: {str(exc).splitlines()[0]}")
+            except _Unresolved as exc:
+                problems.append(f"{record['_at']}: {exc}")
+            except Innovation.DoesNotExist:
+                problems.append(
+                    f"{record['_at']}: refers to an innovation that could not be written"
                 )
-                changed = True
-            elif _Writer._apply(figure, values):
-                figure.save()
-                changed = True
-        return changed
+    return report, problems
 
-    def _adoption(self, record: dict[str, Any], innovations: dict[str, Innovation]) -> None:
-        innovation = innovations.get(record["innovation"]) or Innovation.objects.get(
-            slug=record["innovation"]
+
+def _apply(obj: Any, values: dict[str, Any]) -> bool:
+    """Set the given values on obj; say whether anything changed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+# -- Organisations
+
+
+def _write_organisation(record: dict[str, Any], catalogue: _Catalogue) -> Outcome:
+    """Matched by name in any case, or by slug when renamed (an edited export)."""
+    key = record["name"].strip().lower()
+    values: dict[str, Any] = {"name": record["name"].strip()}
+    for name in ("kind", "website", "source"):
+        if name in record:
+            values[name] = record[name] or ""
+    if "region" in record:
+        values["region"] = catalogue.region(record["region"])
+    org = catalogue.orgs.get(key)
+    if org is None and record.get("slug"):
+        # The same organisation under a new name (an edited export): rename it in place.
+        org = Organisation.objects.filter(slug=record["slug"]).first()
+        if org is not None:
+            catalogue.orgs.pop(org.name.lower(), None)
+            catalogue.orgs[key] = org
+    if org is None:
+        values.setdefault("kind", "other")
+        values["kind"] = values["kind"] or "other"
+        org = Organisation(**values)
+        if record.get("slug"):
+            org.slug = record["slug"]
+        else:
+            org.slug = unique_slug(Organisation, org.name, max_length=220)
+        org.save()
+        catalogue.orgs[key] = org
+        return "created"
+    if _apply(org, {k: v for k, v in values.items() if k != "kind" or v}):
+        org.save()
+        return "updated"
+    return "unchanged"
+
+
+# -- Innovations
+
+
+def _write_innovation(record: dict[str, Any], catalogue: _Catalogue) -> Outcome:
+    """Matched by slug. Its row is saved (labelled as imported in the audit history) when
+    new or changed; then its relations and reach figures; then its status, through the
+    moderation rules, so that publishing one dates it and creates its learning network as
+    publishing from the admin does (catalogue.services.set_status)."""
+    innovation = Innovation.objects.filter(slug=record["slug"]).first()
+    created = innovation is None
+    if innovation is None:
+        innovation = Innovation(slug=record["slug"])
+    changed = _apply(innovation, _innovation_values(record, catalogue))
+    if created or changed:
+        with audited(innovation, reason=IMPORT_REASON):
+            innovation.save()
+    changed |= _innovation_relations(innovation, record, catalogue, created=created)
+    if "reach" in record:
+        changed |= _reach(innovation, record["reach"] or [])
+    status = record.get("status")
+    if status and status != innovation.status:
+        catalogue_services.set_status(innovation, status)
+        changed = True
+    catalogue.innovations[innovation.slug] = innovation
+    return _outcome(created, changed)
+
+
+def _innovation_values(record: dict[str, Any], catalogue: _Catalogue) -> dict[str, Any]:
+    """The innovation's own columns the record gives (a field it leaves out is left as it is;
+    null clears it)."""
+    values: dict[str, Any] = {}
+    for name in (*INNOVATION_EDITABLE, *INNOVATION_CURATED):
+        if name not in record or name in INNOVATION_RELATIONS:
+            continue
+        value = record[name]
+        if name == "title":
+            value = value.strip()
+        elif name == "scaling_ways":
+            value = list(dict.fromkeys(value or []))
+        elif name == "lead_organisation":
+            value = catalogue.org(value) if value else None
+        elif not getattr(Innovation._meta.get_field(name), "null", False):
+            value = value or ""  # text and fixed vocabularies: blank, never null
+        values[name] = value
+    if values.get("published_at", False) is None:
+        del values["published_at"]  # a publication date is kept, never cleared by a file
+    return values
+
+
+def _innovation_relations(
+    innovation: Innovation, record: dict[str, Any], catalogue: _Catalogue, *, created: bool
+) -> bool:
+    """Set the relations the record gives (INNOVATION_RELATIONS); say whether any changed."""
+    resolvers: dict[str, Callable[[list[str]], list[Any]]] = {
+        "sectors": lambda names: catalogue.vocabulary(Sector, names),
+        "beneficiaries": lambda names: catalogue.vocabulary(BeneficiaryGroup, names),
+        "scaling_routes": lambda names: catalogue.vocabulary(ScalingRoute, names),
+        "regions": lambda slugs: [catalogue.regions[slug] for slug in slugs],
+        "partners": lambda names: [catalogue.org(name) for name in names],
+    }
+    changed = False
+    for name in INNOVATION_RELATIONS:
+        if name not in record:
+            continue
+        wanted = resolvers[name](record[name] or [])
+        manager = getattr(innovation, name)
+        if created or {o.pk for o in wanted} != set(manager.values_list("pk", flat=True)):
+            manager.set(wanted)
+            changed = True
+    return changed
+
+
+def _reach(innovation: Innovation, figures: list[dict[str, Any]]) -> bool:
+    """Make the innovation's reach figures exactly the file's; say whether any changed."""
+    existing = {(f.measure, f.date): f for f in innovation.reach.all()}
+    wanted = {(data["measure"].strip(), data["date"]): data for data in figures}
+    changed = False
+    for key, old in existing.items():
+        if key not in wanted:
+            old.delete()
+            changed = True
+    for key, data in wanted.items():
+        values = {"value": data["value"], "source": data.get("source") or ""}
+        figure = existing.get(key)
+        if figure is None:
+            ReachFigure.objects.create(innovation=innovation, measure=key[0], date=key[1], **values)
+            changed = True
+        elif _apply(figure, values):
+            figure.save()
+            changed = True
+    return changed
+
+
+# -- Adoptions
+
+
+def _write_adoption(record: dict[str, Any], catalogue: _Catalogue) -> Outcome:
+    """Matched by innovation, organisation and area (in any case). Its status history is the
+    file's when the file gives one; otherwise a new adoption, or a new status, is a dated step
+    (adopters.services.note_status)."""
+    innovation = catalogue.innovations.get(record["innovation"]) or Innovation.objects.get(
+        slug=record["innovation"]
+    )
+    organisation = catalogue.org(record["organisation"])
+    area = (record.get("area") or "").strip()
+    adoption = Adoption.objects.filter(
+        innovation=innovation, organisation=organisation, area__iexact=area
+    ).first()
+    created = adoption is None
+    if adoption is None:
+        adoption = Adoption(innovation=innovation, organisation=organisation, area=area)
+    previous_status = None if created else adoption.status
+    changed = _apply(adoption, _adoption_values(record, catalogue))
+    if "verified" in record:
+        verified = bool(record["verified"])
+        if verified != adoption.verified:
+            adoption.verified = verified
+            adoption.verified_at = timezone.now() if verified else None
+            changed = True
+    if created or changed:
+        with audited(adoption, reason=IMPORT_REASON):
+            adoption.save()
+
+    if record.get("history") is not None:
+        changed |= _history(adoption, record["history"])
+    elif created or adoption.status != previous_status:
+        adopter_services.note_status(
+            adoption,
+            note="Recorded by catalogue import.",
+            on=adoption.started_on if created and adoption.started_on else None,
         )
-        organisation = self._org(record["organisation"])
-        area = (record.get("area") or "").strip()
-        values: dict[str, Any] = {}
-        for name in ADOPTION_TEXT_FIELDS:
-            if name in record:
-                values[name] = record[name] or ""
-        for name in ADOPTION_VALUE_FIELDS:
-            if name in record:
-                values[name] = record[name]
-        for name in ("adapted", "will_talk"):
-            if name in record:
-                values[name] = bool(record[name])
-        if "region" in record:
-            values["region"] = self.regions.get(record["region"]) if record["region"] else None
-        if record.get("status"):
-            values["status"] = record["status"]
-
-        adoption = Adoption.objects.filter(
-            innovation=innovation, organisation=organisation, area__iexact=area
-        ).first()
-        created = adoption is None
-        if adoption is None:
-            adoption = Adoption(innovation=innovation, organisation=organisation, area=area)
-        previous_status = None if created else adoption.status
-        changed = self._apply(adoption, values)
-        if "verified" in record:
-            verified = bool(record["verified"])
-            if verified != adoption.verified:
-                adoption.verified = verified
-                adoption.verified_at = timezone.now() if verified else None
-                changed = True
-        if created or changed:
-            with audited(adoption, reason=IMPORT_REASON):
-                adoption.save()
-
-        if record.get("history") is not None:
-            changed |= self._history(adoption, record["history"])
-        elif created or adoption.status != previous_status:
-            AdoptionStatusChange.objects.create(
-                adoption=adoption,
-                status=adoption.status,
-                changed_on=adoption.started_on if created and adoption.started_on else _today(),
-                note="Recorded by catalogue import.",
-            )
-        self.report.count(
-            "adoptions", "created" if created else "updated" if changed else "unchanged"
-        )
-
-    @staticmethod
-    def _history(adoption: Adoption, steps: list[dict[str, Any]]) -> bool:
-        """Make the adoption's status history exactly the file's; say whether it changed."""
-        existing = [(h.status, h.changed_on, h.note) for h in adoption.history.all()]
-        wanted = [(s["status"], s["changed_on"], s.get("note") or "") for s in steps]
-        wanted.sort(key=lambda step: step[1])
-        if existing == wanted:
-            return False
-        adoption.history.all().delete()
-        AdoptionStatusChange.objects.bulk_create(
-            AdoptionStatusChange(adoption=adoption, status=s, changed_on=d, note=n)
-            for s, d, n in wanted
-        )
-        return True
-
-    def _resource(self, record: dict[str, Any]) -> None:
-        values: dict[str, Any] = {"title": record["title"].strip()}
-        for name in ("publisher", "url", "description", "source"):
-            if name in record:
-                values[name] = record[name] or ""
-        if record.get("kind"):
-            values["kind"] = record["kind"]
-        resource = Resource.objects.filter(slug=record["slug"]).first()
-        created = resource is None
-        if resource is None:
-            values.setdefault("kind", ResourceKind.ADVICE)
-            resource = Resource(slug=record["slug"])
-        changed = self._apply(resource, values)
-        if created or changed:
-            resource.save()
-        if "innovations" in record:
-            wanted = set(record["innovations"] or [])
-            current = set(resource.innovations.values_list("slug", flat=True))
-            if wanted != current:
-                resource.innovations.set(Innovation.objects.filter(slug__in=wanted))
-                changed = True
-        self.report.count(
-            "resources", "created" if created else "updated" if changed else "unchanged"
-        )
+    return _outcome(created, changed)
 
 
-def _today() -> date:
-    return timezone.localdate()
+def _adoption_values(record: dict[str, Any], catalogue: _Catalogue) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in ADOPTION_TEXT_FIELDS:
+        if name in record:
+            values[name] = record[name] or ""
+    for name in ADOPTION_VALUE_FIELDS:
+        if name in record:
+            values[name] = record[name]
+    for name in ("adapted", "will_talk"):
+        if name in record:
+            values[name] = bool(record[name])
+    if "region" in record:
+        values["region"] = catalogue.region(record["region"])
+    if record.get("status"):
+        values["status"] = record["status"]
+    return values
+
+
+def _history(adoption: Adoption, steps: list[dict[str, Any]]) -> bool:
+    """Make the adoption's status history exactly the file's; say whether it changed."""
+    existing = [(h.status, h.changed_on, h.note) for h in adoption.history.all()]
+    wanted = [(s["status"], s["changed_on"], s.get("note") or "") for s in steps]
+    wanted.sort(key=lambda step: step[1])
+    if existing == wanted:
+        return False
+    adoption.history.all().delete()
+    AdoptionStatusChange.objects.bulk_create(
+        AdoptionStatusChange(adoption=adoption, status=s, changed_on=d, note=n)
+        for s, d, n in wanted
+    )
+    return True
+
+
+# -- Resources
+
+
+def _write_resource(record: dict[str, Any], catalogue: _Catalogue) -> Outcome:
+    """Matched by slug; linked to the innovations it names."""
+    values: dict[str, Any] = {"title": record["title"].strip()}
+    for name in ("publisher", "url", "description", "source"):
+        if name in record:
+            values[name] = record[name] or ""
+    if record.get("kind"):
+        values["kind"] = record["kind"]
+    resource = Resource.objects.filter(slug=record["slug"]).first()
+    created = resource is None
+    if resource is None:
+        values.setdefault("kind", ResourceKind.ADVICE)
+        resource = Resource(slug=record["slug"])
+    changed = _apply(resource, values)
+    if created or changed:
+        resource.save()
+    if "innovations" in record:
+        wanted = set(record["innovations"] or [])
+        current = set(resource.innovations.values_list("slug", flat=True))
+        if wanted != current:
+            resource.innovations.set(Innovation.objects.filter(slug__in=wanted))
+            changed = True
+    return _outcome(created, changed)
+
+
+# Each section of the file and how one of its records is written, in the order they are written.
+_SECTION_WRITERS: dict[str, Callable[[dict[str, Any], _Catalogue], Outcome]] = {
+    "organisations": _write_organisation,
+    "innovations": _write_innovation,
+    "adoptions": _write_adoption,
+    "resources": _write_resource,
+}

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, render
 
 from adopters.choices import AdoptionStatus
 from adopters.models import Adoption
+from catalogue import services as catalogue_services
 from catalogue.charts import reach_chart
 from catalogue.choices import EVIDENCE_LEVEL_EXPLANATIONS, STAGE_EXPLANATIONS, Stage
 from catalogue.facets import FACET_CODES, KEY_BASE, TOTAL_KEY
@@ -117,12 +118,9 @@ def _innovation_for_page(request: HttpRequest, slug: str) -> Innovation:
     what its page lists read in one query each."""
     return get_object_or_404(
         Innovation.objects.visible_to(request.user)
+        .with_vocabularies()
         .select_related("lead_organisation__region")
         .prefetch_related(
-            "sectors",
-            "beneficiaries",
-            "scaling_routes",
-            "regions",
             "partners",
             Prefetch("reach", ReachFigure.objects.order_by("measure", "date")),
             Prefetch("resources", Resource.objects.order_by("title")),
@@ -189,10 +187,7 @@ def _stages_and_evidence(innovation: Innovation) -> dict:
 
 def _can_edit(request: HttpRequest, innovation: Innovation) -> bool:
     """Whether the page offers this visitor the links to change the innovation."""
-    user = request.user
-    return user.is_authenticated and (
-        user.is_staff or innovation.owners.filter(pk=user.pk).exists()
-    )
+    return catalogue_services.can_edit(request.user, innovation)
 
 
 # JSON inside <script>: nothing in it can close the element or start markup.

@@ -157,3 +157,9 @@ def refused(factory, **values) -> bool:
     except IntegrityError:
         return True
     return False
+
+
+def absolute(path: str) -> str:
+    """A path as a full address, as the services' emails need one (a view passes
+    `request.build_absolute_uri`)."""
+    return f"http://testserver{path}"

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
+from adopters.models import Adoption
 from catalogue.models import Innovation
 from kernel.models import OutgoingEmail
 from networks.models import Mentoring, Network, RingMove, RingRequest
@@ -14,13 +15,14 @@ from tests.factories import (
     BeneficiaryGroupFactory,
     InnovationFactory,
     MembershipFactory,
+    OrganisationFactory,
     ReachFigureFactory,
     RegistrationOfInterestFactory,
     ResourceFactory,
     ScalingRouteFactory,
     SectorFactory,
 )
-from tests.test_audit_history import edit_in_admin
+from tests.test_audit_history import change_form_data, edit_in_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -134,6 +136,64 @@ def test_a_status_changed_in_the_admin_is_a_dated_step_of_its_history(curator_cl
     )
     edit_in_admin(curator_client, adoption, area="Somewhere else")
     assert adoption.history.order_by("-pk").first() == step  # no step without a change
+
+
+def test_an_adoption_added_in_the_admin_is_recorded_by_the_curator(curator_client, curator):
+    innovation = InnovationFactory()
+    organisation = OrganisationFactory()
+    response = curator_client.post(
+        reverse("admin:adopters_adoption_add"),
+        {
+            "innovation": innovation.pk,
+            "organisation": organisation.pk,
+            "area": "Leeds",
+            "status": "piloting",
+            "history-TOTAL_FORMS": "0",
+            "history-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    adoption = Adoption.objects.get()
+    assert adoption.recorded_by == curator
+    (step,) = adoption.history.all()
+    assert (step.status, step.note, step.changed_by) == (
+        "piloting",
+        "Changed in the admin.",
+        curator,
+    )
+
+
+def test_adoptions_added_or_moved_on_the_innovations_page_follow_the_rules(curator_client, curator):
+    innovation = InnovationFactory()
+    moved = AdoptionFactory(innovation=innovation, status="exploring", area="Leeds")
+    url = reverse("admin:catalogue_innovation_change", args=[innovation.pk])
+    data = change_form_data(curator_client.get(url))
+    prefix = "adoptions"
+    assert data[f"{prefix}-TOTAL_FORMS"] == 1
+    data[f"{prefix}-0-status"] = "piloting"
+    data.update(
+        {
+            f"{prefix}-TOTAL_FORMS": "2",
+            f"{prefix}-1-organisation": str(OrganisationFactory().pk),
+            f"{prefix}-1-area": "York",
+            f"{prefix}-1-status": "adopted",
+        }
+    )
+
+    response = curator_client.post(url, data)
+
+    assert response.status_code == 302
+    added = Adoption.objects.get(area="York")
+    assert added.recorded_by == curator
+    assert [(s.status, s.note, s.changed_by) for s in added.history.all()] == [
+        ("adopted", "Changed in the admin.", curator)
+    ]
+    moved.refresh_from_db()
+    assert moved.status == "piloting"
+    assert [(s.status, s.note) for s in moved.history.all()] == [
+        ("piloting", "Changed in the admin.")
+    ]
+    assert moved.audit.latest().history_change_reason == "Now piloting"
 
 
 def test_submit_then_archive_actions(curator_client):

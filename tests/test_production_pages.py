@@ -14,8 +14,7 @@ from django.test import Client
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from adopters.accounts import verification_token
-from adopters.services import confirmation_token
+from adopters.services import confirmation_token, verification_token
 from networks.services import ensure_innovation_network
 from tests.factories import (
     AdoptionFactory,

@@ -7,17 +7,20 @@ serve the detail and list endpoints of innovations, organisations, resources and
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import Model, Prefetch
 from rest_framework import relations, serializers
 
 from catalogue import services
 from catalogue.choices import CostBand, InnovationKind, ModerationStatus, ScalingWay, Stage
 from catalogue.models import (
+    INNOVATION_EDITABLE,
     BeneficiaryGroup,
     Innovation,
+    InnovationQuerySet,
     Organisation,
     ReachFigure,
     Region,
@@ -30,9 +33,8 @@ from kernel.api_fields import (
     ChoiceOrNullField,
     EmailOrNullField,
     LinkField,
-    save_or_400,
+    refusals_as_400,
 )
-from kernel.text import unique_slug
 
 
 class NamedSerializer(serializers.Serializer):
@@ -199,16 +201,12 @@ class InnovationDetailSerializer(serializers.ModelSerializer):
 
 
 def innovation_detail_queryset(
-    queryset: QuerySet[Innovation] | None = None,
-) -> QuerySet[Innovation]:
+    queryset: InnovationQuerySet | None = None,
+) -> InnovationQuerySet:
     """Innovations (all, or those given) with everything InnovationDetailSerializer reads, in a
     fixed number of queries."""
     queryset = Innovation.objects.all() if queryset is None else queryset
-    return queryset.select_related("lead_organisation").prefetch_related(
-        Prefetch("sectors", Sector.objects.order_by("name")),
-        Prefetch("beneficiaries", BeneficiaryGroup.objects.order_by("name")),
-        Prefetch("scaling_routes", ScalingRoute.objects.order_by("name")),
-        Prefetch("regions", Region.objects.order_by("position")),
+    return queryset.with_vocabularies().prefetch_related(
         Prefetch("partners", Organisation.objects.order_by("name")),
         Prefetch("reach", ReachFigure.objects.order_by("measure", "date")),
         Prefetch("resources", Resource.objects.order_by("title")),
@@ -258,7 +256,8 @@ class InnovationWriteSerializer(serializers.ModelSerializer):
 
     Vocabularies, regions and organisations are given by slug and must exist. `status` moves
     the innovation through moderation (catalogue.services.move): owners may submit a draft or
-    take a submission back, curators may make every move. New innovations are drafts.
+    take a submission back, curators may make every move. New innovations are drafts (or
+    submitted). The rules are catalogue.services.create_innovation and edit_innovation.
     """
 
     sectors = _slugs(Sector)
@@ -284,85 +283,30 @@ class InnovationWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Innovation
-        fields = [
-            "title",
-            "summary",
-            "problem",
-            "how_it_works",
-            "core",
-            "adaptable",
-            "outcomes",
-            "evidence_level",
-            "evidence_summary",
-            "stage",
-            "kind",
-            "scaling_ways",
-            "scaling_routes",
-            "sectors",
-            "beneficiaries",
-            "regions",
-            "lead_organisation",
-            "partners",
-            "year_started",
-            "cost_band",
-            "cost_notes",
-            "funding_model",
-            "website",
-            "contact_name",
-            "contact_email",
-            "source",
-            "status",
-        ]
+        fields = [*INNOVATION_EDITABLE, "status"]
 
     def validate_scaling_ways(self, ways: list[str]) -> list[str]:
         return list(dict.fromkeys(ways))
 
-    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
-        if self.instance is None and data.get("status", ModerationStatus.DRAFT) not in (
-            ModerationStatus.DRAFT,
-            ModerationStatus.SUBMITTED,
-        ):
-            raise serializers.ValidationError(
-                {"status": ["A new innovation starts as a draft (or submitted for review)."]}
-            )
-        return data
-
-    @transaction.atomic
     def create(self, data: dict[str, Any]) -> Innovation:
-        user = self.context["request"].user
         status = data.pop("status", ModerationStatus.DRAFT)
-        relations = {name: data.pop(name) for name in self.RELATIONS if name in data}
-        innovation = Innovation(**data, status=ModerationStatus.DRAFT)
-        innovation.slug = unique_slug(Innovation, innovation.title, max_length=220)
-        save_or_400(innovation)
-        for name, values in relations.items():
-            getattr(innovation, name).set(values)
-        innovation.owners.add(user)
-        if status != ModerationStatus.DRAFT:
-            _moderate(innovation, status, user)
-        return innovation
+        with _refusals_as_400():
+            return services.create_innovation(data, by=self.context["request"].user, status=status)
 
-    @transaction.atomic
     def update(self, innovation: Innovation, data: dict[str, Any]) -> Innovation:
-        user = self.context["request"].user
         status = data.pop("status", None)
-        relations = {name: data.pop(name) for name in self.RELATIONS if name in data}
-        for name, value in data.items():
-            setattr(innovation, name, value)
-        # Only the fields sent are written: a curator's concurrent move (an archive, say) is
-        # not undone by an owner's edit of the summary.
-        save_or_400(innovation, fields=list(data))
-        for name, values in relations.items():
-            getattr(innovation, name).set(values)
-        if status is not None:
-            _moderate(innovation, status, user)
-        return innovation
-
-    RELATIONS = ("sectors", "beneficiaries", "scaling_routes", "regions", "partners")
+        with _refusals_as_400():
+            return services.edit_innovation(
+                innovation, data, by=self.context["request"].user, status=status
+            )
 
 
-def _moderate(innovation: Innovation, status: str, user: Any) -> None:
+@contextmanager
+def _refusals_as_400() -> Iterator[None]:
+    """A refused moderation move as a 400 on `status`; what the database refuses as a 400 too
+    (the writes are undone)."""
     try:
-        services.move(innovation, status, by=user)
+        with refusals_as_400():
+            yield
     except services.ModerationError as error:
         raise serializers.ValidationError({"status": [str(error)]}) from error

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from catalogue import services
 from catalogue.api.filters import ResourceFilterSet
 from catalogue.api.schema import (
     SEARCH_PARAMETERS,
@@ -127,10 +128,7 @@ class CanEditInnovation(permissions.BasePermission):
     def has_object_permission(self, request: Request, view: Any, innovation: Innovation) -> bool:
         if request.method in permissions.SAFE_METHODS:
             return True
-        user = request.user
-        return user.is_authenticated and (
-            user.is_staff or innovation.owners.filter(pk=user.pk).exists()
-        )
+        return services.can_edit(request.user, innovation)
 
 
 class ResourceViewSet(viewsets.ReadOnlyModelViewSet):

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from adopters import accounts
+from adopters import services
 from adopters.models import RegistrationOfInterest
 from kernel.models import OutgoingEmail
 from tests.factories import (
@@ -342,7 +342,7 @@ def test_an_expired_link_is_refused(client, settings):
     user = account(is_active=False)
     eight_days_ago = time.time() - 8 * 24 * 3600
     with mock.patch("django.core.signing.time.time", return_value=eight_days_ago):
-        token = accounts.verification_token(user)
+        token = services.verification_token(user)
 
     for method in (client.get, client.post):
         response = method(reverse("accounts:verify", args=[token]))
@@ -360,7 +360,7 @@ def test_a_link_six_days_old_still_works(client):
     user = account(is_active=False)
     six_days_ago = time.time() - 6 * 24 * 3600
     with mock.patch("django.core.signing.time.time", return_value=six_days_ago):
-        token = accounts.verification_token(user)
+        token = services.verification_token(user)
 
     response = client.post(reverse("accounts:verify", args=[token]))
 
@@ -384,7 +384,7 @@ def test_a_link_for_a_deleted_account_is_refused(sign_up, client, mailoutbox):
 
 def test_a_link_for_an_address_since_changed_is_refused(client):
     user = account(is_active=False)
-    token = accounts.verification_token(user)
+    token = services.verification_token(user)
     user.email = "someone-else@example.org"
     user.save()
 

@@ -299,18 +299,17 @@ def test_a_forwarded_for_header_does_not_give_a_new_throttle_allowance(client, s
 
 
 def test_an_owners_edit_does_not_undo_a_curators_concurrent_archive(client, innovator, monkeypatch):
-    from catalogue.api import serializers
-
     innovation = InnovationFactory(title="Live")
     innovation.owners.add(innovator)
-    saving = serializers.save_or_400
+    saving = Innovation.save
 
-    def archived_meanwhile(instance, fields=None):
-        # A curator archives it between the owner's request loading it and saving the edit.
+    def archived_meanwhile(instance, *args, **kwargs):
+        # A curator archives it between the owner's request loading it and the edit being
+        # saved (catalogue.services.edit_innovation).
         Innovation.objects.filter(pk=innovation.pk).update(status="archived")
-        saving(instance, fields)
+        saving(instance, *args, **kwargs)
 
-    monkeypatch.setattr(serializers, "save_or_400", archived_meanwhile)
+    monkeypatch.setattr(Innovation, "save", archived_meanwhile)
     client.force_login(innovator)
     assert patch(client, f"{INNOVATIONS}live/", {"summary": "Edited"}).status_code == 200
     innovation.refresh_from_db()

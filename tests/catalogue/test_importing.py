@@ -7,7 +7,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from adopters.models import Adoption, AdoptionStatusChange
+from adopters.signals import adoption_status_noted
 from catalogue.models import (
+    INNOVATION_EDITABLE,
     BeneficiaryGroup,
     Innovation,
     Organisation,
@@ -16,9 +18,16 @@ from catalogue.models import (
     ScalingRoute,
     Sector,
 )
+from catalogue.signals import innovation_published
 from networks.models import Network
 from portal.exporting import export_catalogue
-from portal.importing import ImportFailed, import_catalogue, parse_json
+from portal.importing import (
+    INNOVATION_CURATED,
+    ImportFailed,
+    InnovationRecord,
+    import_catalogue,
+    parse_json,
+)
 from tests.factories import OrganisationFactory, SectorFactory
 
 pytestmark = pytest.mark.django_db
@@ -660,6 +669,71 @@ def test_a_new_innovation_without_status_is_a_draft_without_network():
     stored = Innovation.objects.get(slug=SLUG)
     assert (stored.status, stored.published_at) == ("draft", None)
     assert not Network.objects.exists()
+
+
+def test_publishing_goes_through_the_moderation_rules_once():
+    published = []
+    receiver = lambda innovation, **kwargs: published.append(innovation.slug)  # noqa: E731
+    innovation_published.connect(receiver, dispatch_uid="test-import-publishes")
+    try:
+        import_catalogue(document())
+        import_catalogue(document())  # already published: not published again
+    finally:
+        innovation_published.disconnect(dispatch_uid="test-import-publishes")
+
+    assert published == [SLUG]
+    stored = Innovation.objects.get(slug=SLUG)
+    reasons = [v.history_change_reason for v in stored.audit.order_by("history_date")]
+    assert reasons == ["Imported from a catalogue file", "Published"]
+
+
+def test_a_file_may_place_a_new_innovation_at_any_status():
+    statuses = ["draft", "submitted", "published", "archived"]
+    data = document()
+    data["innovations"] += [
+        innovation(title=f"Idea {status}", slug=status, status=status) for status in statuses
+    ]
+
+    import_catalogue(data)
+
+    stored = {i.slug: i for i in Innovation.objects.exclude(slug=SLUG)}
+    assert {slug: i.status for slug, i in stored.items()} == {s: s for s in statuses}
+    assert stored["submitted"].submitted_at is not None
+    assert stored["published"].published_at is not None
+    assert stored["archived"].published_at is None  # archived without ever being public
+    networks = set(Network.objects.values_list("innovation__slug", flat=True))
+    assert networks == {SLUG, "published"}
+
+
+def test_a_file_may_move_an_innovation_where_owners_could_not():
+    import_catalogue(document())
+    data = document()
+    data["innovations"][0]["status"] = "submitted"  # published → submitted: no move does it
+
+    report = import_catalogue(data)
+
+    stored = Innovation.objects.get(slug=SLUG)
+    assert (stored.status, stored.submitted_at is not None) == ("submitted", True)
+    assert report.counts["innovations"] == {"created": 0, "updated": 1, "unchanged": 0}
+
+
+def test_a_new_adoption_is_noted_through_the_adopters_service():
+    noted = []
+    receiver = lambda adoption, **kwargs: noted.append(adoption.status)  # noqa: E731
+    adoption_status_noted.connect(receiver, dispatch_uid="test-import-notes")
+    try:
+        import_catalogue(document())
+    finally:
+        adoption_status_noted.disconnect(dispatch_uid="test-import-notes")
+
+    assert noted == ["adopted"]
+    (step,) = Adoption.objects.get().history.all()
+    assert (step.note, step.changed_by) == ("Recorded by catalogue import.", None)
+
+
+def test_the_file_gives_every_field_an_innovations_editors_write():
+    given = set(InnovationRecord().fields)
+    assert given == {*INNOVATION_EDITABLE, *INNOVATION_CURATED, "slug", "status", "reach"}
 
 
 def test_an_organisation_already_in_the_catalogue_may_be_referenced():

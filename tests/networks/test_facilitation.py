@@ -26,6 +26,7 @@ from tests.factories import (
     NetworkFactory,
     RegistrationOfInterestFactory,
     UserFactory,
+    absolute,
 )
 
 pytestmark = pytest.mark.django_db
@@ -423,7 +424,9 @@ def test_someone_outside_the_network_cannot_ask(client, network, person):
 def asked(network, person):
     """An interest member who has asked to join the learning ring."""
     membership = member(network, person, name="Ana Ito")
-    return services.ask_to_join_learning(membership, message="We run a lunch club")
+    return services.ask_to_join_learning(
+        membership, message="We run a lunch club", absolute=absolute
+    )
 
 
 def test_a_facilitator_sees_the_waiting_request_with_its_decision_buttons(
@@ -447,7 +450,7 @@ def test_a_facilitator_sees_the_waiting_request_with_its_decision_buttons(
 def test_invitations_are_not_listed_among_the_requests_facilitators_decide(
     client, network, person, curator
 ):
-    services.invite_to_core(member(network, person, name="Ana Ito"), by=curator)
+    services.invite_to_core(member(network, person, name="Ana Ito"), by=curator, absolute=absolute)
     client.force_login(curator)
     page = client.get(url(network, "facilitate")).content.decode()
     assert "No requests waiting." in page
@@ -548,7 +551,7 @@ def test_deciding_twice_is_refused(client, network, asked, facilitator):
 
 def test_deciding_works_in_a_thematic_network(client, curator, person):
     network = NetworkFactory(name="Loneliness", slug="loneliness")
-    request = services.ask_to_join_learning(member(network, person))
+    request = services.ask_to_join_learning(member(network, person), absolute=absolute)
     client.force_login(curator)
     client.post(url(network, "decide", request.pk), {"decision": "accept"})
     request.refresh_from_db()
@@ -609,7 +612,7 @@ def test_a_member_matched_by_email_sees_the_invitation(client, network, person, 
         network, email="ANA@Example.org", joined_through="registration", reason="Registered"
     )
     assert membership.user is None
-    invitation = services.invite_to_core(membership, by=curator)
+    invitation = services.invite_to_core(membership, by=curator, absolute=absolute)
     client.force_login(person)  # ana@example.org, not linked to the membership
 
     page = client.get(url(network, "detail")).content.decode()
@@ -619,7 +622,7 @@ def test_a_member_matched_by_email_sees_the_invitation(client, network, person, 
 
 
 def test_nobody_else_sees_the_invitation(client, network, person, curator):
-    invitation = services.invite_to_core(member(network, person), by=curator)
+    invitation = services.invite_to_core(member(network, person), by=curator, absolute=absolute)
     for user in (curator, member(network, UserFactory()).user, UserFactory()):
         client.force_login(user)
         page = client.get(url(network, "detail")).content.decode()
@@ -629,7 +632,9 @@ def test_nobody_else_sees_the_invitation(client, network, person, curator):
 
 def test_the_invited_member_accepts_and_moves_into_the_core(client, network, person, facilitator):
     membership = member(network, person, ring="learning")
-    invitation = services.invite_to_core(membership, by=facilitator, message="Join us")
+    invitation = services.invite_to_core(
+        membership, by=facilitator, message="Join us", absolute=absolute
+    )
     client.force_login(person)
 
     response = client.post(url(network, "decide", invitation.pk), {"decision": "accept"})
@@ -653,7 +658,7 @@ def test_a_member_matched_by_email_accepts_an_invitation(client, network, person
     membership = services.enrol(
         network, email="ANA@Example.org", joined_through="registration", reason="Registered"
     )
-    invitation = services.invite_to_core(membership, by=curator)
+    invitation = services.invite_to_core(membership, by=curator, absolute=absolute)
     client.force_login(person)  # ana@example.org, not linked to the membership
 
     client.post(url(network, "decide", invitation.pk), {"decision": "accept"})
@@ -666,7 +671,7 @@ def test_a_member_matched_by_email_accepts_an_invitation(client, network, person
 
 def test_a_member_declines_an_invitation(client, network, person, curator):
     membership = member(network, person)
-    invitation = services.invite_to_core(membership, by=curator)
+    invitation = services.invite_to_core(membership, by=curator, absolute=absolute)
     client.force_login(person)
     client.post(url(network, "decide", invitation.pk), {"decision": "decline"})
     invitation.refresh_from_db()
@@ -684,7 +689,7 @@ def test_anyone_but_the_invited_member_deciding_an_invitation_is_forbidden(
     client, network, person, facilitator, curator, owner, who
 ):
     membership = member(network, person)
-    invitation = services.invite_to_core(membership, by=facilitator)
+    invitation = services.invite_to_core(membership, by=facilitator, absolute=absolute)
     user = {
         "a stranger": lambda: UserFactory(),
         "another member": lambda: member(network, UserFactory()).user,
@@ -708,7 +713,7 @@ def test_only_the_invited_member_decides_an_invitation(
     network, person, facilitator, curator, owner
 ):
     membership = services.enrol(network, email="ANA@example.org", reason="Registered")
-    invitation = services.invite_to_core(membership, by=facilitator)
+    invitation = services.invite_to_core(membership, by=facilitator, absolute=absolute)
     # matched by email (any case) while not linked...
     assert services.decides(invitation, person)
     # ...and by account once linked, whatever their email is now
@@ -725,7 +730,7 @@ def test_only_the_invited_member_decides_an_invitation(
 
 def test_an_invitation_is_not_decided_by_an_account_without_an_email(network, curator):
     membership = member(network, email="ana@example.org")
-    invitation = services.invite_to_core(membership, by=curator)
+    invitation = services.invite_to_core(membership, by=curator, absolute=absolute)
     assert not services.decides(invitation, UserFactory(email=""))
 
 
@@ -742,14 +747,14 @@ def test_only_facilitators_invite(client, network, person, who):
 def test_invite_to_core_checks_the_facilitator_itself(network, person):
     invited = member(network)
     with pytest.raises(PermissionDenied):
-        services.invite_to_core(invited, by=member(network, person).user)
+        services.invite_to_core(invited, by=member(network, person).user, absolute=absolute)
     assert not RingRequest.objects.exists()
 
 
 def test_a_core_member_or_one_already_waiting_is_not_invited(client, network, curator):
     core = member(network, ring="core")
     waiting = member(network)
-    services.ask_to_join_learning(waiting)
+    services.ask_to_join_learning(waiting, absolute=absolute)
     client.force_login(curator)
 
     first = client.post(url(network, "invite", core.pk))
@@ -1259,7 +1264,7 @@ def test_the_facilitators_page_queries_do_not_grow_with_members(client, network,
 def test_the_public_page_queries_do_not_grow_with_members(client, network, who):
     if who == "member":
         user = UserFactory()
-        services.ask_to_join_learning(member(network, user))
+        services.ask_to_join_learning(member(network, user), absolute=absolute)
         client.force_login(user)
     populate(network, 3, 0)
     few, page = queries(client, url(network, "detail"))
@@ -1448,7 +1453,7 @@ def test_a_move_withdraws_what_was_waiting_so_a_stale_request_cannot_move_back(c
 
     network = ensure_innovation_network(InnovationFactory(title="Homeshare"))
     member = enrol(network, email="ada@example.org", reason="Joined.")
-    request = services.ask_to_join_learning(member)
+    request = services.ask_to_join_learning(member, absolute=absolute)
     services.move_members(network, [member.pk], "core", reason="Started a pilot.", by=curator)
     request.refresh_from_db()
     assert request.status == "withdrawn"

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from networks import services
 from networks.models import Mentoring
 from networks.services import enrol, ensure_innovation_network, move
-from tests.factories import InnovationFactory, UserFactory
+from tests.factories import InnovationFactory, UserFactory, absolute
 
 pytestmark = pytest.mark.django_db
 
@@ -77,11 +77,11 @@ def test_the_whole_scheme_through_the_pages(
 def test_only_the_learning_ring_asks_and_only_once(network):
     interested = member(network, "i@example.org", "interest")
     with pytest.raises(ValueError, match="learning ring"):
-        services.ask_for_mentor(interested)
+        services.ask_for_mentor(interested, absolute=absolute)
     learner = member(network, "l@example.org", "learning")
-    services.ask_for_mentor(learner)
+    services.ask_for_mentor(learner, absolute=absolute)
     with pytest.raises(ValueError, match="already"):
-        services.ask_for_mentor(learner)
+        services.ask_for_mentor(learner, absolute=absolute)
     with pytest.raises(IntegrityError), transaction.atomic():
         Mentoring.objects.create(mentee=learner)
 
@@ -91,17 +91,17 @@ def test_mentors_come_from_the_inner_rings_and_must_have_offered(network, curato
     with pytest.raises(ValueError, match="core and learning"):
         services.offer_to_mentor(interested)
     learner = member(network, "l@example.org", "learning")
-    mentoring = services.ask_for_mentor(learner)
+    mentoring = services.ask_for_mentor(learner, absolute=absolute)
     core = member(network, "c@example.org", "core")
     with pytest.raises(ValueError, match="offered to mentor"):
-        services.pair(mentoring, core, by=curator)
+        services.pair(mentoring, core, by=curator, absolute=absolute)
     services.offer_to_mentor(core)
     other = ensure_innovation_network(InnovationFactory(title="GoodGym"))
     elsewhere = member(other, "e@example.org", "core")
     services.offer_to_mentor(elsewhere)
     with pytest.raises(ValueError, match="this network"):
-        services.pair(mentoring, elsewhere, by=curator)
-    assert services.pair(mentoring, core, by=curator).mentor == core
+        services.pair(mentoring, elsewhere, by=curator, absolute=absolute)
+    assert services.pair(mentoring, core, by=curator, absolute=absolute).mentor == core
 
 
 def test_nobody_mentors_themselves(network):
