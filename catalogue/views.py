@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 
 from django import forms
 from django.conf import settings
@@ -19,6 +20,7 @@ from django.http import (
     QueryDict,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
@@ -28,7 +30,8 @@ from catalogue.choices import (
     ModerationStatus,
     ResourceKind,
 )
-from catalogue.filtersets import InnovationFilterSet
+from catalogue.facets import SORTS
+from catalogue.filtersets import LABELS
 from catalogue.forms import SubmissionForm
 from catalogue.models import (
     BeneficiaryGroup,
@@ -39,7 +42,7 @@ from catalogue.models import (
     ScalingRoute,
     Sector,
 )
-from catalogue.search import SearchError, filterset_for, search
+from catalogue.search import SearchError, criteria, in_order, ordered_ids, search
 from kernel.text import Echo, csv_cell
 
 
@@ -75,12 +78,11 @@ def page_numbers(page: int, last: int) -> list[int | None]:
 def innovation_list(request: HttpRequest) -> HttpResponse:
     """The search page: the same parameters, results and counts as GET /api/v1/innovations/."""
     params = request.GET
-    labels = {name: f.label for name, f in InnovationFilterSet.base_filters.items()}
     context: dict = {
         "params": params,
         "query_string": params.urlencode(),
-        "sort_choices": InnovationFilterSet.base_filters["sort"].extra["choices"],
-        "labels": labels,
+        "sort_choices": [(sort.name, sort.label) for sort in SORTS],
+        "labels": LABELS,
     }
     try:
         result = search(params)
@@ -88,7 +90,7 @@ def innovation_list(request: HttpRequest) -> HttpResponse:
         # Only the keywords box is drawn on an error page (the filters need a result to show
         # their counts), so only a problem with the keywords links to its field.
         context["errors"] = [
-            (labels.get(name, name), "f-q" if name == "q" else "", msgs)
+            (LABELS.get(name, name), "f-q" if name == "q" else "", msgs)
             for name, msgs in exc.errors.items()
         ]
         return _search_page(request, context, status=400)
@@ -98,13 +100,13 @@ def innovation_list(request: HttpRequest) -> HttpResponse:
         for value in values:
             if value.selected:
                 chosen.append(
-                    (labels[facet], value.label, _without(params, facet, str(value.value)))
+                    (LABELS[facet], value.label, _without(params, facet, str(value.value)))
                 )
     context.update(
         result=result,
         default_sort="relevance" if result.q else "newest",
         facet_groups=[
-            (facet, labels[facet], values) for facet, values in result.facets.items() if values
+            (facet, LABELS[facet], values) for facet, values in result.facets.items() if values
         ],
         chosen=chosen,
         # Past the last page (allowed, and empty), "Previous" leads back to the last one.
@@ -153,28 +155,33 @@ CSV_COLUMNS = [
 ]
 
 
-def innovation_csv(request: HttpRequest) -> HttpResponse:
-    """Every innovation matching the search, streamed as CSV (sorted as the page is)."""
+# How many innovations the CSV export reads at a time, with their vocabularies.
+CSV_CHUNK_SIZE = 500
+
+
+def innovation_csv(request: HttpRequest) -> HttpResponseBase:
+    """Every innovation matching the search, streamed as CSV: the rows of the API's pages, in
+    their order (`search.ordered_ids`), read a chunk at a time."""
     try:
-        filterset = filterset_for(request.GET)
+        wanted = criteria(request.GET)
     except SearchError as exc:
         return bad_search(exc)
-    innovations = (
-        filterset.qs.select_related("lead_organisation")
+    exported = (
+        Innovation.objects.published()
+        .select_related("lead_organisation")
         .prefetch_related(
             Prefetch("sectors", Sector.objects.order_by("name")),
             Prefetch("beneficiaries", BeneficiaryGroup.objects.order_by("name")),
             Prefetch("scaling_routes", ScalingRoute.objects.order_by("name")),
             Prefetch("regions", Region.objects.order_by("position")),
         )
-        .iterator(chunk_size=500)
     )
     writer = csv.writer(Echo())
     base = request.build_absolute_uri("/")[:-1]
 
-    def rows():
+    def rows() -> Iterator[str]:
         yield writer.writerow(CSV_COLUMNS)
-        for i in innovations:
+        for i in in_order(ordered_ids(wanted), exported, CSV_CHUNK_SIZE):
             yield writer.writerow(
                 csv_cell(value)
                 for value in [
