@@ -78,11 +78,12 @@ def page_numbers(page: int, last: int) -> list[int | None]:
 def innovation_list(request: HttpRequest) -> HttpResponse:
     """The search page: the same parameters, results and counts as GET /api/v1/innovations/."""
     params = request.GET
+    labels = LABELS
     context: dict = {
         "params": params,
         "query_string": params.urlencode(),
         "sort_choices": [(sort.name, sort.label) for sort in SORTS],
-        "labels": LABELS,
+        "labels": labels,
     }
     try:
         result = search(params)
@@ -90,7 +91,7 @@ def innovation_list(request: HttpRequest) -> HttpResponse:
         # Only the keywords box is drawn on an error page (the filters need a result to show
         # their counts), so only a problem with the keywords links to its field.
         context["errors"] = [
-            (LABELS.get(name, name), "f-q" if name == "q" else "", msgs)
+            (labels.get(name, name), "f-q" if name == "q" else "", msgs)
             for name, msgs in exc.errors.items()
         ]
         return _search_page(request, context, status=400)
@@ -100,13 +101,13 @@ def innovation_list(request: HttpRequest) -> HttpResponse:
         for value in values:
             if value.selected:
                 chosen.append(
-                    (LABELS[facet], value.label, _without(params, facet, str(value.value)))
+                    (labels[facet], value.label, _without(params, facet, str(value.value)))
                 )
     context.update(
         result=result,
         default_sort="relevance" if result.q else "newest",
         facet_groups=[
-            (facet, LABELS[facet], values) for facet, values in result.facets.items() if values
+            (facet, labels[facet], values) for facet, values in result.facets.items() if values
         ],
         chosen=chosen,
         # Past the last page (allowed, and empty), "Previous" leads back to the last one.
