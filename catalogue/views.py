@@ -52,7 +52,7 @@ def _without(params: QueryDict, name: str, value: str | None = None) -> str:
     kept.pop("page", None)
     if value is None:
         kept.pop(name, None)
-    else:  # values are compared as the filter set reads them: stripped
+    else:  # values are compared as the search reads them: stripped
         kept.setlist(name, [v for v in kept.getlist(name) if v.strip() != value])
     return kept.urlencode()
 
