@@ -1,15 +1,22 @@
-"""The search engine behind the search page, the API list and the exports.
+"""The search engine behind the search page, the API list, the CSV export and the feed.
 
-Validated parameters in (with the fields `InnovationFilterSet` defines), out come one page of
-ranked results with highlights, the total, the disjunctive facet counts of shared/CONTRACT.md
-and, when nothing matches, "did you mean" suggestions. In queries: one statement for the total,
-every facet's counts and the page of results, however many filters are chosen and however large
-the page (plus one for suggestions when nothing matches). The CSV export and the feed filter
-through the filter set's queryset (`filterset_for`).
+Parameters are validated with the fields of `catalogue.filtersets` (`criteria`; a SearchError,
+a 400, names every malformed one). Then either
+
+- `search`: one page of ranked results with highlights, the total, the disjunctive facet counts
+  of shared/CONTRACT.md and, when nothing matches, "did you mean" suggestions: one statement for
+  the total, every facet's counts and the page, however many filters are chosen and however
+  large the page (plus one for suggestions when nothing matches); or
+- `ordered_ids`: the ids of every matching innovation in the same order, in one statement, for
+  the CSV export and the feed, which read their rows with `kernel.downloads.by_id`.
+
+Both statements are assembled from the same parts (the filters, the text match, the order), so
+the page, the API's pages, the CSV and the feed select the same innovations in the same order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,26 +27,20 @@ from django.utils.html import escape
 
 from catalogue.choices import Stage
 from catalogue.facets import (
-    FACET_CODES,
-    KEY_BASE,
-    TABLES,
-    TOTAL_KEY,
-    decode,
-    fixed_value,
-)
-from catalogue.filtersets import (
+    FACET_BY_NAME,
     FACETS,
-    SEARCH_CONFIG,
-    InnovationFilterSet,
-    clean_parameters,
-    keys_sql,
-    parameter_fields,
-    selected_in,
-    sort_in_force,
+    KEY_BASE,
+    NO_KEY,
+    SORT_BY_NAME,
+    TOTAL_KEY,
+    Facet,
+    Value,
+    decode,
 )
-from catalogue.models import Innovation
+from catalogue.filtersets import SEARCH_FIELDS, clean_parameters, selected_in, sort_in_force
 from kernel.paging import DEFAULT_PAGE_SIZE, PagingForm
 
+SEARCH_CONFIG = "english_unaccent"  # the text search configuration: English stems, unaccented
 SUGGESTION_LIMIT = 5
 
 # Private-use characters mark matches inside ts_headline's output, so that the text itself can be
@@ -53,6 +54,16 @@ class SearchError(Exception):
     def __init__(self, errors: dict[str, list[str]]):
         super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
         self.errors = errors
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """What a search asks for, validated: the text, the facet values selected (by facet name,
+    in the order of FACETS) and the sort in force."""
+
+    q: str = ""
+    selected: dict[str, list[Value]] = field(default_factory=dict)
+    sort: str = "newest"
 
 
 @dataclass(frozen=True)
@@ -132,36 +143,37 @@ class SearchResult:
         return self.first_index + len(self.results) - 1 if self.results else 0
 
 
-def filterset_for(params: QueryDict) -> InnovationFilterSet:
-    """A validated filter set over published innovations; raises SearchError when malformed."""
-    filterset = InnovationFilterSet(params, queryset=Innovation.objects.published())
-    if not filterset.is_valid():
-        raise SearchError(_messages(filterset.form.errors))
-    return filterset
+def _criteria(data: dict[str, Any]) -> Criteria:
+    return Criteria(q=data.get("q") or "", selected=selected_in(data), sort=sort_in_force(data))
 
 
-def _messages(errors: Any) -> dict[str, list[str]]:
-    return {name: [str(message) for message in messages] for name, messages in errors.items()}
+def criteria(params: QueryDict) -> Criteria:
+    """The search a request asks for, paging aside; raises SearchError naming every bad
+    parameter. (The CSV and the feed ignore `page` and `page_size`.)"""
+    data, errors = clean_parameters(SEARCH_FIELDS, params)
+    if errors:
+        raise SearchError(errors)
+    return _criteria(data)
 
 
 def search(params: QueryDict) -> SearchResult:
     """Run a search over published innovations; raises SearchError naming every bad parameter."""
-    data, errors = clean_parameters(parameter_fields(), params)
+    data, errors = clean_parameters(SEARCH_FIELDS, params)
     paging, paging_errors = clean_parameters(PagingForm.base_fields, params)
     if errors or paging_errors:
         raise SearchError(errors | paging_errors)
 
     page = paging.get("page") or 1
     page_size = paging.get("page_size") or DEFAULT_PAGE_SIZE
-    q = data.get("q") or ""
-    selected = selected_in(data)
-    sort = sort_in_force(data)
+    wanted = _criteria(data)
+    statement = _search_statement(wanted, offset=(page - 1) * page_size, limit=page_size)
+    with connection.cursor() as cursor:
+        cursor.execute(statement.text, statement.params)
+        rows = cursor.fetchall()
+    count, facets, results, terms = _read(rows, wanted.selected)
 
-    count, facets, results, terms = _counts_and_page(
-        q, selected, sort, (page - 1) * page_size, page_size
-    )
-    only_common_words = bool(q) and terms == 0
-    suggestions = suggest(q) if q and not count and not only_common_words else []
+    only_common_words = bool(wanted.q) and terms == 0
+    suggestions = suggest(wanted.q) if wanted.q and not count and not only_common_words else []
     return SearchResult(
         count=count,
         page=page,
@@ -169,212 +181,29 @@ def search(params: QueryDict) -> SearchResult:
         results=results,
         facets=facets,
         suggestions=suggestions,
-        sort=sort,
-        q=q,
-        selected=selected,
+        sort=wanted.sort,
+        q=wanted.q,
+        selected=wanted.selected,
         only_common_words=only_common_words,
     )
+
+
+def ordered_ids(wanted: Criteria, limit: int | None = None) -> list[int]:
+    """The ids of the innovations matching `wanted`, in its order (the first `limit` of them,
+    or all): exactly the concatenation of the search's pages. One statement."""
+    filters, _ = _filters(wanted.selected)
+    matches = [_text_match(wanted)] if wanted.q else []
+    statement = _with([*filters, *matches], _in_order(wanted, offset=0) + _limit(limit))
+    with connection.cursor() as cursor:
+        cursor.execute(statement.text, statement.params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _mark(headline: str) -> str:
     return escape(headline).replace(_START, "<mark>").replace(_STOP, "</mark>")
 
 
-# --- Counting and paging -----------------------------------------------------------------------
-#
-# `catalogue_facettotal.members` holds, for every facet key, the published innovations that have
-# it as a bit string (bit i for innovation i; migration 0009). A selected facet is the OR of its
-# values' members, the filters are the AND of the selected facets, a text query contributes the
-# bits of the innovations it matches, and a count is the `bit_count` of an AND: a few kilobytes
-# per facet value, however many innovations match. One statement returns every count and the
-# page of results, ranked over the filtered innovations only (docs/search.md).
-
-# Curated values and regions by facet key, for labels.
-_VOCABULARY_SQL = " UNION ALL ".join(
-    f"SELECT {FACET_CODES[facet]}::bigint * {KEY_BASE} + id, '{facet}', slug, name FROM {table}"
-    for facet, table in TABLES.items()
-)
-
-# Result orders; they match filtersets.ORDERINGS, which the exports use.
-_ORDER_SQL = {
-    "relevance": "rank DESC, published_at DESC, id DESC",
-    "newest": "published_at DESC, id DESC",
-    "most_adopted": "adoption_count DESC, title, id",
-    "evidence": "evidence_level DESC NULLS LAST, title, id",
-    "title": "title, id",
-}
-# The columns of search entries each order needs besides the id and the rank.
-_ORDER_COLUMNS = {
-    "relevance": ["published_at"],
-    "newest": ["published_at"],
-    "most_adopted": ["adoption_count", "title"],
-    "evidence": ["evidence_level", "title"],
-    "title": ["title"],
-}
-
-
-# The SQL below is assembled from constant fragments and table names; every value from the
-# request travels as a parameter (hence S608 is off for this file).
-def _counts_and_page(
-    q: str, selected: dict[str, list[Any]], sort: str, offset: int, limit: int
-) -> tuple[int, dict[str, list[FacetValue]], list[SearchHit], int | None]:
-    """The total, every facet's disjunctive counts, one page of results and the number of
-    terms full-text search kept of `q` (None without one), in one round trip.
-
-    Facet F is counted over the innovations matching the query and every selected filter but
-    F's own; every other facet over those matching everything.
-    """
-    params: list[Any] = []
-    # Bit strings are read once and detoasted once (`|| B''`), not once per use.
-    ctes = [
-        "published AS MATERIALIZED "
-        "(SELECT members || B'' AS b FROM catalogue_facettotal WHERE key = 0)"
-    ]
-    facet_bits: dict[str, str] = {}
-    for n, (facet, values) in enumerate(selected.items()):
-        sql, p = keys_sql(facet, values)
-        ctes.append(
-            f"f{n} AS (SELECT coalesce(bit_or(t.members), (SELECT b & ~b FROM published)) AS b "
-            f"FROM catalogue_facettotal t WHERE t.key IN ({sql}))"
-        )
-        params += p
-        facet_bits[facet] = f"f{n}"
-
-    def conjunction(sources: list[str]) -> str:
-        """SELECT the AND of single-row sources' bit strings."""
-        return f"SELECT {' & '.join(f'{s}.b' for s in sources)} AS b FROM {', '.join(sources)}"
-
-    ctes.append(f"filtered AS MATERIALIZED ({conjunction(['published', *facet_bits.values()])})")
-    order = _ORDER_SQL[sort]
-    if q:
-        # One pass over the search entries (models.SearchEntry, narrow rows) the text matches:
-        # their ids for the counts, and a rank for those the filters keep (NULL for the others,
-        # which are neither ranked nor paged).
-        # Every entry is published: without filters, every match is kept.
-        kept = "get_bit(filtered.b, e.innovation_id::int) = 1" if selected else "true"
-        rank = f"ts_rank(e.search_vector, {_TSQUERY})" if sort == "relevance" else "0"
-        columns = "".join(f"e.{column}, " for column in _ORDER_COLUMNS[sort])
-        ctes.append(
-            "matches AS MATERIALIZED ("
-            f"SELECT e.innovation_id AS id, {columns}CASE WHEN {kept} THEN {rank} END AS rank "
-            f"FROM catalogue_searchentry e, filtered WHERE e.search_vector @@ {_TSQUERY})"
-        )
-        params += [q] * (2 if sort == "relevance" else 1)
-        ctes.append(f"text AS MATERIALIZED ({_MATCH_BITS_SQL})")
-        page = f"SELECT id FROM matches WHERE rank IS NOT NULL ORDER BY {order}"
-        page_params = []
-    else:
-        # An index-only walk in the order wanted (one index per order, models.py), keeping the
-        # ids the filters' bit string has; not even started when the page is past the last.
-        kept = (
-            " AND get_bit((SELECT b FROM filtered), id::int) = 1"
-            " AND (SELECT bit_count(b) FROM filtered) > %s"
-            if selected
-            else ""
-        )
-        page = (
-            f"SELECT id FROM catalogue_innovation WHERE status = 'published'{kept} ORDER BY {order}"
-        )
-        page_params = [offset] if selected else []
-
-    text = ["text"] if q else []
-    if q or selected:
-        bases = [f"SELECT 0 AS code, b FROM ({conjunction(['filtered', *text])}) a"]
-        for facet in selected:
-            others = [name for other, name in facet_bits.items() if other != facet]
-            sources = conjunction(["published", *text, *others])
-            bases.append(f"SELECT {FACET_CODES[facet]}, b FROM ({sources}) x")
-        ctes.append(f"bases(code, b) AS MATERIALIZED ({' UNION ALL '.join(bases)})")
-        ctes.append(
-            "counts(key, n) AS (SELECT t.key, bit_count(t.members & bases.b) "
-            "FROM bases JOIN catalogue_facettotal t ON CASE WHEN bases.code = 0 "
-            f"THEN t.key / {KEY_BASE} <> ALL(%s) ELSE t.key / {KEY_BASE} = bases.code END)"
-        )
-        params.append([FACET_CODES[facet] for facet in selected])
-    else:
-        ctes.append("counts(key, n) AS (SELECT key, count FROM catalogue_facettotal)")
-    ctes.append(f"v(k, facet, slug, name) AS ({_VOCABULARY_SQL})")
-
-    ctes.append(f"page AS MATERIALIZED (SELECT ARRAY({page} LIMIT %s OFFSET %s) AS ids)")
-    params += [*page_params, limit, offset]
-    highlight = "NULL"
-    if q:
-        highlight = f"ts_headline('{SEARCH_CONFIG}'::regconfig, {_HIGHLIGHTED}, {_TSQUERY}, %s)"
-        params += [q, _HEADLINE_OPTIONS]
-    ctes.append(_RESULTS_SQL.format(highlight=highlight))
-
-    # Selected curated values come back with their labels even when nothing has them.
-    wanted = [(facet, list(values)) for facet, values in selected.items() if facet in TABLES]
-    label_filter = " OR ".join("(v.facet = %s AND v.slug = ANY(%s))" for _ in wanted) or "false"
-    for facet, values in wanted:
-        params += [facet, [str(v) for v in values]]
-    query = (
-        f"WITH {', '.join(ctes)} "
-        # Keys at zero are left out (selected values come back as labels); so are keys of
-        # curated values that no longer exist, which are always at zero.
-        "SELECT 'count', c.key, c.n, v.slug, v.name, NULL::json "
-        "FROM counts c LEFT JOIN v ON v.k = c.key WHERE c.n > 0 OR c.key = 0 "
-        f"UNION ALL SELECT 'label', v.k, 0, v.slug, v.name, NULL FROM v WHERE {label_filter} "
-        "UNION ALL SELECT 'results', NULL, NULL, NULL, NULL, rows FROM results"
-    )
-    if q:
-        query += f" UNION ALL SELECT 'terms', NULL, numnode({_TSQUERY}), NULL, NULL, NULL"
-        params.append(q)
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        rows = cursor.fetchall()
-
-    total = 0
-    terms = None
-    hits: list[SearchHit] = []
-    counted: dict[str, dict[str, tuple[str | None, int]]] = {facet: {} for facet in FACETS}
-    for kind, key, count, slug, name, results in rows:
-        if kind == "results":
-            hits = _hits(results or [])
-            continue
-        if kind == "terms":
-            terms = count
-            continue
-        if key == TOTAL_KEY:
-            total = count
-            continue
-        facet, code = decode(key)
-        if facet in TABLES and slug is None:
-            continue  # a curated value deleted since (its members are empty)
-        value = slug if facet in TABLES else str(fixed_value(facet, code))
-        label = name if facet in TABLES else None
-        if kind == "label":
-            counted[facet].setdefault(value, (label, 0))
-        else:
-            counted[facet][value] = (label, count)
-    facets = {facet: _facet_values(facet, counted[facet], selected) for facet in FACETS}
-    return total, facets, hits, terms
-
-
 _TSQUERY = f"websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %s)"
-
-# The matches' bit string, assembled as catalogue_bits (migration 0009) does, from 64-bit words,
-# but straight from the matches rather than through an array: a third faster for broad queries.
-_MATCH_BITS_SQL = """
-SELECT ('x' || rpad(coalesce(string_agg(repeat('0', ((word - prev - 1) * 16)::int)
-                                        || lpad(to_hex(bits), 16, '0'), '' ORDER BY word), ''),
-                    (SELECT length(b) FROM published) / 4, '0'))::varbit AS b
-  FROM (SELECT word, bits, lag(word, 1, -1::bigint) OVER (ORDER BY word) AS prev
-          FROM (SELECT id / 64 AS word, bit_or(1::bigint << (63 - mod(id, 64))::int) AS bits
-                  FROM matches GROUP BY 1) w) s"""
-
-# The page's innovations in order, as JSON, with their lead organisation and sectors (by name).
-_RESULTS_SQL = """results(rows) AS (
-    SELECT json_agg(json_build_array(
-        i.id, i.slug, i.title, i.summary, i.stage, i.kind, i.evidence_level, i.adoption_count,
-        o.name, o.kind,
-        (SELECT json_agg(json_build_array(s.name, s.slug) ORDER BY s.name)
-           FROM catalogue_innovation_sectors l JOIN catalogue_sector s ON s.id = l.sector_id
-          WHERE l.innovation_id = i.id),
-        {highlight}) ORDER BY p.position)
-      FROM page, unnest(page.ids) WITH ORDINALITY AS p(id, position)
-      JOIN catalogue_innovation i ON i.id = p.id
-      LEFT JOIN catalogue_organisation o ON o.id = i.lead_organisation_id)"""
 
 # Matches are marked inside the summary, the problem and how it works; marker characters in the
 # text itself are removed first, so that only the matches can become <mark> elements.
@@ -385,6 +214,344 @@ _HEADLINE_OPTIONS = (
     f'StartSel="{_START}", StopSel="{_STOP}", MaxWords=35, MinWords=15, MaxFragments=2, '
     'FragmentDelimiter=" … "'
 )
+
+
+# --- The statements ----------------------------------------------------------------------------
+#
+# `catalogue_facettotal.members` holds, for every facet key, the published innovations that have
+# it as a bit string (bit i for innovation i; migration 0009). A selected facet is the OR of its
+# values' members, the filters are the AND of the selected facets, a text query contributes the
+# bits of the innovations it matches, and a count is the `bit_count` of an AND: a few kilobytes
+# per facet value, however many innovations match. One statement returns every count and the
+# page of results, ranked over the filtered innovations only (docs/search.md).
+#
+# Each part below is a `Sql`: its text, assembled from constant fragments, facet codes and
+# table names of the declarations (catalogue/facets.py), and the values of its placeholders.
+# Every value from the request travels as a parameter (hence S608 is off for this file).
+
+
+@dataclass(frozen=True, slots=True)
+class Sql:
+    """A piece of SQL and the values of its placeholders, in the order they appear in it."""
+
+    text: str
+    params: tuple[Any, ...] = ()
+
+    def __add__(self, other: Sql) -> Sql:
+        return Sql(self.text + other.text, self.params + other.params)
+
+
+def _join(separator: str, parts: Iterable[Sql]) -> Sql:
+    parts = list(parts)
+    return Sql(
+        separator.join(part.text for part in parts),
+        tuple(value for part in parts for value in part.params),
+    )
+
+
+def _cte(name: str, body: Sql, *, materialized: bool = False) -> Sql:
+    """`name AS (body)`: one common table expression of a WITH statement."""
+    return Sql(f"{name} AS {'MATERIALIZED ' if materialized else ''}(") + body + Sql(")")
+
+
+def _with(ctes: list[Sql], body: Sql) -> Sql:
+    return Sql("WITH ") + _join(", ", ctes) + Sql(" ") + body
+
+
+def _limit(limit: int | None) -> Sql:
+    """LIMIT n, or no limit (LIMIT NULL)."""
+    return Sql(" LIMIT %s", (limit,))
+
+
+def _and(sources: list[str]) -> Sql:
+    """SELECT the AND of single-row sources' bit strings."""
+    return Sql(f"SELECT {' & '.join(f'{s}.b' for s in sources)} AS b FROM {', '.join(sources)}")
+
+
+def _tsquery(q: str) -> Sql:
+    return Sql(_TSQUERY, (q,))
+
+
+# --- The filters
+
+# Bit strings are read once and detoasted once (`|| B''`), not once per use.
+_PUBLISHED = _cte(
+    "published",
+    Sql("SELECT members || B'' AS b FROM catalogue_facettotal WHERE key = 0"),
+    materialized=True,
+)
+
+
+def _value_keys(facet: Facet, values: list[Value]) -> Sql:
+    """SELECT the facet keys of the given values of one facet.
+
+    Curated vocabularies and regions are looked up by slug (an innovation operating in a region
+    also has its nation's key, so `england` selects every English region); unknown values
+    select nothing.
+    """
+    if facet.table:
+        return Sql(
+            f"SELECT id + {facet.base} FROM {facet.table} WHERE slug = ANY(%s)",
+            ([str(value) for value in values],),
+        )
+    keys = [key for value in values if (key := facet.key(value)) is not None]
+    return Sql("SELECT unnest(%s::bigint[])", (keys or [NO_KEY],))
+
+
+def _facet_filter(name: str, facet: Facet, values: list[Value]) -> Sql:
+    """One facet's WHERE: the OR of its selected values' bit strings (none set when no value
+    is known)."""
+    return _cte(
+        name,
+        Sql(
+            "SELECT coalesce(bit_or(t.members), (SELECT b & ~b FROM published)) AS b "
+            "FROM catalogue_facettotal t WHERE t.key IN ("
+        )
+        + _value_keys(facet, values)
+        + Sql(")"),
+    )
+
+
+def _filters(selected: dict[str, list[Value]]) -> tuple[list[Sql], dict[str, str]]:
+    """`published`, one CTE per selected facet (`f0`, `f1`, …) and `filtered`, the AND of them
+    all; and the name of each selected facet's CTE."""
+    names = {facet: f"f{n}" for n, facet in enumerate(selected)}
+    facets = [_facet_filter(names[name], FACET_BY_NAME[name], v) for name, v in selected.items()]
+    filtered = _cte("filtered", _and(["published", *names.values()]), materialized=True)
+    return [_PUBLISHED, *facets, filtered], names
+
+
+# --- The text match
+
+
+def _text_match(wanted: Criteria) -> Sql:
+    """`matches`: one pass over the search entries (models.SearchEntry, narrow rows) the text
+    matches, with the columns the order needs: their ids for the counts, and a rank for those
+    the filters keep (NULL for the others, which are neither ranked nor listed)."""
+    # Every entry is published: without filters, every match is kept.
+    kept = "get_bit(filtered.b, e.innovation_id::int) = 1" if wanted.selected else "true"
+    rank = (
+        Sql("ts_rank(e.search_vector, ") + _tsquery(wanted.q) + Sql(")")
+        if wanted.sort == "relevance"
+        else Sql("0")
+    )
+    columns = "".join(f"e.{column}, " for column in SORT_BY_NAME[wanted.sort].columns)
+    return _cte(
+        "matches",
+        Sql(f"SELECT e.innovation_id AS id, {columns}CASE WHEN {kept} THEN ")
+        + rank
+        + Sql(" END AS rank FROM catalogue_searchentry e, filtered WHERE e.search_vector @@ ")
+        + _tsquery(wanted.q),
+        materialized=True,
+    )
+
+
+# `text`: the matches' bit string, assembled as catalogue_bits (migration 0009) does, from 64-bit
+# words, but straight from the matches rather than through an array: a third faster for broad
+# queries.
+_MATCH_BITS = _cte(
+    "text",
+    Sql("""
+SELECT ('x' || rpad(coalesce(string_agg(repeat('0', ((word - prev - 1) * 16)::int)
+                                        || lpad(to_hex(bits), 16, '0'), '' ORDER BY word), ''),
+                    (SELECT length(b) FROM published) / 4, '0'))::varbit AS b
+  FROM (SELECT word, bits, lag(word, 1, -1::bigint) OVER (ORDER BY word) AS prev
+          FROM (SELECT id / 64 AS word, bit_or(1::bigint << (63 - mod(id, 64))::int) AS bits
+                  FROM matches GROUP BY 1) w) s"""),
+    materialized=True,
+)
+
+
+# --- The order
+
+
+def _in_order(wanted: Criteria, offset: int) -> Sql:
+    """SELECT the ids of the matching innovations in the order asked for, without a limit.
+
+    With a text query, the kept matches sorted. Without one, an index-only walk in the order
+    wanted (one index per order, models.py) keeping the ids the filters' bit string has; with
+    filters, not even started when `offset` is past the last match.
+    """
+    order = SORT_BY_NAME[wanted.sort].order_by
+    if wanted.q:
+        return Sql(f"SELECT id FROM matches WHERE rank IS NOT NULL ORDER BY {order}")
+    if not wanted.selected:
+        return Sql(
+            f"SELECT id FROM catalogue_innovation WHERE status = 'published' ORDER BY {order}"
+        )
+    return Sql(
+        "SELECT id FROM catalogue_innovation WHERE status = 'published'"
+        " AND get_bit((SELECT b FROM filtered), id::int) = 1"
+        f" AND (SELECT bit_count(b) FROM filtered) > %s ORDER BY {order}",
+        (offset,),
+    )
+
+
+# --- The disjunctive counts
+
+
+def _disjunctive_counts(wanted: Criteria, filters: dict[str, str]) -> list[Sql]:
+    """`counts(key, n)`: every facet value's count. Facet F is counted over the innovations
+    matching the text and every selected filter but F's own; every other facet over those
+    matching everything (`bases`: one bit string per selected facet, code 0 for the rest).
+    Without text and filters, the counts are read as stored."""
+    if not (wanted.q or wanted.selected):
+        return [_cte("counts(key, n)", Sql("SELECT key, count FROM catalogue_facettotal"))]
+    text = ["text"] if wanted.q else []
+    bases = [Sql("SELECT 0 AS code, b FROM (") + _and(["filtered", *text]) + Sql(") a")]
+    for name in wanted.selected:
+        others = [cte for other, cte in filters.items() if other != name]
+        bases.append(
+            Sql(f"SELECT {FACET_BY_NAME[name].code}, b FROM (")
+            + _and(["published", *text, *others])
+            + Sql(") x")
+        )
+    counts = Sql(
+        "SELECT t.key, bit_count(t.members & bases.b) "
+        "FROM bases JOIN catalogue_facettotal t ON CASE WHEN bases.code = 0 "
+        f"THEN t.key / {KEY_BASE} <> ALL(%s) ELSE t.key / {KEY_BASE} = bases.code END",
+        ([FACET_BY_NAME[name].code for name in wanted.selected],),
+    )
+    return [
+        _cte("bases(code, b)", _join(" UNION ALL ", bases), materialized=True),
+        _cte("counts(key, n)", counts),
+    ]
+
+
+# `v`: curated values and regions by facet key, for labels.
+_VOCABULARY = _cte(
+    "v(k, facet, slug, name)",
+    Sql(
+        " UNION ALL ".join(
+            f"SELECT {facet.code}::bigint * {KEY_BASE} + id, '{facet.name}', slug, name "
+            f"FROM {facet.table}"
+            for facet in FACETS
+            if facet.table
+        )
+    ),
+)
+
+
+# --- The page
+
+
+def _page(wanted: Criteria, offset: int, limit: int) -> Sql:
+    """`page`: the ids of one page of results, in order."""
+    return _cte(
+        "page",
+        Sql("SELECT ARRAY(")
+        + _in_order(wanted, offset)
+        + Sql(" LIMIT %s OFFSET %s) AS ids", (limit, offset)),
+        materialized=True,
+    )
+
+
+def _results(q: str) -> Sql:
+    """`results(rows)`: the page's innovations in order, as JSON, with their lead organisation
+    and sectors (by name), and with a text query their highlighted passages."""
+    highlight = (
+        Sql(f"ts_headline('{SEARCH_CONFIG}'::regconfig, {_HIGHLIGHTED}, ")
+        + _tsquery(q)
+        + Sql(", %s)", (_HEADLINE_OPTIONS,))
+        if q
+        else Sql("NULL")
+    )
+    return _cte(
+        "results(rows)",
+        Sql("""
+    SELECT json_agg(json_build_array(
+        i.id, i.slug, i.title, i.summary, i.stage, i.kind, i.evidence_level, i.adoption_count,
+        o.name, o.kind,
+        (SELECT json_agg(json_build_array(s.name, s.slug) ORDER BY s.name)
+           FROM catalogue_innovation_sectors l JOIN catalogue_sector s ON s.id = l.sector_id
+          WHERE l.innovation_id = i.id),
+        """)
+        + highlight
+        + Sql(""") ORDER BY p.position)
+      FROM page, unnest(page.ids) WITH ORDINALITY AS p(id, position)
+      JOIN catalogue_innovation i ON i.id = p.id
+      LEFT JOIN catalogue_organisation o ON o.id = i.lead_organisation_id"""),
+    )
+
+
+# --- The statement
+
+
+def _rows(wanted: Criteria) -> Sql:
+    """The statement's rows: every count above zero and the total ('count'), the labels of the
+    selected curated values, even at zero ('label'), the page as JSON ('results') and, with a
+    text query, how many terms full-text search kept of it ('terms')."""
+    chosen = [
+        Sql("(v.facet = %s AND v.slug = ANY(%s))", (name, [str(value) for value in values]))
+        for name, values in wanted.selected.items()
+        if FACET_BY_NAME[name].table
+    ]
+    rows = (
+        # Keys at zero are left out (selected values come back as labels); so are keys of
+        # curated values that no longer exist, which are always at zero.
+        Sql(
+            "SELECT 'count', c.key, c.n, v.slug, v.name, NULL::json "
+            "FROM counts c LEFT JOIN v ON v.k = c.key WHERE c.n > 0 OR c.key = 0 "
+            "UNION ALL SELECT 'label', v.k, 0, v.slug, v.name, NULL FROM v WHERE "
+        )
+        + (_join(" OR ", chosen) if chosen else Sql("false"))
+        + Sql(" UNION ALL SELECT 'results', NULL, NULL, NULL, NULL, rows FROM results")
+    )
+    if wanted.q:
+        rows += Sql(" UNION ALL SELECT 'terms', NULL, numnode(") + _tsquery(wanted.q)
+        rows += Sql("), NULL, NULL, NULL")
+    return rows
+
+
+def _search_statement(wanted: Criteria, offset: int, limit: int) -> Sql:
+    """The total, every facet's disjunctive counts, one page of results and the number of
+    terms full-text search kept of the text, in one statement."""
+    filters, names = _filters(wanted.selected)
+    text = [_text_match(wanted), _MATCH_BITS] if wanted.q else []
+    return _with(
+        [
+            *filters,
+            *text,
+            *_disjunctive_counts(wanted, names),
+            _VOCABULARY,
+            _page(wanted, offset, limit),
+            _results(wanted.q),
+        ],
+        _rows(wanted),
+    )
+
+
+def _read(
+    rows: list[tuple[Any, ...]], selected: dict[str, list[Value]]
+) -> tuple[int, dict[str, list[FacetValue]], list[SearchHit], int | None]:
+    """The total, the facets, the page's hits and the number of terms kept (None without a
+    text query), from the rows of the search statement."""
+    total = 0
+    terms = None
+    hits: list[SearchHit] = []
+    counted: dict[str, dict[str, tuple[str | None, int]]] = {facet.name: {} for facet in FACETS}
+    for kind, key, count, slug, name, results in rows:
+        if kind == "results":
+            hits = _hits(results or [])
+            continue
+        if kind == "terms":
+            terms = count
+            continue
+        if key == TOTAL_KEY:
+            total = count
+            continue
+        facet_name, code = decode(key)
+        facet = FACET_BY_NAME[facet_name]
+        if facet.table and slug is None:
+            continue  # a curated value deleted since (its members are empty)
+        value = slug if facet.table else str(facet.value(code))
+        label = name if facet.table else None
+        if kind == "label":
+            counted[facet.name].setdefault(value, (label, 0))
+        else:
+            counted[facet.name][value] = (label, count)
+    facets = {facet.name: _facet_values(facet, counted[facet.name], selected) for facet in FACETS}
+    return total, facets, hits, terms
 
 
 def _hits(rows: list[list[Any]]) -> list[SearchHit]:
@@ -415,25 +582,23 @@ def _hits(rows: list[list[Any]]) -> list[SearchHit]:
 
 
 def _facet_values(
-    facet: str, counted: dict[str, tuple[str | None, int]], selected: dict[str, list[Any]]
+    facet: Facet, counted: dict[str, tuple[str | None, int]], selected: dict[str, list[Value]]
 ) -> list[FacetValue]:
-    chosen = {str(value) for value in selected.get(facet, [])}
-    choices = FACETS[facet]
+    chosen = {str(value) for value in selected.get(facet.name, [])}
     values: list[FacetValue] = []
-    if choices is not None:
+    if facet.choices:
         # Fixed vocabularies keep their natural order (the seven stages in sequence, …).
-        for value, label in choices:
-            count = counted.pop(str(value), (None, 0))[1]
+        for value, label in facet.choices:
+            count = counted.get(str(value), (None, 0))[1]
             if count or str(value) in chosen:
-                values.append(FacetValue(value, str(label), count, str(value) in chosen))
+                values.append(FacetValue(value, label, count, str(value) in chosen))
     else:
         for value, (name, count) in sorted(counted.items(), key=lambda i: (-i[1][1], i[1][0])):
             if count or value in chosen:
                 values.append(FacetValue(value, name or value, count, value in chosen))
-        counted = {}
     # Selected values the catalogue does not know select nothing; they stay listed, at zero.
     listed = {str(v.value) for v in values}
-    for value in selected.get(facet, []):
+    for value in selected.get(facet.name, []):
         if str(value) not in listed:
             values.append(FacetValue(value, str(value), 0, True))
     return values

@@ -19,8 +19,8 @@ from django.http import (
     HttpResponse,
     HttpResponseBadRequest,
     QueryDict,
-    StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
@@ -30,20 +30,18 @@ from catalogue.choices import (
     ModerationStatus,
     ResourceKind,
 )
-from catalogue.filtersets import InnovationFilterSet
+from catalogue.facets import SORTS
+from catalogue.filtersets import LABELS
 from catalogue.forms import SubmissionForm
 from catalogue.models import (
-    BeneficiaryGroup,
     Innovation,
     ReachFigure,
-    Region,
     Resource,
-    ScalingRoute,
-    Sector,
 )
-from catalogue.search import SearchError, filterset_for, search
+from catalogue.search import SearchError, criteria, ordered_ids, search
+from kernel.downloads import by_id, csv_download
 from kernel.http import AuthenticatedHttpRequest, HtmxHttpRequest
-from kernel.text import Echo, csv_cell
+from kernel.text import csv_cell
 
 if TYPE_CHECKING:
     from django.forms import BaseInlineFormSet, ModelForm
@@ -55,7 +53,7 @@ def _without(params: QueryDict, name: str, value: str | None = None) -> str:
     kept.pop("page", None)
     if value is None:
         kept.pop(name, None)
-    else:  # values are compared as the filter set reads them: stripped
+    else:  # values are compared as the search reads them: stripped
         kept.setlist(name, [v for v in kept.getlist(name) if v.strip() != value])
     return kept.urlencode()
 
@@ -81,11 +79,11 @@ def page_numbers(page: int, last: int) -> list[int | None]:
 def innovation_list(request: HtmxHttpRequest) -> HttpResponse:
     """The search page: the same parameters, results and counts as GET /api/v1/innovations/."""
     params = request.GET
-    labels = {name: f.label for name, f in InnovationFilterSet.base_filters.items()}
+    labels = LABELS
     context: dict = {
         "params": params,
         "query_string": params.urlencode(),
-        "sort_choices": InnovationFilterSet.base_filters["sort"].extra["choices"],
+        "sort_choices": [(sort.name, sort.label) for sort in SORTS],
         "labels": labels,
     }
     try:
@@ -159,56 +157,45 @@ CSV_COLUMNS = [
 ]
 
 
-def innovation_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    """Every innovation matching the search, streamed as CSV (sorted as the page is)."""
+# How many innovations the CSV export reads at a time, with their vocabularies.
+CSV_CHUNK_SIZE = 500
+
+
+def innovation_csv(request: HttpRequest) -> HttpResponseBase:
+    """Every innovation matching the search, streamed as CSV: the rows of the API's pages, in
+    their order (`search.ordered_ids`), read a chunk at a time."""
     try:
-        filterset = filterset_for(request.GET)
+        wanted = criteria(request.GET)
     except SearchError as exc:
         return bad_search(exc)
-    innovations = (
-        filterset.qs.select_related("lead_organisation")
-        .prefetch_related(
-            Prefetch("sectors", Sector.objects.order_by("name")),
-            Prefetch("beneficiaries", BeneficiaryGroup.objects.order_by("name")),
-            Prefetch("scaling_routes", ScalingRoute.objects.order_by("name")),
-            Prefetch("regions", Region.objects.order_by("position")),
-        )
-        .iterator(chunk_size=500)
-    )
-    writer = csv.writer(Echo())
+    exported = Innovation.objects.published().with_vocabularies()
     base = request.build_absolute_uri("/")[:-1]
 
-    def rows() -> Iterator[str]:
-        yield writer.writerow(CSV_COLUMNS)
-        for i in innovations:
-            yield writer.writerow(
-                csv_cell(value)
-                for value in [
-                    i.slug,
-                    i.title,
-                    i.summary,
-                    base + i.get_absolute_url(),
-                    i.stage,
-                    i.kind,
-                    i.evidence_level,
-                    i.adoption_count,
-                    i.lead_organisation.name if i.lead_organisation else "",
-                    i.organisation_kind,
-                    "; ".join(s.name for s in i.sectors.all()),
-                    "; ".join(b.name for b in i.beneficiaries.all()),
-                    "; ".join(i.scaling_ways),
-                    "; ".join(r.name for r in i.scaling_routes.all()),
-                    "; ".join(r.slug for r in i.regions.all()),
-                    i.cost_band,
-                    i.year_started,
-                    i.website,
-                    i.published_at.isoformat() if i.published_at else "",
-                ]
-            )
+    def rows() -> Iterator[list[object]]:
+        for i in by_id(ordered_ids(wanted), exported, CSV_CHUNK_SIZE):
+            yield [
+                i.slug,
+                i.title,
+                i.summary,
+                base + i.get_absolute_url(),
+                i.stage,
+                i.kind,
+                i.evidence_level,
+                i.adoption_count,
+                i.lead_organisation.name if i.lead_organisation else "",
+                i.organisation_kind,
+                "; ".join(s.name for s in i.sectors.all()),
+                "; ".join(b.name for b in i.beneficiaries.all()),
+                "; ".join(i.scaling_ways),
+                "; ".join(r.name for r in i.scaling_routes.all()),
+                "; ".join(r.slug for r in i.regions.all()),
+                i.cost_band,
+                i.year_started,
+                i.website,
+                i.published_at.isoformat() if i.published_at else "",
+            ]
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="innovations.csv"'
-    return response
+    return csv_download(CSV_COLUMNS, rows(), "innovations.csv")
 
 
 def bad_search(exc: SearchError) -> HttpResponse:

@@ -25,7 +25,8 @@ def database_away_when_reading(table: str):
     checks before the download (who may have it) still run."""
 
     def refuse(execute, sql, params, many, context):
-        if f'FROM "{table}"' in sql and "ORDER BY" in sql:
+        reads = f'FROM "{table}"' in sql or f"FROM {table} " in sql
+        if reads and "ORDER BY" in sql:
             raise OperationalError("server closed the connection unexpectedly")
         return execute(sql, params, many, context)
 
@@ -55,6 +56,16 @@ def test_the_interest_csv_is_a_503_when_the_database_is_away():
     with database_away_when_reading("adopters_registrationofinterest"):
         response = client.get("/account/interest.csv")
     assert response.status_code == 503
+
+
+@pytest.mark.parametrize("query", ["", "?q=reading&sort=title"])
+def test_the_search_export_is_a_503_when_the_database_is_away(query):
+    InnovationFactory(status="published", title="Reading circles")
+    client = Client(raise_request_exception=False)
+    with database_away_when_reading("catalogue_facettotal"):
+        response = client.get(f"/innovations/export.csv{query}")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
 
 
 def test_an_empty_download_still_has_its_header(curator):

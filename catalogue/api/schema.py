@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
-from catalogue.choices import CostBand, InnovationKind, OrganisationKind, ScalingWay, Stage
-from catalogue.filtersets import FACETS, MAX_QUERY_LENGTH, NO_CONTROL_CHARACTERS
+from catalogue.facets import FACETS, SORTS, Facet
+from catalogue.filtersets import MAX_QUERY_LENGTH, NO_CONTROL_CHARACTERS
 from kernel.paging import MAX_PAGE, MAX_PAGE_SIZE
 
 
@@ -51,7 +53,7 @@ class FacetValueSerializer(serializers.Serializer):
 FacetsSerializer = type(
     "FacetsSerializer",
     (serializers.Serializer,),
-    {facet: FacetValueSerializer(many=True) for facet in FACETS},
+    {facet.name: FacetValueSerializer(many=True) for facet in FACETS},
 )
 
 
@@ -64,16 +66,23 @@ class SearchResponseSerializer(serializers.Serializer):
     suggestions = serializers.ListField(child=serializers.CharField())
 
 
-def _repeatable(name: str, description: str, enum: list | None = None) -> OpenApiParameter:
+def _facet_parameter(facet: Facet) -> OpenApiParameter:
+    """A facet's parameter, from its declaration (catalogue/facets.py)."""
+    if not facet.repeatable:
+        return OpenApiParameter(
+            facet.name, OpenApiTypes.STR, enum=facet.values, description=facet.description
+        )
+    if facet.integer:
+        low, high = min(facet.values), max(facet.values)
+        items: dict[str, Any] = {"type": "integer", "minimum": low, "maximum": high}
+    elif facet.choices:
+        items = {"type": "string", "enum": facet.values}
+    else:  # slugs of a table's rows
+        items = {"type": "string", "pattern": NO_CONTROL_CHARACTERS}
     return OpenApiParameter(
-        name,
-        {
-            "type": "array",
-            "items": {"type": "string", **({"enum": enum} if enum else {})}
-            if enum
-            else {"type": "string", "pattern": NO_CONTROL_CHARACTERS},
-        },
-        description=f"{description} Repeat the parameter to select several (OR).",
+        facet.name,
+        {"type": "array", "items": items},
+        description=f"{facet.description} Repeat the parameter to select several (OR).",
         explode=True,
     )
 
@@ -84,26 +93,11 @@ SEARCH_PARAMETERS = [
         {"type": "string", "maxLength": MAX_QUERY_LENGTH, "pattern": NO_CONTROL_CHARACTERS},
         description='Full text, web-search syntax: words, "quoted phrase", or, -excluded.',
     ),
-    _repeatable("sector", "Sector slug."),
-    _repeatable("beneficiary", "Beneficiary group slug."),
-    _repeatable("scaling_route", "Scaling route slug."),
-    _repeatable("stage", "Stage.", Stage.values),
-    _repeatable("kind", "Kind of innovation.", InnovationKind.values),
-    _repeatable("scaling_way", "Way of scaling.", ScalingWay.values),
-    _repeatable("organisation_kind", "The lead organisation's kind.", OrganisationKind.values),
-    _repeatable("region", "Region slug; a nation (england) selects its regions."),
-    _repeatable("cost_band", "Cost band.", CostBand.values),
-    OpenApiParameter(
-        "evidence",
-        {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 5}},
-        description="Evidence level 1–5. Repeat to select several.",
-        explode=True,
-    ),
-    OpenApiParameter("adopted", OpenApiTypes.STR, enum=["yes", "no"]),
+    *(_facet_parameter(facet) for facet in FACETS),
     OpenApiParameter(
         "sort",
         OpenApiTypes.STR,
-        enum=["relevance", "newest", "most_adopted", "evidence", "title"],
+        enum=[sort.name for sort in SORTS],
         description="Default: relevance with q, newest without.",
     ),
     OpenApiParameter(

@@ -658,3 +658,45 @@ def test_deleting_a_vocabulary_value_leaves_searches_working(client):
         assert response.status_code == 200, params
         sectors = {v["value"] for v in response.json()["facets"]["sector"]}
         assert "beta" not in sectors or params == {"sector": "beta"}
+
+
+# --- The schema ----------------------------------------------------------------------------------
+
+
+def test_the_schema_describes_every_search_parameter(client):
+    """Generated from the declaration of the facets and sorts (catalogue/facets.py); this says
+    what it must come to, independently of it."""
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
+    operation = schema["paths"]["/api/v1/innovations/"]["get"]
+    described = {p["name"]: p["schema"] for p in operation["parameters"] if p["in"] == "query"}
+    assert set(described) == {"q", *FACET_KEYS, "sort", "page", "page_size", "format"}
+    slug = {"type": "string", "pattern": "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]*$"}
+    for name in ("sector", "beneficiary", "scaling_route", "region"):
+        assert described[name] == {"type": "array", "items": slug}, name
+    enums = {
+        "stage": ["exploring-opportunities", "generating-ideas", "developing-testing",
+                  "making-the-case", "delivering-implementing", "growing-scaling-spreading",
+                  "changing-systems"],
+        "kind": ["product", "service", "programme", "organisational-model", "delivery-approach",
+                 "digital-tool", "policy"],
+        "scaling_way": ["out", "up", "deep"],
+        "organisation_kind": ["local-authority", "nhs-body", "central-government", "charity",
+                              "social-enterprise", "community-group", "university", "business",
+                              "other"],
+        "cost_band": ["low", "medium", "high"],
+    }  # fmt: skip
+    for name, values in enums.items():
+        assert described[name] == {"type": "array", "items": {"type": "string", "enum": values}}
+    assert described["evidence"] == {
+        "type": "array",
+        "items": {"type": "integer", "minimum": 1, "maximum": 5},
+    }
+    assert described["adopted"]["type"] == "string"
+    assert sorted(described["adopted"]["enum"]) == ["no", "yes"]
+    assert described["sort"]["type"] == "string"
+    assert sorted(described["sort"]["enum"]) == sorted(
+        ["relevance", "newest", "most_adopted", "evidence", "title"]
+    )
+    assert described["q"]["maxLength"] == 500
+    facets = schema["components"]["schemas"]["Facets"]["properties"]
+    assert list(facets) == FACET_KEYS

@@ -12,6 +12,7 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from catalogue import views
 from tests.factories import (
     AdoptionFactory,
     InnovationFactory,
@@ -189,6 +190,119 @@ def test_csv_malformed_value_is_a_400_naming_the_parameter(client, catalogue, na
     assert name in response.content.decode()
 
 
+# --- The CSV holds the API's pages, row for row, in every order --------------------------------
+
+
+@pytest.fixture
+def ties():
+    """Published innovations that tie, in twos and threes, on every sort key but the id: the
+    same title, text, publication time, evidence level and adoptions; and a draft like them."""
+    health = SectorFactory(name="Health")
+    same_time = days_ago(3)
+    for n, (title, evidence, adoptions, place) in enumerate(
+        [
+            ("Reading circle", 2, 1, "london"),
+            ("Reading circle", 2, 1, "london"),
+            ("Reading circle", None, 0, "scotland"),
+            ("Poetry reading", None, 0, "north-west"),
+            ("Poetry reading", 4, 2, "london"),
+            ("Homework club", 4, 2, "scotland"),
+            ("Homework club", 1, 0, "wales"),
+            ("Tea and talk", None, 1, "london"),
+        ]
+    ):
+        innovation = InnovationFactory(
+            title=title,
+            slug=f"{title.lower().replace(' ', '-')}-{n}",
+            summary="Reading aloud together." if "ead" in title else "Neighbours meet weekly.",
+            evidence_level=evidence,
+            published_at=same_time if n % 4 else days_ago(10 + n),
+        )
+        if n % 2 == 0:
+            innovation.sectors.add(health)
+        innovation.regions.add(region(place))
+        for _ in range(adoptions):
+            AdoptionFactory(innovation=innovation, status="adopted")
+    InnovationFactory(
+        draft=True, title="Reading circle", slug="reading-circle", summary="Reading aloud together."
+    )
+
+
+def api_pages(client, query_string: str, page_size: int) -> list[dict]:
+    """Every result of a search, page after page, following the `next` links."""
+    results: list[dict] = []
+    url = f"/api/v1/innovations/?{query_string}&page_size={page_size}"
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        results += response.json()["results"]
+        url = response.json()["next"]
+    return results
+
+
+def as_csv_row(result: dict) -> dict[str, str]:
+    """What the CSV says of an innovation, from what the API says of it."""
+    organisation = result["lead_organisation"] or {}
+    return {
+        "slug": result["slug"],
+        "title": result["title"],
+        "summary": result["summary"],
+        "url": f"http://testserver{result['url']}",
+        "stage": result["stage"] or "",
+        "kind": result["kind"] or "",
+        "evidence_level": "" if result["evidence_level"] is None else str(result["evidence_level"]),
+        "adoption_count": str(result["adoption_count"]),
+        "lead_organisation": organisation.get("name", ""),
+        "organisation_kind": organisation.get("kind", ""),
+        "sectors": "; ".join(sector["name"] for sector in result["sectors"]),
+    }
+
+
+@pytest.mark.parametrize("sort", ["", "relevance", "newest", "most_adopted", "evidence", "title"])
+@pytest.mark.parametrize(
+    "query_string",
+    ["", "q=reading", "sector=health", "q=reading&region=england", "evidence=2&evidence=4"],
+)
+def test_csv_rows_are_the_api_pages_concatenated_in_every_sort(
+    client, ties, monkeypatch, query_string, sort
+):
+    monkeypatch.setattr(views, "CSV_CHUNK_SIZE", 3)  # chunks end inside runs of ties
+    if sort:
+        query_string += f"&sort={sort}"
+    rows = csv_rows(client.get(f"{CSV_URL}?{query_string}"))
+    pages = api_pages(client, query_string, page_size=2)
+    assert pages  # every combination finds something
+    assert [{name: row[name] for name in as_csv_row(pages[0])} for row in rows] == [
+        as_csv_row(result) for result in pages
+    ]
+
+
+def test_csv_reads_a_chunk_of_innovations_in_a_fixed_number_of_queries(
+    client, ties, monkeypatch, django_assert_num_queries
+):
+    # The ids in order in one statement; then, per chunk, the innovations with their lead
+    # organisations, and their sectors, beneficiaries, scaling routes and regions.
+    with django_assert_num_queries(1 + 5):
+        assert len(csv_rows(client.get(CSV_URL))) == 8
+    for n in range(10):
+        InnovationFactory(title=f"Scheme {n}").sectors.add(SectorFactory(name=f"Sector {n}"))
+    with django_assert_num_queries(1 + 5):
+        assert len(csv_rows(client.get(CSV_URL))) == 18
+    monkeypatch.setattr(views, "CSV_CHUNK_SIZE", 5)
+    with django_assert_num_queries(1 + 4 * 5):
+        assert len(csv_rows(client.get(CSV_URL))) == 18
+
+
+def test_csv_of_no_match_reads_nothing_but_the_ids(client, ties, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert csv_rows(client.get(CSV_URL, {"q": "nothing-matches-this"})) == []
+
+
+def test_csv_ignores_paging(client, ties):
+    everything = csv_rows(client.get(CSV_URL))
+    assert csv_rows(client.get(CSV_URL, {"page": "0", "page_size": "1000"})) == everything
+
+
 # --- Atom feed ---------------------------------------------------------------------------------
 
 
@@ -247,6 +361,12 @@ def test_feed_entries_are_exactly_the_matching_innovations_newest_first(client, 
     slugs = entry_slugs(feed(client, params))
     data = client.get("/api/v1/innovations/", {**params, "sort": "newest", "page_size": 100})
     assert slugs == [result["slug"] for result in data.json()["results"]]
+
+
+def test_feed_takes_two_queries(client, catalogue, django_assert_num_queries):
+    # The ids of the fifty newest matches, then those innovations with their lead organisations.
+    with django_assert_num_queries(2):
+        feed(client, {"sector": "health", "q": "reading"})
 
 
 def test_feed_never_lists_drafts(client, catalogue):
