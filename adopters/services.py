@@ -332,22 +332,25 @@ def register_interest(
     return registration
 
 
+def _signed(token: str, salt: str, days: int, expired: str) -> Any:
+    """What an emailed link signed `days` ago at most holds; InvalidLink, saying `expired` or
+    that it was changed, when it holds nothing usable."""
+    try:
+        return signing.loads(token, salt=salt, max_age=timedelta(days=days))
+    except signing.SignatureExpired as exc:
+        raise InvalidLink(expired) from exc
+    except signing.BadSignature as exc:
+        raise InvalidLink("This link is not complete or has been changed.") from exc
+
+
 def confirmation_token(registration: RegistrationOfInterest) -> str:
     return signing.dumps(registration.pk, salt=_CONFIRM_SALT)
 
 
 def registration_for(token: str) -> RegistrationOfInterest:
     """The registration a confirmation link is for; InvalidLink says why when there is none."""
-    try:
-        pk = signing.loads(
-            token, salt=_CONFIRM_SALT, max_age=timedelta(days=settings.REGISTRATION_CONFIRM_DAYS)
-        )
-    except signing.SignatureExpired as exc:
-        raise InvalidLink(
-            f"This link has expired: links work for {settings.REGISTRATION_CONFIRM_DAYS} days."
-        ) from exc
-    except signing.BadSignature as exc:
-        raise InvalidLink("This link is not complete or has been changed.") from exc
+    days = settings.REGISTRATION_CONFIRM_DAYS
+    pk = _signed(token, _CONFIRM_SALT, days, f"This link has expired: links work for {days} days.")
     registration = RegistrationOfInterest.objects.select_related("innovation").filter(pk=pk).first()
     if registration is None:
         raise InvalidLink("This registration has since been deleted.")
@@ -516,17 +519,14 @@ def sign_up(*, name: str, email: str, password: str, absolute: Callable[[str], s
 
 def account_to_verify(token: str) -> User:
     """The account a verification link opens; InvalidLink says why when it opens none."""
-    try:
-        found = signing.loads(
-            token, salt=_VERIFY_SALT, max_age=timedelta(days=settings.ACCOUNT_VERIFY_DAYS)
-        )
-    except signing.SignatureExpired as exc:
-        raise InvalidLink(
-            f"This link has expired: links work for {settings.ACCOUNT_VERIFY_DAYS} days. "
-            "Create your account again to get a new one."
-        ) from exc
-    except signing.BadSignature as exc:
-        raise InvalidLink("This link is not complete or has been changed.") from exc
+    days = settings.ACCOUNT_VERIFY_DAYS
+    found = _signed(
+        token,
+        _VERIFY_SALT,
+        days,
+        f"This link has expired: links work for {days} days. "
+        "Create your account again to get a new one.",
+    )
     user = get_user_model().objects.filter(pk=found["user"], email=found["email"]).first()
     if user is None:
         raise InvalidLink("This account no longer exists.")
