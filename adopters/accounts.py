@@ -10,7 +10,7 @@ across many accounts is slowed as well (kernel/sign_in_pace.py).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm, PasswordResetForm
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse_lazy
@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods
 
 from adopters import services
 from kernel import outbox, sign_in_pace
+from kernel.api import client_address
 from kernel.text import max_length
 
 if TYPE_CHECKING:
@@ -65,29 +66,41 @@ class SignInForm(AuthenticationForm):
         return matches[0] if len(matches) == 1 else typed.lower()
 
 
-class SignUpForm(BaseUserCreationForm):
-    """A new account, inactive until its email address is confirmed."""
+class SignUpForm(forms.Form):
+    """Only the address: the name and the password are chosen at the link emailed to it
+    (OpenAccountForm), by whoever holds the mailbox."""
+
+    email = forms.EmailField(
+        label="Email address",
+        max_length=max_length(User, "username"),  # it becomes the username
+        help_text="You will sign in with it. We will send you a link to confirm it.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+            "max_length": "Use an email address of 150 characters or fewer: it becomes your "
+            "username",
+        },
+    )
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].lower()
+
+
+class OpenAccountForm(BaseUserCreationForm):
+    """The name and password of an account, chosen at the link that confirms its address;
+    the password is checked against Django's validators as this account's."""
 
     class Meta:
         model = User
-        fields = ("first_name", "email")
-        labels = {"first_name": "Your name", "email": "Email address"}
-        help_texts = {"email": "You will sign in with it. We will send you a link to confirm it."}
-        widgets = {
-            "first_name": forms.TextInput(attrs={"autocomplete": "name"}),
-            "email": forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-        }
+        fields = ("first_name",)
+        labels = {"first_name": "Your name"}
+        widgets = {"first_name": forms.TextInput(attrs={"autocomplete": "name"})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["first_name"].required = True
         self.fields["first_name"].error_messages["required"] = "Enter your name"
-        self.fields["email"].required = True
-        cast(forms.CharField, self.fields["email"]).max_length = 150  # it becomes the username
-        self.fields["email"].error_messages.update(
-            required="Enter your email address",
-            invalid="Enter an email address in the correct format, like name@example.org",
-        )
         self.fields["password1"].error_messages["required"] = "Enter a password"
         self.fields["password1"].help_text = (
             "At least 8 characters: not a common password, not only numbers, and not like "
@@ -96,21 +109,6 @@ class SignUpForm(BaseUserCreationForm):
         self.fields["password2"].label = "Password again"
         self.fields["password2"].help_text = ""
         self.fields["password2"].error_messages["required"] = "Enter the password again"
-
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"].lower()
-        if len(email) > max_length(User, "username"):
-            raise forms.ValidationError(
-                "Use an email address of 150 characters or fewer: it becomes your username"
-            )
-        return email
-
-    def _post_clean(self) -> None:
-        # Checked as the account it would be (the password not like the username, say);
-        # adopters.services.sign_up makes it.
-        self.instance.username = self.cleaned_data.get("email", "")
-        # A hook of Django's model forms that the stubs leave out.
-        super()._post_clean()  # type: ignore[misc]
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
@@ -129,18 +127,28 @@ class QueuedPasswordResetForm(PasswordResetForm):
         outbox.queue(to_email, subject, render_to_string(email_template_name, context))
 
 
+def _too_many(request: HttpRequest, exc: services.RateLimited) -> HttpResponse:
+    response = render(
+        request, "registration/too_many_emails.html", {"wait": exc.retry_after}, status=429
+    )
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def sign_up(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:dashboard")
     form = SignUpForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
-        services.sign_up(
-            name=form.cleaned_data["first_name"],
-            email=form.cleaned_data["email"],
-            password=form.cleaned_data["password1"],
-            absolute=request.build_absolute_uri,
-        )
+        try:
+            services.sign_up(
+                email=form.cleaned_data["email"],
+                client=services.client_key(client_address(request)),
+                absolute=request.build_absolute_uri,
+            )
+        except services.RateLimited as exc:
+            return _too_many(request, exc)
         # Whoever typed the address is told what anyone would be (services.sign_up).
         return redirect("accounts:sign-up-sent")
     return render(
@@ -154,18 +162,39 @@ def sign_up_sent(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def verify(request: HttpRequest, token: str) -> HttpResponse:
-    """GET shows a button; the POST confirms the address, opens the account and signs in."""
+    """The link emailed at sign-up: whoever holds the mailbox chooses a name and a password
+    here, and the account opens and signs in."""
     try:
-        user = services.account_to_verify(token)
+        to_open = services.account_to_verify(token)
     except services.InvalidLink as exc:
-        return render(
-            request, "registration/verify_invalid.html", {"problem": str(exc)}, status=400
-        )
-    if request.method == "POST":
-        services.open_account(user)
+        return _invalid_link(request, exc)
+    instance = to_open.account or User(username=to_open.email, email=to_open.email)
+    form = OpenAccountForm(
+        request.POST if request.method == "POST" else None,
+        instance=instance,
+        initial={"first_name": ""},
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            user = services.open_account(
+                to_open,
+                name=form.cleaned_data["first_name"],
+                password=form.cleaned_data["password1"],
+            )
+        except services.InvalidLink as exc:
+            return _invalid_link(request, exc)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("accounts:dashboard")
-    return render(request, "registration/verify.html", {"account": user})
+    return render(
+        request,
+        "registration/verify.html",
+        {"email": to_open.email, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _invalid_link(request: HttpRequest, exc: services.InvalidLink) -> HttpResponse:
+    return render(request, "registration/verify_invalid.html", {"problem": str(exc)}, status=400)
 
 
 class SignInView(auth_views.LoginView):
@@ -192,6 +221,19 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "registration/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password-reset-sent")
     extra_email_context = {"SITE_NAME": settings.SITE_NAME}
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        """Within the limits on emails about accounts; past an address's, the page says the
+        same as ever and nothing is sent."""
+        try:
+            allowed = services.account_email_allowed(
+                form.cleaned_data["email"], services.client_key(client_address(self.request))
+            )
+        except services.RateLimited as exc:
+            return _too_many(self.request, exc)
+        if not allowed:
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
@@ -34,6 +35,7 @@ from catalogue import services as catalogue_services
 from catalogue.models import Innovation
 from catalogue.services import NamedOrganisation
 from kernel import outbox
+from kernel import rate as kernel_rate
 from kernel.audit import audited
 from kernel.models import OutgoingEmail
 
@@ -215,10 +217,11 @@ _RATE_LOCK = 7_411_002
 
 
 class RateLimited(Exception):
-    """Too many registrations from one network address, or for one email address, lately."""
+    """Too many registrations, or emails about accounts, from one network address or for one
+    email address, lately."""
 
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"Too many registrations of interest; try again in {retry_after} s.")
+    def __init__(self, retry_after: int, what: str = "registrations of interest") -> None:
+        super().__init__(f"Too many {what}; try again in {retry_after} s.")
         self.retry_after = retry_after
 
 
@@ -448,20 +451,48 @@ def purge_unconfirmed() -> tuple[int, int, int, int]:
 
 
 # -- Accounts -------------------------------------------------------------------------------------
+#
+# An account opens only for whoever holds its mailbox: signing up asks for nothing but the
+# address, and the person who follows the emailed link chooses the name and the password there.
+# However many sign-ups are made for one address, by whoever, nobody but the mailbox's holder
+# ever sets a password that works, and nothing typed at sign-up reaches the email.
 
 _VERIFY_SALT = "adopters.accounts.verify"
+_NEW = "new"  # what a link for an address with no account yet is bound to
 
 
-def _account_state(user: User) -> str:
-    """What a verification link is bound to: once the account has a new password or has been
-    used, the link no longer opens it (nor reopens it after a curator closed it)."""
+@dataclass(frozen=True)
+class AccountToOpen:
+    """What a valid verification link opens: an address, and its account if one is waiting
+    (made before links chose the password, or by a curator, and never used)."""
+
+    email: str
+    account: User | None
+
+
+def _account_state(user: User | None) -> str:
+    """What a verification link is bound to: once the address has an account in use, or the
+    waiting account has a new password or has been used, the link no longer opens it (nor
+    reopens it after a curator closed it)."""
+    if user is None:
+        return _NEW
     return salted_hmac(_VERIFY_SALT, f"{user.password}|{user.last_login}").hexdigest()[:20]
 
 
-def verification_token(user: User) -> str:
-    """What the link that confirms an account's email address carries."""
+def _account_for(email: str) -> User | None:
+    return (
+        get_user_model()
+        .objects.filter(Q(email__iexact=email) | Q(username__iexact=email))
+        .order_by("pk")
+        .first()
+    )
+
+
+def verification_token(email: str) -> str:
+    """What the link that confirms an email address, and opens its account, carries."""
+    email = email.lower()
     return signing.dumps(
-        {"user": user.pk, "email": user.email, "state": _account_state(user)}, salt=_VERIFY_SALT
+        {"email": email, "state": _account_state(_account_for(email))}, salt=_VERIFY_SALT
     )
 
 
@@ -473,41 +504,42 @@ def _account_email(to: str, subject: str, template: str, context: dict[str, Any]
     outbox.queue(to, subject, body)
 
 
-def _send_verification(user: User, absolute: Callable[[str], str]) -> None:
-    _account_email(
-        user.email,
-        f"Confirm your email address for {settings.SITE_NAME}",
-        "verify_account.txt",
-        {
-            "name": user.first_name,
-            "link": absolute(reverse("accounts:verify", args=[verification_token(user)])),
-        },
+def account_email_allowed(email: str, client: str) -> bool:
+    """Whether another email about an account (a sign-up link, a password reset) may go to this
+    address, asked for from this client: at most ACCOUNT_EMAILS_PER_ADDRESS an hour to one
+    address, ACCOUNT_EMAILS_PER_CLIENT an hour from one network address. Raises RateLimited
+    when the client is over its limit; answers False, silently, when only the address is, so
+    that the page says the same whatever the address."""
+    window = 3600
+    if not kernel_rate.hit(f"account-emails-client:{client}", settings.ACCOUNT_EMAILS_PER_CLIENT):
+        raise RateLimited(window, what="emails about accounts")
+    return kernel_rate.hit(
+        f"account-emails-address:{email.lower()}", settings.ACCOUNT_EMAILS_PER_ADDRESS
     )
 
 
 @transaction.atomic
-def sign_up(*, name: str, email: str, password: str, absolute: Callable[[str], str]) -> None:
+def sign_up(*, email: str, client: str, absolute: Callable[[str], str]) -> None:
     """Someone asks for an account for this email address (as the sign-up form checked it).
 
     Whoever typed the address is told the same whatever happens here; the mailbox hears the
-    rest, so nobody learns which addresses have accounts. A new address gets an account,
-    closed until the link emailed to it is followed. An account never confirmed (the first
-    link expired, say, or someone else started it) takes this name and password, which voids
-    any earlier link, and a fresh link goes. An account in use is told how to reset its
-    password. `absolute` makes a path a full URL for the email.
+    rest, so nobody learns which addresses have accounts. An address with no account, or with
+    one never used, gets a link that opens the account once its holder has chosen a name and a
+    password; an account in use is told how to reset its password. Nothing is stored until the
+    link is followed. `client` (a keyed hash of the network address) counts towards the limits
+    of account_email_allowed; `absolute` makes a path a full URL for the email.
     """
-    people = get_user_model().objects
-    existing = people.filter(Q(email__iexact=email) | Q(username__iexact=email)).first()
-    if existing is None:
-        user = people.model(username=email, email=email, first_name=name, is_active=False)
-        user.set_password(password)
-        user.save()
-        _send_verification(user, absolute)
-    elif not existing.is_active and existing.last_login is None:
-        existing.first_name = name
-        existing.set_password(password)
-        existing.save(update_fields=["first_name", "password"])
-        _send_verification(existing, absolute)
+    if not account_email_allowed(email, client):
+        return
+    existing = _account_for(email)
+    if existing is None or (not existing.is_active and existing.last_login is None):
+        link = absolute(reverse("accounts:verify", args=[verification_token(email)]))
+        _account_email(
+            email,
+            f"Confirm your email address for {settings.SITE_NAME}",
+            "verify_account.txt",
+            {"link": link},
+        )
     else:
         _account_email(
             existing.email or email,
@@ -517,8 +549,8 @@ def sign_up(*, name: str, email: str, password: str, absolute: Callable[[str], s
         )
 
 
-def account_to_verify(token: str) -> User:
-    """The account a verification link opens; InvalidLink says why when it opens none."""
+def account_to_verify(token: str) -> AccountToOpen:
+    """The address a verification link confirms; InvalidLink says why when it opens nothing."""
     days = settings.ACCOUNT_VERIFY_DAYS
     found = _signed(
         token,
@@ -527,20 +559,31 @@ def account_to_verify(token: str) -> User:
         f"This link has expired: links work for {days} days. "
         "Create your account again to get a new one.",
     )
-    user = get_user_model().objects.filter(pk=found["user"], email=found["email"]).first()
-    if user is None:
-        raise InvalidLink("This account no longer exists.")
-    if user.is_active:
+    if not isinstance(found, dict) or not isinstance(found.get("email"), str):
+        raise InvalidLink("This link is not complete or has been changed.")
+    user = _account_for(found["email"])
+    if user is not None and user.is_active:
         raise InvalidLink("This email address is confirmed already: sign in with your password.")
     if found.get("state") != _account_state(user):
-        raise InvalidLink("This link no longer works for this account.")
-    return user
+        raise InvalidLink("This link no longer works: ask for a new one by creating your account.")
+    return AccountToOpen(email=found["email"], account=user)
 
 
-def open_account(user: User) -> User:
-    """The person followed the link: their address is confirmed and the account opens."""
+@transaction.atomic
+def open_account(to_open: AccountToOpen, *, name: str, password: str) -> User:
+    """The holder of the mailbox followed the link and chose a name and a password (checked
+    by the form against Django's password validators): the account opens with them."""
+    user = to_open.account or get_user_model()(username=to_open.email, email=to_open.email)
+    user.first_name = name
+    user.set_password(password)
     user.is_active = True
-    user.save(update_fields=["is_active"])
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # another link for the same address was followed just now
+        raise InvalidLink(
+            "This email address is confirmed already: sign in with your password."
+        ) from exc
     return user
 
 

@@ -346,3 +346,7 @@ SIGN_IN_ADDRESS_LIMIT = env_int("SIGN_IN_ADDRESS_LIMIT", 30)
 SIGN_IN_ADDRESS_WINDOW_MINUTES = env_int("SIGN_IN_ADDRESS_WINDOW_MINUTES", 15)
 SIGN_IN_ADDRESS_PACE_SECONDS = env_int("SIGN_IN_ADDRESS_PACE_SECONDS", 10)
 ACCOUNT_VERIFY_DAYS = 7
+# Emails about accounts (sign-up links, password resets) an hour, to one address and asked for
+# from one network address (adopters.services.account_email_allowed).
+ACCOUNT_EMAILS_PER_ADDRESS = env_int("ACCOUNT_EMAILS_PER_ADDRESS", 3)
+ACCOUNT_EMAILS_PER_CLIENT = env_int("ACCOUNT_EMAILS_PER_CLIENT", 10)

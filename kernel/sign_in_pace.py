@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from kernel import rate
 from kernel.api import client_address
 
 
@@ -36,20 +37,14 @@ def count_failure(
 ) -> None:
     if request is None:  # authenticate() called outside a request: no address to count
         return
-    key = _failures_key(client_address(request))
-    window = settings.SIGN_IN_ADDRESS_WINDOW_MINUTES * 60
-    cache.add(key, 0, window)  # the window starts at the first failure
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between the two calls: a new window
-        cache.set(key, 1, window)
+    rate.count(_failures_key(client_address(request)), settings.SIGN_IN_ADDRESS_WINDOW_MINUTES * 60)
 
 
 def seconds_to_wait(request: HttpRequest) -> int:
     """How long this address must wait before its next sign-in attempt (0: it may try now).
     Asked before the credentials are checked; an attempt let through starts the next pause."""
     address = client_address(request)
-    if cache.get(_failures_key(address), 0) < settings.SIGN_IN_ADDRESS_LIMIT:
+    if rate.seen(_failures_key(address)) < settings.SIGN_IN_ADDRESS_LIMIT:
         return 0
     pace = settings.SIGN_IN_ADDRESS_PACE_SECONDS
     if cache.add(_pace_key(address), True, pace):

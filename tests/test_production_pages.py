@@ -91,7 +91,7 @@ def test_every_template_renders_with_collected_static_files(production):
         "/account/sign-in/",
         "/account/sign-up/",
         "/account/sign-up/sent/",
-        f"/account/verify/{verification_token(newcomer)}/",
+        f"/account/verify/{verification_token(newcomer.email)}/",
         "/account/password-reset/",
         "/account/password-reset/sent/",
         f"/account/reset/{reset}/",
@@ -140,6 +140,13 @@ def test_every_template_renders_with_collected_static_files(production):
     for _ in range(production.AXES_FAILURE_LIMIT):
         anonymous.post("/account/sign-in/", {"username": owner.email, "password": "wrong"})
     visit(anonymous, "/account/sign-in/", 429, username=owner.email, password="wrong")
+    # Guesses across many accounts from one address: the slowing page.
+    production.SIGN_IN_ADDRESS_LIMIT = 0
+    visit(anonymous, "/account/sign-in/", 400, username="nobody@example.org", password="x")
+    visit(anonymous, "/account/sign-in/", 429, username="nobody@example.org", password="x")
+    # Too many emails about accounts asked for from one address.
+    production.ACCOUNT_EMAILS_PER_CLIENT = 0
+    visit(anonymous, "/account/sign-up/", 429, email="pat@example.org")
 
     # The pages Django renders without a request.
     for name in ("500.html", "503.html"):

@@ -271,51 +271,59 @@ def test_only_curators_verify_both_ways(innovator, curator):
 # -- Signing up -------------------------------------------------------------------------------
 
 
-def sign_up(email: str = "ana@example.org", name: str = "Ana", **password: str) -> None:
-    password.setdefault("password", "a-new-long-password")
-    services.sign_up(name=name, email=email, absolute=absolute, **password)
+def sign_up(email: str = "ana@example.org", client: str = "client-1") -> None:
+    services.sign_up(email=email, client=client, absolute=absolute)
 
 
-def test_a_new_address_gets_a_closed_account_and_a_link_to_open_it():
+def test_a_new_address_gets_a_link_and_no_account_until_it_is_followed():
     sign_up()
 
-    user = User.objects.get()
+    assert not User.objects.exists()
+    (email,) = OutgoingEmail.objects.all()
+    assert email.to == "ana@example.org"
+    (token,) = re.findall(r"http://testserver/account/verify/([^/\s]+)/", email.body)
+    to_open = services.account_to_verify(token)
+    assert to_open == services.AccountToOpen(email="ana@example.org", account=None)
+
+    user = services.open_account(to_open, name="Ana", password="a-new-long-password")
     assert (user.username, user.email, user.first_name, user.is_active) == (
         "ana@example.org",
         "ana@example.org",
         "Ana",
-        False,
+        True,
     )
     assert user.check_password("a-new-long-password")
-    (email,) = OutgoingEmail.objects.all()
-    assert email.to == "ana@example.org"
-    (token,) = re.findall(r"http://testserver/account/verify/([^/\s]+)/", email.body)
-    assert services.account_to_verify(token) == user
-
-    services.open_account(user)
-    user.refresh_from_db()
-    assert user.is_active
     with pytest.raises(services.InvalidLink, match="confirmed already"):
         services.account_to_verify(token)
+    with pytest.raises(services.InvalidLink, match="confirmed already"):
+        services.open_account(to_open, name="Mallory", password="another-long-password")
 
 
-def test_signing_up_again_before_confirming_takes_the_new_password_and_voids_the_old_link():
-    sign_up(password="the-first-long-password")
-    first = services.verification_token(User.objects.get())
+def test_signing_up_again_before_confirming_changes_nothing_stored_and_sends_a_link():
+    sign_up()
+    first = services.verification_token("ana@example.org")
 
-    sign_up(name="Ana B", password="the-second-long-password")
+    sign_up()
 
-    user = User.objects.get()
-    assert (user.first_name, user.check_password("the-second-long-password")) == ("Ana B", True)
-    with pytest.raises(services.InvalidLink, match="no longer works"):
-        services.account_to_verify(first)
+    assert not User.objects.exists()
+    assert services.account_to_verify(first).email == "ana@example.org"
     assert OutgoingEmail.objects.count() == 2
+
+
+def test_emails_to_one_address_stop_silently_and_one_client_is_refused():
+    for n in range(5):
+        sign_up(client=f"client-{n}")
+    assert OutgoingEmail.objects.count() == 3  # ACCOUNT_EMAILS_PER_ADDRESS
+    for n in range(10):  # ACCOUNT_EMAILS_PER_CLIENT
+        sign_up(email=f"person{n}@example.org", client="busy")
+    with pytest.raises(services.RateLimited):
+        sign_up(email="one-more@example.org", client="busy")
 
 
 def test_an_address_with_an_account_in_use_is_told_how_to_reset_its_password():
     person = UserFactory(username="ana", email="Ana@Example.org")
 
-    sign_up(email="ana@example.org", password="someone-elses-password")
+    sign_up(email="ana@example.org")
 
     assert User.objects.count() == 1
     person.refresh_from_db()

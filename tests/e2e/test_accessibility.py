@@ -11,6 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.template.loader import render_to_string
 
 from adopters.models import Adoption
+from adopters.services import verification_token
 from catalogue.models import Region
 from networks.services import enrol, ensure_innovation_network
 from tests.factories import (
@@ -143,6 +144,7 @@ def test_public_pages_have_no_violations(live_server, browser, catalogue):
         "/networks/",
         f"/networks/{catalogue['network'].slug}/",
         "/account/sign-up/",
+        f"/account/verify/{verification_token('new@example.org')}/",
         "/account/password-reset/",
         "/no-such-page/",
     ]:
@@ -165,6 +167,7 @@ def test_forms_in_their_error_states_have_no_violations(live_server, browser, ca
         "/innovations/homeshare/interest/",
         "/account/sign-in/",
         "/account/sign-up/",
+        f"/account/verify/{verification_token('new@example.org')}/",
         "/account/password-reset/",
     ]:
         check(page, base + path, found, then=submit_empty)
