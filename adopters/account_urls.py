@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("interest.csv", views.received_csv, name="received-csv"),
     path("interest/<int:pk>/", views.follow_up, name="follow-up"),
+    path("api-token/revoke/", views.revoke_api_token, name="revoke-api-token"),
     path("sign-in/", accounts.SignInView.as_view(), name="sign-in"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="sign-out"),
     path("sign-up/", accounts.sign_up, name="sign-up"),

@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from rest_framework.authtoken.models import Token
 
 from adopters.choices import RegistrationStatus
 from adopters.models import (
@@ -585,6 +586,22 @@ def open_account(to_open: AccountToOpen, *, name: str, password: str) -> User:
             "This email address is confirmed already: sign in with your password."
         ) from exc
     return user
+
+
+# -- API tokens ----------------------------------------------------------------------------------
+#
+# A token (DRF's, one an account, made at POST /api/v1/auth/token/) acts for its account until
+# it is revoked: by its owner on their account page, and whenever the account's password is
+# changed or reset (adopters/receivers.py) or the person's data is erased.
+
+
+def api_token_of(user: User) -> Token | None:
+    return Token.objects.filter(user=user).first()
+
+
+def revoke_api_tokens(user: User) -> int:
+    """Revoke every API token of this account; how many there were."""
+    return Token.objects.filter(user=user).delete()[0]
 
 
 # -- Registrations received, for the innovator -----------------------------------------------------

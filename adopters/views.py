@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -152,9 +153,19 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "page": page,
             "query": request.GET.urlencode(),
             "follow_up": services.FOLLOW_UP_STATUSES,
+            "api_token": services.api_token_of(request.user),
         },
         status=400 if filters.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def revoke_api_token(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The person revokes their API token: whatever holds it can no longer act for them."""
+    if services.revoke_api_tokens(request.user):
+        messages.success(request, "Your API token is revoked.")
+    return redirect(reverse("accounts:dashboard") + "#api-token")
 
 
 @login_required

@@ -20,6 +20,7 @@ from django.db.models import Q, Value
 from django.db.models.functions import Cast, Concat
 from psycopg import sql
 
+from adopters import services as adopter_services
 from adopters.models import Adoption, AdoptionStatusChange, RegistrationOfInterest
 from catalogue.models import Innovation
 from kernel.audit import audited
@@ -267,9 +268,7 @@ def erase_person(email: str) -> dict[str, int]:
         user.set_unusable_password()
         user.save()
     done["accounts anonymised"] = len(accounts)
-    from rest_framework.authtoken.models import Token
-
-    done["API tokens deleted"] = Token.objects.filter(user__in=accounts).delete()[0]
+    done["API tokens deleted"] = sum(adopter_services.revoke_api_tokens(user) for user in accounts)
     usernames = Q()
     for name in [email, *original_usernames]:
         usernames |= Q(username__iexact=name)
