@@ -31,7 +31,7 @@ from adopters.models import (
     AdoptionStatusChange,
     RegistrationOfInterest,
 )
-from adopters.signals import adoption_status_noted, interest_confirmed
+from adopters.signals import adoption_status_noted, adoption_verified, interest_confirmed
 from catalogue import services as catalogue_services
 from catalogue.models import Innovation
 from catalogue.services import NamedOrganisation
@@ -201,6 +201,8 @@ def verify_adoption(adoption: Adoption, *, by: User, verified: bool = True) -> A
     adoption.verified_by = by if verified else None
     adoption.verified_at = timezone.now() if verified else None
     adoption.save(update_fields=["verified", "verified_by", "verified_at", "updated_at"])
+    if verified:
+        adoption_verified.send(sender=Adoption, adoption=adoption, by=by)
     return adoption
 
 

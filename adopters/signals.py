@@ -12,3 +12,6 @@ adoption_status_noted = Signal()
 # A person confirmed their registration of interest (adopters.services.confirm_registration).
 # Arguments: registration.
 interest_confirmed = Signal()
+
+# A curator verified an adoption (adopters.services.verify_adoption). Arguments: adoption, by.
+adoption_verified = Signal()

@@ -192,6 +192,9 @@ STORAGES = {
 }
 
 SITE_NAME = "Innovation Catalogue"
+# Where the site is, for links in emails sent without a request to build them from (a signal's
+# receiver, a command): https://… in production.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -36,8 +36,8 @@ class JoinedThrough(models.TextChoices):
 
 
 class RequestKind(models.TextChoices):
-    """Who asked for a move inwards: the member (to join the learning ring), or a facilitator
-    (inviting a member into the core ring)."""
+    """Who asked for a move inwards: the member (to join the learning ring, or an adopter the
+    core ring), or a facilitator (inviting a member into the core ring)."""
 
     REQUEST = "request", "Asked to join"
     INVITATION = "invitation", "Invited"

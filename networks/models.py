@@ -170,8 +170,9 @@ class RingMove(models.Model):
 
 
 class RingRequest(models.Model):
-    """A move inwards waiting for the other side: a member asking to join the learning ring
-    (a facilitator decides), or a facilitator inviting a member into the core ring (the member
+    """A move inwards waiting for the other side: a member asking to join the learning ring,
+    or an adopter whose adoption is not verified yet asking to join the core ring (a
+    facilitator decides), or a facilitator inviting a member into the core ring (the member
     decides). Accepting one moves the member, with the move in their history."""
 
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="requests")
@@ -200,11 +201,11 @@ class RingRequest(models.Model):
                 violation_error_message="This member already has a request waiting.",
             ),
             models.CheckConstraint(
-                condition=Q(kind=RequestKind.REQUEST, ring=Ring.LEARNING)
+                condition=Q(kind=RequestKind.REQUEST, ring__in=[Ring.LEARNING, Ring.CORE])
                 | Q(kind=RequestKind.INVITATION, ring=Ring.CORE),
                 name="ring_request_kind_matches_ring",
-                violation_error_message="Members ask to join the learning ring; facilitators "
-                "invite into the core ring.",
+                violation_error_message="Members ask to join the learning ring (or, adopters, "
+                "the core ring); facilitators invite into the core ring.",
             ),
             models.CheckConstraint(
                 condition=Q(status="pending", decided_at__isnull=True)

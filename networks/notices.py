@@ -67,7 +67,7 @@ def invitation_sent(invitation: RingRequest, absolute: Absolute) -> None:
 def request_waiting(ring_request: RingRequest, absolute: Absolute) -> None:
     _tell_facilitators(
         ring_request.membership,
-        "asks to join the learning ring of",
+        f"asks to join the {ring_request.ring} ring of",
         "request_waiting.txt",
         {"request": ring_request},
         absolute,

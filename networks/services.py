@@ -146,6 +146,11 @@ def bring_into_core(
         reason=reason,
         by=by,
     )
+    # Their own request to join the core, if one waits, is granted by their arrival (the move
+    # withdraws whatever else was waiting).
+    membership.requests.filter(
+        status=RequestStatus.PENDING, ring=Ring.CORE, kind=RequestKind.REQUEST
+    ).update(status=RequestStatus.ACCEPTED, decided_at=timezone.now(), decided_by=by)
     return move(membership, Ring.CORE, reason=reason, by=by)
 
 
@@ -262,6 +267,32 @@ def ask_to_join_learning(
 
 
 @transaction.atomic
+def ask_to_join_core(
+    membership: Membership, *, message: str, absolute: Absolute
+) -> RingRequest | None:
+    """An adopter whose own adoption reached piloting, not verified yet, asks to join the core
+    ring; the facilitators are told (by email, with a link made by `absolute`) and one of them
+    decides, as with other requests. Nothing is asked for a member in the core already, who
+    has left, or who has a request waiting."""
+    if not membership.is_current or membership.ring == Ring.CORE:
+        return None
+    if membership.requests.filter(status=RequestStatus.PENDING).exists():
+        return None
+    try:
+        request = _create_request(
+            membership=membership,
+            ring=Ring.CORE,
+            kind=RequestKind.REQUEST,
+            message=message,
+            created_by=membership.user,
+        )
+    except ValueError:  # the same request, made at the same moment
+        return None
+    notices.request_waiting(request, absolute)
+    return request
+
+
+@transaction.atomic
 def invite_to_core(
     membership: Membership, *, by: User, absolute: Absolute, message: str = ""
 ) -> RingRequest:
@@ -322,7 +353,7 @@ def decide(request: RingRequest, *, accept: bool, by: User) -> RingRequest:
     request.save(update_fields=["status", "decided_at", "decided_by"])
     if accept:
         reason = (
-            "Asked to join the learning ring; a facilitator agreed."
+            f"Asked to join the {request.ring} ring; a facilitator agreed."
             if request.kind == RequestKind.REQUEST
             else "Invited into the core ring by a facilitator, and accepted."
         )

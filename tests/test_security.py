@@ -70,6 +70,7 @@ def deploy_check(**settings_env: str) -> subprocess.CompletedProcess:
         "SECRET_KEY": get_random_secret_key(),
         "ALLOWED_HOSTS": "catalogue.example.org",
         "EMAIL_HOST": "smtp.example.org",
+        "SITE_URL": "https://catalogue.example.org",
         "DATABASE_URL": (
             f"postgres://{db['USER']}@/{db['NAME']}?host={db['HOST']}&port={db['PORT'] or 5432}"
         ),
@@ -89,6 +90,13 @@ def test_deploy_checks_pass_with_production_settings():
     result = deploy_check()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("site_url", ["", "http://catalogue.example.org", "https://localhost"])
+def test_deploy_checks_warn_of_a_site_url_that_is_not_the_public_site(site_url):
+    result = deploy_check(SITE_URL=site_url)
+    assert result.returncode != 0
+    assert "catalogue.W002" in result.stderr + result.stdout
 
 
 def test_deploy_checks_warn_of_a_missing_mail_server():

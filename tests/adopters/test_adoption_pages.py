@@ -67,8 +67,10 @@ def test_an_adopter_records_an_adoption_with_a_new_organisation(client, innovati
     assert adoption.organisation.kind == "local-authority"
     assert (adoption.recorded_by, adoption.status, adoption.adapted) == (adopter, "piloting", True)
     assert list(adoption.history.values_list("status", flat=True)) == ["piloting"]
-    # Piloting: the contact is in the core ring.
-    assert Membership.objects.get(email="pat@example.org").ring == "core"
+    # Piloting, not verified yet: the contact joins the interest ring and asks for the core.
+    member = Membership.objects.get(email="pat@example.org")
+    assert member.ring == "interest"
+    assert member.requests.get().ring == "core"
 
     story = client.get(f"/adoptions/{adoption.pk}/").content.decode()
     assert "Homeshare at Example Borough Council" in story

@@ -206,7 +206,7 @@ def test_at_most_one_pending_request_per_membership(network):
     [
         ("request", "learning", True),
         ("invitation", "core", True),
-        ("request", "core", False),
+        ("request", "core", True),  # an adopter whose adoption is not verified yet
         ("invitation", "learning", False),
         ("request", "interest", False),
         ("invitation", "interest", False),
