@@ -15,8 +15,9 @@ import sys
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
-from django.views import defaults
 from psycopg import errors
+
+from config.logging import current_request_id
 
 RETRY_AFTER_SECONDS = 5
 
@@ -35,7 +36,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if fault is None:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": "Server error."}, status=500)
-        return defaults.server_error(request)
+        # As Django's own handler, rendered without the request's context (which could fail
+        # again), but with the request's id for whoever reports the problem.
+        return HttpResponse(
+            render_to_string("500.html", {"request_id": current_request_id()}), status=500
+        )
     if fault == "timeout":
         detail = "This request took too long and was stopped. Try a narrower search."
     else:
@@ -44,7 +49,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": detail}, status=503)
     else:
-        html = render_to_string("503.html", {"detail": detail})
+        html = render_to_string("503.html", {"detail": detail, "request_id": current_request_id()})
         response = HttpResponse(html, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response

@@ -1,4 +1,5 @@
-"""Structured logs: one JSON object per line, and one line per request with its timing.
+"""Structured logs: one JSON object per line, and one line per request with its timing, every
+line during a request carrying its request id.
 
 A request's line says what was asked for and how it went, never who asked: the route pattern
 (`innovations/<slug:slug>/`) rather than the path, which can carry confirmation tokens; no
@@ -8,18 +9,51 @@ docs/operations.md, "Monitoring".
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import re
 import time
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 
 logger = logging.getLogger("catalogue.requests")
+
+# The id of the request being answered, for every log line written while it is (None outside
+# one: a command, the worker, start-up).
+_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+# What a request id from a proxy may look like: a UUID, or any short run of safe characters.
+_GOOD_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+def current_request_id() -> str | None:
+    return _request_id.get()
+
+
+def request_id_for(request: HttpRequest) -> str:
+    """The id of this request: the one the proxy in front sent in REQUEST_ID_HEADER, when it
+    is set and the header looks like an id, or a new one. A client reaching the site directly
+    could send any header, so it is only read when an operator names it."""
+    header = settings.REQUEST_ID_HEADER
+    sent = request.headers.get(header, "") if header else ""
+    return sent if _GOOD_ID.fullmatch(sent) else uuid.uuid4().hex
+
+
+class AddRequestId(logging.Filter):
+    """Puts the current request's id on each record (`request_id`), when there is one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request_id = _request_id.get()
+        if request_id is not None and not hasattr(record, "request_id"):
+            record.request_id = request_id
+        return True
+
 
 # Attributes every LogRecord has; anything else on a record came from `extra=` and is logged.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
@@ -121,8 +155,19 @@ class RequestLogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         timer = _QueryTimer()
-        with connection.execute_wrapper(timer):
-            response = self.get_response(request)
+        token = _request_id.set(request_id_for(request))
+        try:
+            with connection.execute_wrapper(timer):
+                response = self.get_response(request)
+            response["X-Request-ID"] = _request_id.get() or ""
+            self._log(request, response, started, timer)
+        finally:
+            _request_id.reset(token)
+        return response
+
+    def _log(
+        self, request: HttpRequest, response: HttpResponse, started: float, timer: _QueryTimer
+    ) -> None:
         match = request.resolver_match
         logger.info(
             "request",
@@ -138,4 +183,3 @@ class RequestLogMiddleware:
                 "partial": request.headers.get("HX-Request") == "true",
             },
         )
-        return response

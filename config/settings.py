@@ -266,6 +266,10 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # timing and without personal data (config/logging.py); Django's own per-request warnings
 # ("Not Found: /path") are left out, as paths can carry tokens.
 LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+# Each request has an id, on every log line written while it is answered, in the X-Request-ID
+# response header and on the 500 and 503 pages. A proxy in front that makes one sends it in
+# this header (X-Request-ID, say); unset, the site makes its own and reads no client's.
+REQUEST_ID_HEADER = env_str("REQUEST_ID_HEADER", "")
 if LOG_FORMAT not in ("json", "text"):
     raise ImproperlyConfigured("LOG_FORMAT must be json or text")
 LOGGING = {
@@ -275,12 +279,15 @@ LOGGING = {
         "json": {"()": "config.logging.JsonFormatter"},
         "text": {"()": "config.logging.TextFormatter"},
     },
-    "filters": {"withhold_request_details": {"()": "config.logging.WithholdRequestDetails"}},
+    "filters": {
+        "withhold_request_details": {"()": "config.logging.WithholdRequestDetails"},
+        "add_request_id": {"()": "config.logging.AddRequestId"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["withhold_request_details"],
+            "filters": ["withhold_request_details", "add_request_id"],
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
