@@ -258,8 +258,23 @@ CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
 
-# Throttle counters: per process in memory unless a shared cache is configured.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Shared state. With REDIS_URL, Django's cache is Redis, shared by every process and machine:
+# the API throttles, the limits on sign-ins across accounts and on account emails, the home
+# page's figures, and sessions (read through the cache, kept in the database). Without it,
+# each process keeps its own in memory, which is right for one process. docs/operations.md,
+# "Several machines".
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "catalogue"),
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Logs go to standard error: one JSON object per line in production (LOG_FORMAT=json, the
 # default with DEBUG off), plain text while debugging. Every request is logged once, with its
