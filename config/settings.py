@@ -112,6 +112,9 @@ MIDDLEWARE = [
     "kernel.api.ReadOnlyCorsMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Says what a CDN may keep (config/caching.py). Above sessions, CSRF and messages, so that
+    # it sees every cookie they set on the way out: a response setting one is never public.
+    "config.caching.CacheHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # ETag on every GET, and 304 Not Modified for a matching If-None-Match (conditional GET).
@@ -264,6 +267,9 @@ CORS_ALLOW_CREDENTIALS = False
 # each process keeps its own in memory, which is right for one process. docs/operations.md,
 # "Several machines".
 REDIS_URL = env_str("REDIS_URL")
+# How long a cache in front of the site (a CDN) may keep an anonymous read, and serve it stale
+# while fetching it afresh (config/caching.py).
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 60)
 if REDIS_URL:
     CACHES = {
         "default": {
