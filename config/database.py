@@ -53,6 +53,39 @@ def with_statement_timeout(config: dict[str, Any], milliseconds: int) -> dict[st
     return {**config, "OPTIONS": options}
 
 
+POOLERS = ("", "pgbouncer", "django")
+
+
+def with_pooler(config: dict[str, Any], pooler: str) -> dict[str, Any]:
+    """The settings for the pool in front of PostgreSQL, if any.
+
+    - ``pgbouncer`` (transaction pooling): a server connection serves one transaction and then
+      another client, so nothing may outlive a transaction. Server-side cursors are off (a
+      cursor lives on its connection), statements are never prepared on the server, and no
+      ``options`` startup parameter is sent (PgBouncer refuses it): the statement timeout is
+      then the database role's (``ALTER ROLE … SET statement_timeout``, docs/operations.md).
+    - ``django``: Django's own pool of psycopg connections in each process (psycopg_pool), for
+      a deployment without PgBouncer; persistent connections (CONN_MAX_AGE) are off, as the
+      pool keeps the connections.
+    """
+    if pooler not in POOLERS:
+        raise ImproperlyConfigured("DATABASE_POOLER must be pgbouncer, django or unset")
+    if pooler == "pgbouncer":
+        options = {**config.get("OPTIONS", {}), "prepare_threshold": None}
+        if "options" in options:
+            raise ImproperlyConfigured(
+                "PgBouncer refuses server options at connection: with DATABASE_POOLER="
+                "pgbouncer, set the statement timeout (and any other option) on the database "
+                "role, ALTER ROLE … SET statement_timeout = '5s', and unset "
+                "STATEMENT_TIMEOUT_MS and ?options= in DATABASE_URL."
+            )
+        return {**config, "OPTIONS": options, "DISABLE_SERVER_SIDE_CURSORS": True}
+    if pooler == "django":
+        options = {**config.get("OPTIONS", {}), "pool": True}
+        return {**config, "OPTIONS": options, "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": False}
+    return config
+
+
 def embedded_database(data_dir: Path) -> dict[str, Any]:
     """Django's settings for the embedded server in `data_dir`, without starting it.
 

@@ -9,7 +9,12 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.database import database_from_url, embedded_database, with_statement_timeout
+from config.database import (
+    database_from_url,
+    embedded_database,
+    with_pooler,
+    with_statement_timeout,
+)
 from config.env import DEV_SECRET_KEY_FILE, dev_secret_key, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -164,7 +169,14 @@ else:
 # gunicorn.conf.py sets it for the web workers; management commands (migrations, imports,
 # catalogue builds, backups) run unbounded unless it is set for them too.
 STATEMENT_TIMEOUT_MS = env_int("STATEMENT_TIMEOUT_MS", 0)
-DATABASES["default"] = with_statement_timeout(DATABASES["default"], STATEMENT_TIMEOUT_MS)
+# A pool in front of PostgreSQL: `pgbouncer` (transaction pooling: no server-side cursors, no
+# prepared statements, the statement timeout set on the database role instead), or `django`
+# (Django's own pool in each process). Unset, each process keeps its connections
+# (CONN_MAX_AGE). config/database.py, docs/operations.md.
+DATABASE_POOLER = env_str("DATABASE_POOLER", "")
+DATABASES["default"] = with_pooler(
+    with_statement_timeout(DATABASES["default"], STATEMENT_TIMEOUT_MS), DATABASE_POOLER
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

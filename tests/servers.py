@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -63,3 +66,63 @@ def redis_server(directory: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@contextmanager
+def pgbouncer(*, host: str, port: int | str, dbname: str, user: str) -> Iterator[str]:
+    """PgBouncer in transaction pooling mode on a free local port, in front of the PostgreSQL
+    at `host` (a socket folder or a host name) and `port`; the URL to reach `dbname` through it.
+    Run as another user when the tests run as root (PgBouncer refuses root).
+    Skips the test when Debian's pgbouncer is not installed (.ci/run installs it)."""
+    binary = shutil.which("pgbouncer") or (
+        "/usr/sbin/pgbouncer" if Path("/usr/sbin/pgbouncer").exists() else None
+    )
+    if binary is None:
+        pytest.skip("pgbouncer is not installed (apt-get install pgbouncer; .ci/run does)")
+    listen = free_port()
+    # A folder of its own under /tmp, which the user PgBouncer runs as can reach.
+    directory = Path(tempfile.mkdtemp(prefix="pgbouncer-"))
+    directory.chmod(0o777)
+    config = directory / "pgbouncer.ini"
+    config.write_text(
+        "[databases]\n"
+        f"{dbname} = host={host} port={port} dbname={dbname} user={user}\n"
+        "[pgbouncer]\n"
+        f"listen_addr = 127.0.0.1\nlisten_port = {listen}\n"
+        f"unix_socket_dir = {directory}\n"
+        "auth_type = trust\n"
+        f"auth_file = {directory / 'users.txt'}\n"
+        "pool_mode = transaction\n"
+        "max_client_conn = 50\ndefault_pool_size = 5\n"
+        f"logfile = {directory / 'pgbouncer.log'}\npidfile = {directory / 'pgbouncer.pid'}\n"
+    )
+    (directory / "users.txt").write_text(f'"{user}" ""\n')
+    for path in directory.iterdir():
+        path.chmod(0o666)
+    command = [binary, str(config)]
+    if os.geteuid() == 0:
+        # As whoever owns the server's socket folder (the embedded server's own user), which
+        # may connect to it.
+        owner = pwd.getpwuid(Path(host).stat().st_uid).pw_name if host.startswith("/") else ""
+        command[1:1] = ["-u", owner if owner and owner != "root" else "postgres"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", listen), timeout=0.2).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log = directory / "pgbouncer.log"
+                    raise RuntimeError(
+                        "pgbouncer did not start: "
+                        + (log.read_text() if log.exists() else "")
+                        + (process.stderr.read().decode() if process.stderr else "")
+                    ) from None
+                time.sleep(0.05)
+        yield f"postgres://{user}@127.0.0.1:{listen}/{dbname}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        shutil.rmtree(directory, ignore_errors=True)
