@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods
 
 from adopters import services
 from kernel import outbox, sign_in_pace
-from kernel.text import max_length
+from kernel.text import max_length, single_line
 
 if TYPE_CHECKING:
     pass
@@ -82,6 +82,9 @@ class SignUpForm(BaseUserCreationForm):
         super().__init__(*args, **kwargs)
         self.fields["first_name"].required = True
         self.fields["first_name"].error_messages["required"] = "Enter your name"
+        # User's fields carry no such validator: a name or address on one line, as emails use.
+        self.fields["first_name"].validators.append(single_line)
+        self.fields["email"].validators.append(single_line)
         self.fields["email"].required = True
         cast(forms.CharField, self.fields["email"]).max_length = 150  # it becomes the username
         self.fields["email"].error_messages.update(

@@ -38,6 +38,7 @@ from catalogue.choices import OrganisationKind
 from catalogue.filtersets import ValueListFilter
 from catalogue.models import Innovation, Organisation, Region
 from kernel.api_fields import ApiUrl, refusals_as_400
+from kernel.text import single_line
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):
@@ -93,6 +94,7 @@ class AdoptionWriteSerializer(serializers.ModelSerializer):
         write_only=True,
         required=False,
         max_length=200,
+        validators=[single_line],
         help_text="The organisation's name, instead of organisation: a name in the catalogue "
         "(in any case) is that organisation; a new name adds it, of organisation_kind.",
     )

@@ -14,6 +14,7 @@ from catalogue import services as catalogue_services
 from catalogue.choices import OrganisationKind
 from catalogue.models import Innovation, Region
 from kernel.forms import prompt_first
+from kernel.text import single_line
 
 # The fields a person fills in, in the order the form asks for them.
 DETAILS = [
@@ -123,6 +124,7 @@ class AdoptionForm(forms.ModelForm):
         help_text="The organisation that adopted it, for example a council or an NHS trust.",
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
         error_messages={"required": "Enter the organisation's name"},
+        validators=[single_line],
     )
     organisation_kind = forms.ChoiceField(
         label="Kind of organisation",
