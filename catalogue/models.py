@@ -559,11 +559,17 @@ class SearchEntry(models.Model):
 class TitleWord(models.Model):
     """A word of a published innovation's title, for "did you mean" spelling suggestions.
 
-    Kept by a database trigger (migration 0007); words are added, never removed, so a word
-    may outlive the title it came from.
+    Kept by database triggers (migration 0016): a word is here exactly while at least one
+    published title has it, so that no suggestion names what only a draft, a submission or an
+    archived entry says.
     """
 
     word = models.CharField(max_length=100, primary_key=True)
+    # Not a PositiveIntegerField: its CHECK would turn a miscount into a failed innovation
+    # write; the trigger deletes a word counted at zero or less instead.
+    titles = models.IntegerField(
+        default=0, help_text="How many published innovations have the word in their title."
+    )
 
     class Meta:
         indexes = [
