@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from adopters.choices import AdoptionStatus, Interest, RegistrationStatus
 from catalogue.choices import OrganisationKind
 from catalogue.models import ACTIVE_ADOPTION_STATUSES, Innovation, Organisation, Region
+from kernel.mailboxes import mailbox
 from kernel.text import single_line
 
 # What an adoption records, in the order the API and the site show and take it.
@@ -230,7 +231,8 @@ class RegistrationOfInterest(models.Model):
         verbose_name = "registration of interest"
         verbose_name_plural = "registrations of interest"
         indexes = [
-            models.Index(Lower("email"), "created_at", name="registration_email_ci"),
+            # The rate limit counts a mailbox's recent registrations (name+1@ is name@).
+            models.Index(mailbox(F("email")), "created_at", name="registration_mailbox_recent"),
             # The rate limit counts an address's recent registrations.
             models.Index("client_key", "created_at", name="registration_client_recent"),
         ]

@@ -16,8 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +34,7 @@ from catalogue.models import Innovation
 from catalogue.services import NamedOrganisation
 from kernel import outbox
 from kernel.audit import audited
+from kernel.mailboxes import mailbox
 from kernel.models import OutgoingEmail
 
 if TYPE_CHECKING:
@@ -261,7 +261,8 @@ def fill_time_problem(started: str) -> str | None:
 
 
 def check_rate(*, key: str, email: str) -> None:
-    """Refuse a registration when its address or its email reached the hourly limit.
+    """Refuse a registration when its network address or its email's mailbox (the address
+    without a +tag, in any case: kernel.mailboxes) reached the hourly limit.
 
     Call inside the transaction that adds the registration: the lock taken here makes counting
     and adding one step, so that requests arriving together cannot all slip under the limit.
@@ -270,12 +271,14 @@ def check_rate(*, key: str, email: str) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_RATE_LOCK])
     window = timedelta(seconds=settings.REGISTRATION_WINDOW_SECONDS)
     now = timezone.now()
-    recent = (
-        RegistrationOfInterest.objects.alias(address=Lower("email"))
-        .filter(created_at__gt=now - window)
-        .order_by("created_at")
+    recent = RegistrationOfInterest.objects.filter(created_at__gt=now - window).order_by(
+        "created_at"
     )
-    limits = [(recent.filter(address=email.lower()), settings.REGISTRATION_LIMIT_PER_EMAIL)]
+    # Counted per mailbox, not per address as typed: name+1@example.org is name@example.org.
+    same_mailbox = recent.alias(mailbox=mailbox(F("email"))).filter(mailbox=mailbox(email))
+    limits: list[tuple[QuerySet[RegistrationOfInterest], int]] = [
+        (same_mailbox, settings.REGISTRATION_LIMIT_PER_EMAIL)
+    ]
     if key:
         limits.append((recent.filter(client_key=key), settings.REGISTRATION_LIMIT_PER_ADDRESS))
     waits = []

@@ -1,0 +1,106 @@
+"""Registrations of interest from anywhere (issue 14, finding 9): the per-email limit counts
+mailboxes, so a +tag does not buy a fresh allowance; other sites' pages cannot make their
+visitors' browsers register through the API; a form's start note is spent when used.
+Registering stays open to anyone without an account."""
+
+import pytest
+
+from adopters.models import RegistrationOfInterest
+from catalogue.models import Region
+from kernel.mailboxes import mailbox
+from tests.adopters.test_registration import form_data, register_url
+from tests.factories import InnovationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def innovation():
+    return InnovationFactory(title="Shared reading", slug="shared-reading")
+
+
+@pytest.fixture
+def register(client, innovation, django_capture_on_commit_callbacks):
+    """Send the site's form, from a new network address each time unless one is given."""
+    addresses = iter(f"198.51.100.{n}" for n in range(1, 250))
+
+    def post(**changes):
+        address = changes.pop("REMOTE_ADDR", None) or next(addresses)
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(register_url(innovation), form_data(**changes), REMOTE_ADDR=address)
+
+    return post
+
+
+# -- (a) The limit per email address counts mailboxes -----------------------------------------
+
+
+def mailbox_of(address: str) -> str:
+    """What kernel.mailboxes.mailbox makes of an address, as the database computes it."""
+    return Region.objects.annotate(m=mailbox(address)).values_list("m", flat=True).first()
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("ann@example.org", "ann@example.org"),
+        ("Ann@Example.ORG", "ann@example.org"),
+        ("ann+1@example.org", "ann@example.org"),
+        ("ann+news+2@example.org", "ann@example.org"),
+        ("ann.lee@example.org", "ann.lee@example.org"),  # dots matter outside Gmail
+        ("ann@mail.example.org", "ann@mail.example.org"),
+        ("A.n.n.Lee+x@gmail.com", "annlee@gmail.com"),
+        ("annlee@googlemail.com", "annlee@gmail.com"),
+        ("+tag@example.org", "@example.org"),
+    ],
+)
+def test_the_mailbox_of_an_address(address, expected):
+    assert mailbox_of(address) == expected
+
+
+def test_a_plus_tag_does_not_escape_the_limit_per_email(register, settings):
+    settings.REGISTRATION_LIMIT_PER_EMAIL = 2
+    assert register(email="ann+1@example.org").status_code == 302
+    assert register(email="ann+2@example.org").status_code == 302
+
+    refused = register(email="Ann+3@Example.org")
+
+    assert refused.status_code == 429
+    assert RegistrationOfInterest.objects.count() == 2
+    assert register(email="bob@example.org").status_code == 302
+
+
+def test_the_plain_address_counts_with_its_tagged_ones(register, settings):
+    settings.REGISTRATION_LIMIT_PER_EMAIL = 2
+    register(email="ann+1@example.org")
+    register(email="ann@example.org")
+    assert register(email="ann+again@example.org").status_code == 429
+
+
+def test_gmail_dots_do_not_escape_the_limit_per_email(register, settings):
+    settings.REGISTRATION_LIMIT_PER_EMAIL = 2
+    register(email="ann.lee@gmail.com")
+    register(email="annlee@googlemail.com")
+    assert register(email="a.n.n.l.e.e+x@gmail.com").status_code == 429
+
+
+def test_dots_elsewhere_are_different_mailboxes(register, settings):
+    settings.REGISTRATION_LIMIT_PER_EMAIL = 1
+    assert register(email="jo.smith@example.gov.uk").status_code == 302
+    assert register(email="josmith@example.gov.uk").status_code == 302
+
+
+def test_the_address_is_kept_as_typed(register):
+    register(email="Ann+Reading@Example.org")
+    assert RegistrationOfInterest.objects.get().email == "Ann+Reading@Example.org"
+
+
+def test_the_api_counts_mailboxes_too(client, innovation, settings):
+    settings.REGISTRATION_LIMIT_PER_EMAIL = 1
+    url = f"/api/v1/innovations/{innovation.slug}/registrations/"
+    body = {"name": "Sam", "interests": ["find-out-more"], "consent": True}
+
+    first = client.post(url, {**body, "email": "sam+a@example.org"}, "application/json")
+    again = client.post(url, {**body, "email": "sam+b@example.org"}, "application/json")
+
+    assert (first.status_code, again.status_code) == (201, 429)
