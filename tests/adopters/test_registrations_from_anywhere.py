@@ -104,3 +104,96 @@ def test_the_api_counts_mailboxes_too(client, innovation, settings):
     again = client.post(url, {**body, "email": "sam+b@example.org"}, "application/json")
 
     assert (first.status_code, again.status_code) == (201, 429)
+
+
+# -- (b) Only JSON, which other sites' pages cannot send without the API's leave ---------------
+
+EVIL = "https://evil.example"
+
+
+def api_url(innovation) -> str:
+    return f"/api/v1/innovations/{innovation.slug}/registrations/"
+
+
+def api_body(**changes) -> dict:
+    return {
+        "name": "Sam Patel",
+        "email": "sam@example.org",
+        "interests": ["find-out-more"],
+        "consent": True,
+        **changes,
+    }
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        (
+            "application/x-www-form-urlencoded",
+            "name=Sam&email=sam%40example.org&interests=find-out-more&consent=true",
+        ),
+        ("text/plain", '{"name": "Sam", "email": "sam@example.org", "consent": true}'),
+        ("text/plain;charset=UTF-8", '{"name": "Sam", "email": "sam@example.org"}'),
+    ],
+    ids=["form-encoded", "text-plain", "text-plain-charset"],
+)
+def test_a_body_any_page_could_send_is_a_415_and_nothing_is_kept(
+    client, innovation, mailoutbox, content_type, body
+):
+    response = client.post(api_url(innovation), body, content_type=content_type, HTTP_ORIGIN=EVIL)
+
+    assert response.status_code == 415
+    assert "application/json" in response.json()["detail"]
+    assert "Access-Control-Allow-Origin" not in response
+    assert not RegistrationOfInterest.objects.exists()
+    assert mailoutbox == []
+
+
+def test_a_multipart_body_is_a_415(client, innovation):
+    """What an HTML form with enctype="multipart/form-data" sends (the test client's default)."""
+    form = {"name": "Sam", "email": "sam@example.org", "interests": "find-out-more"}
+    response = client.post(api_url(innovation), {**form, "consent": "true"}, HTTP_ORIGIN=EVIL)
+    assert response.status_code == 415
+    assert not RegistrationOfInterest.objects.exists()
+
+
+def test_json_with_a_charset_is_taken(client, innovation):
+    response = client.post(
+        api_url(innovation), api_body(), content_type="application/json; charset=utf-8"
+    )
+    assert response.status_code == 201
+    assert RegistrationOfInterest.objects.get().email == "sam@example.org"
+
+
+def test_other_sites_are_refused_the_preflight_a_json_post_needs(client, innovation):
+    preflight = client.options(
+        api_url(innovation),
+        HTTP_ORIGIN=EVIL,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type",
+    )
+    cors = {name for name in preflight.headers if name.lower().startswith("access-control-")}
+    assert cors == set()
+
+
+def test_reads_stay_open_to_other_sites(client, innovation):
+    preflight = client.options(
+        "/api/v1/innovations/", HTTP_ORIGIN=EVIL, HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET"
+    )
+    assert preflight["Access-Control-Allow-Origin"] == "*"
+    read = client.get("/api/v1/innovations/", HTTP_ORIGIN=EVIL)
+    assert read["Access-Control-Allow-Origin"] == "*"
+
+
+def test_a_write_s_answer_carries_no_cors_headers(client, innovation):
+    response = client.post(
+        api_url(innovation), api_body(), content_type="application/json", HTTP_ORIGIN=EVIL
+    )
+    assert response.status_code == 201
+    assert not [name for name in response.headers if name.lower().startswith("access-control-")]
+
+
+def test_the_schema_documents_json_only(client):
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
+    operation = schema["paths"]["/api/v1/innovations/{slug}/registrations/"]["post"]
+    assert set(operation["requestBody"]["content"]) == {"application/json"}
