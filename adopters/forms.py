@@ -96,7 +96,7 @@ class RegistrationForm(forms.ModelForm):
         cleaned = self.cleaned_data  # what ModelForm.clean returns (the stubs allow None)
         # Timed only once everything else is right: a person fixing their answers has taken
         # their time, and one error at once is enough.
-        problem = None if self.errors else services.fill_time_problem(cleaned.get("started", ""))
+        problem = None if self.errors else services.use_form_started(cleaned.get("started", ""))
         if problem:
             # A fresh start: the person's second go is timed from now.
             data = cast(QueryDict, self.data).copy()

@@ -6,6 +6,7 @@ Views, the API, admin actions and commands call these; none re-implements them.
 from __future__ import annotations
 
 import math
+import secrets
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -32,7 +33,7 @@ from adopters.signals import adoption_status_noted, interest_confirmed
 from catalogue import services as catalogue_services
 from catalogue.models import Innovation
 from catalogue.services import NamedOrganisation
-from kernel import outbox
+from kernel import once, outbox
 from kernel.audit import audited
 from kernel.mailboxes import mailbox
 from kernel.models import OutgoingEmail
@@ -242,20 +243,34 @@ def client_key(address: str) -> str:
 
 
 def form_started() -> str:
-    """A signed note of when a registration form was shown (the minimum fill time)."""
-    return signing.dumps(time.time(), salt=_FORM_STARTED_SALT)
+    """A signed note of when a registration form was shown (the minimum fill time), unique to
+    that showing so that it can be used once."""
+    return signing.dumps(
+        {"shown_at": time.time(), "nonce": secrets.token_urlsafe(12)}, salt=_FORM_STARTED_SALT
+    )
 
 
-def fill_time_problem(started: str) -> str | None:
-    """Why a form sent with this start note is refused, or None when it took a person's time."""
+def use_form_started(started: str) -> str | None:
+    """Why a form sent with this start note is refused, or None when the form took a person's
+    time and the note had not been used before; a note that passes is spent (kernel.once), so
+    that one page load cannot send registration after registration."""
     try:
-        shown_at = float(signing.loads(started, salt=_FORM_STARTED_SALT, max_age=_FORM_MAX_AGE))
-    except (signing.BadSignature, TypeError, ValueError):
+        note = signing.loads(started, salt=_FORM_STARTED_SALT, max_age=_FORM_MAX_AGE)
+        # A bare time: a note given before notes carried a nonce (forms open at the upgrade).
+        shown_at = float(note["shown_at"] if isinstance(note, dict) else note)
+    except (signing.BadSignature, TypeError, ValueError, KeyError):
         return "This form has expired. Check your answers and send it again."
     if time.time() - shown_at < settings.REGISTRATION_MIN_FILL_SECONDS:
         return (
             "This form was sent too quickly to have been filled in. "
             "Check your answers and send it again."
+        )
+    if not once.spend(
+        started, purpose=_FORM_STARTED_SALT, valid_for=timedelta(seconds=_FORM_MAX_AGE)
+    ):
+        return (
+            "This form has been sent already. If no email has come asking you to confirm, "
+            "check your answers and send it again."
         )
     return None
 

@@ -3,12 +3,18 @@ mailboxes, so a +tag does not buy a fresh allowance; other sites' pages cannot m
 visitors' browsers register through the API; a form's start note is spent when used.
 Registering stays open to anyone without an account."""
 
+from datetime import timedelta
+
 import pytest
+from django.core import signing
+from django.utils import timezone
 
 from adopters.models import RegistrationOfInterest
 from catalogue.models import Region
+from kernel import once
 from kernel.mailboxes import mailbox
-from tests.adopters.test_registration import form_data, register_url
+from kernel.models import SpentToken
+from tests.adopters.test_registration import STARTED_SALT, form_data, register_url, started
 from tests.factories import InnovationFactory
 
 pytestmark = pytest.mark.django_db
@@ -197,3 +203,79 @@ def test_the_schema_documents_json_only(client):
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
     operation = schema["paths"]["/api/v1/innovations/{slug}/registrations/"]["post"]
     assert set(operation["requestBody"]["content"]) == {"application/json"}
+
+
+# -- (c) A form's start note is spent when used ------------------------------------------------
+
+
+def shown_form(client, innovation) -> str:
+    """The start note of the form as a person is shown it."""
+    return client.get(register_url(innovation)).context["form"].initial["started"]
+
+
+def backdated(note: str, seconds: float = 10) -> str:
+    """The same note (same nonce), as if the form had been shown `seconds` earlier."""
+    value = signing.loads(note, salt=STARTED_SALT)
+    return signing.dumps({**value, "shown_at": value["shown_at"] - seconds}, salt=STARTED_SALT)
+
+
+def test_a_start_note_sends_one_registration_only(client, register, innovation, mailoutbox):
+    note = backdated(shown_form(client, innovation))
+    assert register(started=note, email="ann@example.org").status_code == 302
+
+    again = register(started=note, email="bob@example.org")
+
+    assert again.status_code == 400
+    assert "This form has been sent already" in again.content.decode()
+    assert list(RegistrationOfInterest.objects.values_list("email", flat=True)) == [
+        "ann@example.org"
+    ]
+    assert len(mailoutbox) == 1
+
+
+def test_after_a_refusal_the_form_s_fresh_note_works(client, register, innovation, settings):
+    note = backdated(shown_form(client, innovation))
+    register(started=note)
+    refused = register(started=note, email="bob@example.org")
+    fresh = refused.context["form"].data["started"]
+    assert fresh != note
+
+    settings.REGISTRATION_MIN_FILL_SECONDS = 0
+    assert register(started=fresh, email="bob@example.org").status_code == 302
+    assert RegistrationOfInterest.objects.count() == 2
+
+
+def test_a_note_sent_too_quickly_is_not_spent(client, register, innovation, settings):
+    note = shown_form(client, innovation)
+    assert register(started=note).status_code == 400  # under the minimum fill time
+    settings.REGISTRATION_MIN_FILL_SECONDS = 0
+    assert register(started=note).status_code == 302
+
+
+def test_a_note_is_not_spent_while_the_form_has_mistakes(client, register, innovation):
+    note = backdated(shown_form(client, innovation))
+    assert register(started=note, name="").status_code == 400
+    assert register(started=note).status_code == 302
+
+
+def test_a_note_given_before_notes_were_single_use_is_taken_once(register):
+    """A bare time, as forms shown before this change carry."""
+    note = started()
+    assert register(started=note).status_code == 302
+    assert register(started=note, email="bob@example.org").status_code == 400
+
+
+def test_spend_says_whether_a_token_was_used_before():
+    day = timedelta(days=1)
+    assert once.spend("abc", purpose="one", valid_for=day) is True
+    assert once.spend("abc", purpose="one", valid_for=day) is False
+    assert once.spend("abc", purpose="another", valid_for=day) is True
+    assert "abc" not in "".join(SpentToken.objects.values_list("digest", flat=True))
+
+
+def test_spent_tokens_are_forgotten_once_they_would_expire():
+    once.spend("old", purpose="one", valid_for=timedelta(seconds=1))
+    SpentToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    once.spend("new", purpose="one", valid_for=timedelta(days=1))
+    assert SpentToken.objects.count() == 1
+    assert once.spend("old", purpose="one", valid_for=timedelta(days=1)) is True
