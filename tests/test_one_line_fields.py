@@ -129,13 +129,13 @@ def test_the_submission_form_keeps_line_breaks_in_the_description(client, innova
 @pytest.mark.parametrize("field", ["name", "organisation_name", "role", "email"])
 def test_the_registration_form_refuses_a_line_break(client, field):
     innovation = InnovationFactory(title="Shared reading")
-    value = "ada\n@example.org" if field == "email" else "Ada\r\nBcc: everyone@example.org"
+    # An address Django's own check takes: a quoted name may hold a vertical tab.
+    value = '"ada\x0b"@example.org' if field == "email" else "Ada\r\nBcc: everyone@example.org"
 
     response = client.post(register_url(innovation), form_data(**{field: value}))
 
     assert response.status_code == 400
-    assert field in response.context["form"].errors
-    assert SINGLE_LINE_MESSAGE in response.content.decode() or field == "email"
+    assert response.context["form"].errors[field] == [SINGLE_LINE_MESSAGE]
     assert not RegistrationOfInterest.objects.exists()
 
 
@@ -241,14 +241,17 @@ def test_the_registration_api_refuses_a_line_break(client, field):
 
 
 @pytest.mark.parametrize(
-    "changes",
+    ("field", "changes"),
     [
-        {"organisation_name": "Knowsley\nCouncil", "organisation_kind": "local-authority"},
-        {"organisation": "knowsley-council", "area": "Knowsley\tNorth"},
-        {"organisation": "knowsley-council", "contact_name": "Pat\u2029Example"},
+        (
+            "organisation_name",
+            {"organisation_name": "Knowsley\nCouncil", "organisation_kind": "local-authority"},
+        ),
+        ("area", {"organisation": "knowsley-council", "area": "Knowsley\tNorth"}),
+        ("contact_name", {"organisation": "knowsley-council", "contact_name": "Pat\u2029Ex"}),
     ],
 )
-def test_the_adoption_api_refuses_a_line_break(client, innovator, changes):
+def test_the_adoption_api_refuses_a_line_break(client, innovator, field, changes):
     InnovationFactory(title="Shared reading")
     OrganisationFactory(name="Knowsley Council", kind="local-authority")
     client.force_login(innovator)
@@ -257,9 +260,6 @@ def test_the_adoption_api_refuses_a_line_break(client, innovator, changes):
     response = api_post(client, "/api/v1/adoptions/", data)
 
     assert response.status_code == 400
-    field = next(name for name in changes if name != "organisation_kind")
-    if field == "organisation":
-        field = next(name for name in changes if name != "organisation")
     assert response.json() == {field: [SINGLE_LINE_MESSAGE]}
     assert not Adoption.objects.exists()
 
