@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods
 from adopters import services
 from kernel import outbox, sign_in_pace
 from kernel.api import client_address
-from kernel.text import max_length
+from kernel.text import max_length, single_line
 
 if TYPE_CHECKING:
     pass
@@ -73,6 +73,7 @@ class SignUpForm(forms.Form):
     email = forms.EmailField(
         label="Email address",
         max_length=max_length(User, "username"),  # it becomes the username
+        validators=[single_line],
         help_text="You will sign in with it. We will send you a link to confirm it.",
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
         error_messages={
@@ -101,6 +102,8 @@ class OpenAccountForm(BaseUserCreationForm):
         super().__init__(*args, **kwargs)
         self.fields["first_name"].required = True
         self.fields["first_name"].error_messages["required"] = "Enter your name"
+        # User's fields carry no such validator: a name on one line, as emails use.
+        self.fields["first_name"].validators.append(single_line)
         self.fields["password1"].error_messages["required"] = "Enter a password"
         self.fields["password1"].help_text = (
             "At least 8 characters: not a common password, not only numbers, and not like "

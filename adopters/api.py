@@ -37,7 +37,9 @@ from catalogue.api.serializers import (
 from catalogue.choices import OrganisationKind
 from catalogue.filtersets import ValueListFilter
 from catalogue.models import Innovation, Organisation, Region
+from kernel.api import JSONParser
 from kernel.api_fields import ApiUrl, refusals_as_400
+from kernel.text import single_line
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):
@@ -93,6 +95,7 @@ class AdoptionWriteSerializer(serializers.ModelSerializer):
         write_only=True,
         required=False,
         max_length=200,
+        validators=[single_line],
         help_text="The organisation's name, instead of organisation: a name in the catalogue "
         "(in any case) is that organisation; a new name adds it, of organisation_kind.",
     )
@@ -334,6 +337,10 @@ class RegistrationSerializer(serializers.ModelSerializer):
         return list(dict.fromkeys(value))
 
 
+# Why the anonymous registration takes JSON only (a 415 says so to whoever sends a form).
+JSON_ONLY = "Send the registration as JSON, with the header Content-Type: application/json."
+
+
 @extend_schema_view(
     post=extend_schema(
         summary="Register interest in a published innovation (no sign-in needed)",
@@ -345,10 +352,16 @@ class RegistrationCreateView(generics.CreateAPIView):
 
     The registration is kept at once and the person is emailed a link to confirm it; the
     innovation's team hears of it only after that. More than the hourly limit from one address,
-    or for one email address, is refused with 429 and Retry-After.
+    or for one mailbox, is refused with 429 and Retry-After.
+
+    JSON only: a form-encoded, multipart or plain-text body is a 415. Those are the bodies any
+    web page can make its visitors' browsers send to another site without asking it; a JSON
+    body needs a CORS preflight, which this API never grants to a write (kernel.api), so another
+    site cannot register its visitors, nor use up the limits of their network addresses.
     """
 
     permission_classes = [permissions.AllowAny]
+    parser_classes = [JSONParser]
     serializer_class = RegistrationSerializer
     queryset = Innovation.objects.published()
     lookup_field = "slug"
@@ -356,7 +369,11 @@ class RegistrationCreateView(generics.CreateAPIView):
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         innovation = self.get_object()
-        serializer = self.get_serializer(data=request.data)
+        try:
+            data = request.data
+        except exceptions.UnsupportedMediaType as exc:
+            raise exceptions.UnsupportedMediaType(request.content_type, detail=JSON_ONLY) from exc
+        serializer = self.get_serializer(data=data)
         serializer.is_valid(raise_exception=True)
         sent = serializer.validated_data
         details = {name: sent[name] for name in DETAILS if name in sent}

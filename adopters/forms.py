@@ -14,6 +14,7 @@ from catalogue import services as catalogue_services
 from catalogue.choices import OrganisationKind
 from catalogue.models import Innovation, Region
 from kernel.forms import prompt_first
+from kernel.text import single_line
 
 # The fields a person fills in, in the order the form asks for them.
 DETAILS = [
@@ -95,7 +96,7 @@ class RegistrationForm(forms.ModelForm):
         cleaned = self.cleaned_data  # what ModelForm.clean returns (the stubs allow None)
         # Timed only once everything else is right: a person fixing their answers has taken
         # their time, and one error at once is enough.
-        problem = None if self.errors else services.fill_time_problem(cleaned.get("started", ""))
+        problem = None if self.errors else services.use_form_started(cleaned.get("started", ""))
         if problem:
             # A fresh start: the person's second go is timed from now.
             data = cast(QueryDict, self.data).copy()
@@ -123,6 +124,7 @@ class AdoptionForm(forms.ModelForm):
         help_text="The organisation that adopted it, for example a council or an NHS trust.",
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
         error_messages={"required": "Enter the organisation's name"},
+        validators=[single_line],
     )
     organisation_kind = forms.ChoiceField(
         label="Kind of organisation",

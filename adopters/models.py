@@ -13,6 +13,8 @@ from simple_history.models import HistoricalRecords
 from adopters.choices import AdoptionStatus, Interest, RegistrationStatus
 from catalogue.choices import OrganisationKind
 from catalogue.models import ACTIVE_ADOPTION_STATUSES, Innovation, Organisation, Region
+from kernel.mailboxes import mailbox
+from kernel.text import single_line
 
 # What an adoption records, in the order the API and the site show and take it.
 RECORDED = [
@@ -56,7 +58,9 @@ class Adoption(models.Model):
     region = models.ForeignKey(
         Region, null=True, blank=True, on_delete=models.PROTECT, related_name="adoptions"
     )
-    area = models.CharField(max_length=200, blank=True, help_text="Town, district or borough.")
+    area = models.CharField(
+        max_length=200, blank=True, help_text="Town, district or borough.", validators=[single_line]
+    )
     status = models.CharField(
         max_length=20, choices=AdoptionStatus.choices, default=AdoptionStatus.EXPLORING
     )
@@ -70,8 +74,8 @@ class Adoption(models.Model):
     will_talk = models.BooleanField(
         "will talk to the next adopter", default=False, help_text="Happy to share experience."
     )
-    contact_name = models.CharField(max_length=200, blank=True)
-    contact_email = models.EmailField(blank=True)
+    contact_name = models.CharField(max_length=200, blank=True, validators=[single_line])
+    contact_email = models.EmailField(blank=True, validators=[single_line])
     verified = models.BooleanField(default=False, help_text="Checked by a curator.")
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -84,7 +88,12 @@ class Adoption(models.Model):
         on_delete=models.SET_NULL,
         related_name="recorded_adoptions",
     )
-    source = models.CharField(max_length=500, blank=True, help_text="Where these facts come from.")
+    source = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Where these facts come from.",
+        validators=[single_line],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -177,13 +186,15 @@ class RegistrationOfInterest(models.Model):
     innovation = models.ForeignKey(
         Innovation, on_delete=models.PROTECT, related_name="registrations"
     )
-    name = models.CharField(max_length=200)
-    email = models.EmailField()
-    organisation_name = models.CharField("organisation", max_length=200, blank=True)
+    name = models.CharField(max_length=200, validators=[single_line])
+    email = models.EmailField(validators=[single_line])
+    organisation_name = models.CharField(
+        "organisation", max_length=200, blank=True, validators=[single_line]
+    )
     organisation_kind = models.CharField(
         max_length=30, choices=OrganisationKind.choices, blank=True
     )
-    role = models.CharField(max_length=200, blank=True)
+    role = models.CharField(max_length=200, blank=True, validators=[single_line])
     region = models.ForeignKey(
         Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -220,7 +231,8 @@ class RegistrationOfInterest(models.Model):
         verbose_name = "registration of interest"
         verbose_name_plural = "registrations of interest"
         indexes = [
-            models.Index(Lower("email"), "created_at", name="registration_email_ci"),
+            # The rate limit counts a mailbox's recent registrations (name+1@ is name@).
+            models.Index(mailbox(F("email")), "created_at", name="registration_mailbox_recent"),
             # The rate limit counts an address's recent registrations.
             models.Index("client_key", "created_at", name="registration_client_recent"),
         ]

@@ -6,6 +6,7 @@ Views, the API, admin actions and commands call these; none re-implements them.
 from __future__ import annotations
 
 import math
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,8 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -35,9 +35,10 @@ from adopters.signals import adoption_status_noted, adoption_verified, interest_
 from catalogue import services as catalogue_services
 from catalogue.models import Innovation
 from catalogue.services import NamedOrganisation
-from kernel import outbox
+from kernel import once, outbox
 from kernel import rate as kernel_rate
 from kernel.audit import audited
+from kernel.mailboxes import mailbox
 from kernel.models import OutgoingEmail
 
 if TYPE_CHECKING:
@@ -248,26 +249,41 @@ def client_key(address: str) -> str:
 
 
 def form_started() -> str:
-    """A signed note of when a registration form was shown (the minimum fill time)."""
-    return signing.dumps(time.time(), salt=_FORM_STARTED_SALT)
+    """A signed note of when a registration form was shown (the minimum fill time), unique to
+    that showing so that it can be used once."""
+    return signing.dumps(
+        {"shown_at": time.time(), "nonce": secrets.token_urlsafe(12)}, salt=_FORM_STARTED_SALT
+    )
 
 
-def fill_time_problem(started: str) -> str | None:
-    """Why a form sent with this start note is refused, or None when it took a person's time."""
+def use_form_started(started: str) -> str | None:
+    """Why a form sent with this start note is refused, or None when the form took a person's
+    time and the note had not been used before; a note that passes is spent (kernel.once), so
+    that one page load cannot send registration after registration."""
     try:
-        shown_at = float(signing.loads(started, salt=_FORM_STARTED_SALT, max_age=_FORM_MAX_AGE))
-    except (signing.BadSignature, TypeError, ValueError):
+        note = signing.loads(started, salt=_FORM_STARTED_SALT, max_age=_FORM_MAX_AGE)
+        # A bare time: a note given before notes carried a nonce (forms open at the upgrade).
+        shown_at = float(note["shown_at"] if isinstance(note, dict) else note)
+    except (signing.BadSignature, TypeError, ValueError, KeyError):
         return "This form has expired. Check your answers and send it again."
     if time.time() - shown_at < settings.REGISTRATION_MIN_FILL_SECONDS:
         return (
             "This form was sent too quickly to have been filled in. "
             "Check your answers and send it again."
         )
+    if not once.spend(
+        started, purpose=_FORM_STARTED_SALT, valid_for=timedelta(seconds=_FORM_MAX_AGE)
+    ):
+        return (
+            "This form has been sent already. If no email has come asking you to confirm, "
+            "check your answers and send it again."
+        )
     return None
 
 
 def check_rate(*, key: str, email: str) -> None:
-    """Refuse a registration when its address or its email reached the hourly limit.
+    """Refuse a registration when its network address or its email's mailbox (the address
+    without a +tag, in any case: kernel.mailboxes) reached the hourly limit.
 
     Call inside the transaction that adds the registration: the lock taken here makes counting
     and adding one step, so that requests arriving together cannot all slip under the limit.
@@ -276,12 +292,14 @@ def check_rate(*, key: str, email: str) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_RATE_LOCK])
     window = timedelta(seconds=settings.REGISTRATION_WINDOW_SECONDS)
     now = timezone.now()
-    recent = (
-        RegistrationOfInterest.objects.alias(address=Lower("email"))
-        .filter(created_at__gt=now - window)
-        .order_by("created_at")
+    recent = RegistrationOfInterest.objects.filter(created_at__gt=now - window).order_by(
+        "created_at"
     )
-    limits = [(recent.filter(address=email.lower()), settings.REGISTRATION_LIMIT_PER_EMAIL)]
+    # Counted per mailbox, not per address as typed: name+1@example.org is name@example.org.
+    same_mailbox = recent.alias(mailbox=mailbox(F("email"))).filter(mailbox=mailbox(email))
+    limits: list[tuple[QuerySet[RegistrationOfInterest], int]] = [
+        (same_mailbox, settings.REGISTRATION_LIMIT_PER_EMAIL)
+    ]
     if key:
         limits.append((recent.filter(client_key=key), settings.REGISTRATION_LIMIT_PER_ADDRESS))
     waits = []

@@ -10,6 +10,7 @@ from catalogue.choices import OrganisationKind, ScalingWay
 from catalogue.models import INNOVATION_EDITABLE, BeneficiaryGroup, Innovation, Region, Sector
 from catalogue.services import NamedOrganisation
 from kernel.forms import prompt_first
+from kernel.text import single_line
 
 CHECKBOXES = forms.CheckboxSelectMultiple
 
@@ -36,6 +37,7 @@ class SubmissionForm(forms.ModelForm):
         help_text="If it is already in the catalogue, use the same name and we will link them.",
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
         error_messages={"required": "Enter the name of the organisation that leads it"},
+        validators=[single_line],
     )
     organisation_kind = forms.ChoiceField(
         label="Kind of organisation",
@@ -57,6 +59,7 @@ class SubmissionForm(forms.ModelForm):
         max_length=200,
         assume_scheme="https",
         error_messages={"invalid": "Enter a web address starting with https://"},
+        validators=[single_line],
     )
     accurate = forms.BooleanField(
         label="The facts here are accurate, and the catalogue may publish them once a curator "

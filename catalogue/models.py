@@ -26,6 +26,7 @@ from catalogue.choices import (
     ScalingWay,
     Stage,
 )
+from kernel.text import single_line
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -38,7 +39,7 @@ class Region(models.Model):
     """A UK nation or English region, or "outside the UK"; nations hold their regions."""
 
     slug = models.SlugField(max_length=50, unique=True)
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=100, unique=True, validators=[single_line])
     kind = models.CharField(max_length=10, choices=RegionKind.choices)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -71,14 +72,19 @@ class Region(models.Model):
 class Organisation(models.Model):
     """Anyone who leads, partners in or adopts an innovation."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[single_line])
     slug = models.SlugField(max_length=220, unique=True)
     kind = models.CharField(max_length=30, choices=OrganisationKind.choices)
     region = models.ForeignKey(
         Region, null=True, blank=True, on_delete=models.PROTECT, related_name="organisations"
     )
-    website = models.URLField(blank=True)
-    source = models.CharField(max_length=300, blank=True, help_text="Where these facts come from.")
+    website = models.URLField(blank=True, validators=[single_line])
+    source = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Where these facts come from.",
+        validators=[single_line],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -112,7 +118,7 @@ class Organisation(models.Model):
 class Vocabulary(models.Model):
     """A curated list that curators extend without a deploy; the slug is slugify(name)."""
 
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=100, unique=True, validators=[single_line])
     slug = models.SlugField(max_length=110, unique=True)
     description = models.TextField(blank=True)
 
@@ -194,7 +200,7 @@ class InnovationQuerySet(models.QuerySet):
 class Innovation(models.Model):
     """A public-service innovation that worked somewhere and could work elsewhere."""
 
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[single_line])
     slug = models.SlugField(max_length=220, unique=True)
     summary = models.TextField(help_text="One or two sentences shown in lists and search results.")
     problem = models.TextField("problem it addresses", blank=True)
@@ -235,11 +241,16 @@ class Innovation(models.Model):
     cost_band = models.CharField(max_length=10, choices=CostBand.choices, blank=True)
     cost_notes = models.TextField(blank=True)
     funding_model = models.TextField(blank=True)
-    website = models.URLField(blank=True)
-    contact_name = models.CharField("public contact name", max_length=200, blank=True)
-    contact_email = models.EmailField("public contact email", blank=True)
+    website = models.URLField(blank=True, validators=[single_line])
+    contact_name = models.CharField(
+        "public contact name", max_length=200, blank=True, validators=[single_line]
+    )
+    contact_email = models.EmailField("public contact email", blank=True, validators=[single_line])
     source = models.CharField(
-        max_length=500, blank=True, help_text="Where the facts on this page come from."
+        max_length=500,
+        blank=True,
+        help_text="Where the facts on this page come from.",
+        validators=[single_line],
     )
     owners = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -430,11 +441,15 @@ class ReachFigure(models.Model):
 
     innovation = models.ForeignKey(Innovation, on_delete=models.CASCADE, related_name="reach")
     measure = models.CharField(
-        max_length=100, help_text='What is counted, e.g. "groups" or "people supported".'
+        max_length=100,
+        help_text='What is counted, e.g. "groups" or "people supported".',
+        validators=[single_line],
     )
     value = models.PositiveBigIntegerField()
     date = models.DateField()
-    source = models.CharField(max_length=500, blank=True, help_text="Document or URL.")
+    source = models.CharField(
+        max_length=500, blank=True, help_text="Document or URL.", validators=[single_line]
+    )
 
     class Meta:
         ordering = ["measure", "date"]
@@ -459,14 +474,14 @@ class ReachFigure(models.Model):
 class Resource(models.Model):
     """Signposting to advice, toolkits, funding and evaluations, general or for innovations."""
 
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=300, validators=[single_line])
     slug = models.SlugField(max_length=320, unique=True)
     kind = models.CharField(max_length=20, choices=ResourceKind.choices)
-    publisher = models.CharField(max_length=200, blank=True)
-    url = models.URLField(blank=True)
+    publisher = models.CharField(max_length=200, blank=True, validators=[single_line])
+    url = models.URLField(blank=True, validators=[single_line])
     description = models.TextField(blank=True)
     innovations = models.ManyToManyField(Innovation, blank=True, related_name="resources")
-    source = models.CharField(max_length=500, blank=True)
+    source = models.CharField(max_length=500, blank=True, validators=[single_line])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -544,11 +559,17 @@ class SearchEntry(models.Model):
 class TitleWord(models.Model):
     """A word of a published innovation's title, for "did you mean" spelling suggestions.
 
-    Kept by a database trigger (migration 0007); words are added, never removed, so a word
-    may outlive the title it came from.
+    Kept by database triggers (migration 0016): a word is here exactly while at least one
+    published title has it, so that no suggestion names what only a draft, a submission or an
+    archived entry says.
     """
 
     word = models.CharField(max_length=100, primary_key=True)
+    # Not a PositiveIntegerField: its CHECK would turn a miscount into a failed innovation
+    # write; the trigger deletes a word counted at zero or less instead.
+    titles = models.IntegerField(
+        default=0, help_text="How many published innovations have the word in their title."
+    )
 
     class Meta:
         indexes = [

@@ -157,22 +157,38 @@ def _depth(data: object) -> int:
     return deepest
 
 
+# What other origins may do with the API: read it.
+CORS_READS = ("GET", "HEAD", "OPTIONS")
+CORS_HEADERS = (
+    "Access-Control-Allow-Origin",
+    "Access-Control-Allow-Credentials",
+    "Access-Control-Allow-Methods",
+    "Access-Control-Allow-Headers",
+    "Access-Control-Expose-Headers",
+    "Access-Control-Max-Age",
+)
+
+
 class ReadOnlyCorsMiddleware:
     """Other origins may read the API, never write to it: the CORS headers that
-    django-cors-headers adds are taken off responses to anything but GET, HEAD and OPTIONS (its
-    settings only limit preflights, and a form-encoded POST needs none)."""
+    django-cors-headers adds are taken off responses to anything but a read, and off a
+    preflight asking for a write, whatever its settings say (they only limit the methods a
+    preflight lists, and a form-encoded POST needs no preflight at all; the endpoints anyone
+    may write to take JSON only, which does).
+
+    Without these headers a browser neither sends another site's JSON write (its preflight
+    fails) nor lets the other site read what a write answered (a token, say)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            for header in (
-                "Access-Control-Allow-Origin",
-                "Access-Control-Allow-Credentials",
-                "Access-Control-Expose-Headers",
-            ):
+        wanted = request.method or ""
+        if wanted == "OPTIONS":
+            wanted = request.headers.get("Access-Control-Request-Method", "OPTIONS")
+        if wanted.upper() not in CORS_READS:
+            for header in CORS_HEADERS:
                 if header in response:
                     del response[header]
         return response

@@ -1,4 +1,5 @@
-"""The kernel's one table: the outbox of emails waiting to be sent (kernel/outbox.py)."""
+"""The kernel's tables: the outbox of emails waiting to be sent (kernel/outbox.py), and the
+single-use tokens that have been used (kernel/once.py)."""
 
 from __future__ import annotations
 
@@ -43,3 +44,20 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} to {self.to}"
+
+
+class SpentToken(models.Model):
+    """A single-use token that has been used, kept until it would be refused anyway.
+
+    Only a digest of the token and its purpose is kept (kernel/once.py): enough to know it
+    again, nothing to read.
+    """
+
+    digest = models.CharField(max_length=64, primary_key=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "spent token"
+
+    def __str__(self) -> str:
+        return f"{self.digest[:12]}… until {self.expires_at:%Y-%m-%d %H:%M}"

@@ -18,14 +18,18 @@ from django.utils.text import Truncator
 
 from kernel.mail import MailServerNotConfigured
 from kernel.models import OutgoingEmail
-from kernel.text import max_length
+from kernel.text import max_length, one_line
 
 logger = logging.getLogger(__name__)
 
 
 def queue(to: str, subject: str, body: str) -> OutgoingEmail:
-    """Keep the message with the current transaction and send it once that commits."""
-    subject = Truncator(subject).chars(max_length(OutgoingEmail, "subject"))
+    """Keep the message with the current transaction and send it once that commits.
+
+    The subject is made one line: a header with a line break cannot be sent, and a title
+    stored before one-line fields refused them must not stop every email that quotes it.
+    """
+    subject = Truncator(one_line(subject)).chars(max_length(OutgoingEmail, "subject"))
     email = OutgoingEmail.objects.create(to=to, subject=subject, body=body)
     # robust: a failure to send must not turn a committed registration into an error page.
     transaction.on_commit(lambda: deliver(email.pk), robust=True)
@@ -51,7 +55,8 @@ def deliver(pk: int) -> bool:
         email.last_attempt_at = timezone.now()
         try:
             EmailMessage(
-                subject=email.subject,
+                # one_line again for messages queued before queue() made subjects one line.
+                subject=one_line(email.subject),
                 body=email.body,
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[email.to],

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import slugify
 
@@ -46,3 +49,29 @@ def csv_cell(value: object) -> str:
     if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + text
     return text
+
+
+# What has no place in a one-line value (a title, a name, an email address): the C0 controls
+# (U+0000 to U+001F: tab, line feed and carriage return among them), DEL and the C1 controls
+# (U+007F to U+009F, NEL among them), and Unicode's line and paragraph separators. Any of them
+# in a title that an email's subject quotes makes that email unsendable; in a name they break
+# CSV rows, headers and the layout of every page that shows it.
+NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+SINGLE_LINE_MESSAGE = "Enter this on one line (no line breaks or control characters)"
+
+
+def single_line(value: object) -> None:
+    """A validator for one-line text fields: refuses line breaks and control characters.
+
+    On a model's field it runs in model forms, the admin and DRF model serializers; declared
+    form and serializer fields (and the importer's records) list it themselves.
+    """
+    if isinstance(value, str) and NOT_ONE_LINE.search(value):
+        raise ValidationError(SINGLE_LINE_MESSAGE, code="single_line")
+
+
+def one_line(text: str) -> str:
+    """The text with its line breaks and control characters, and the spaces around them, made
+    one space: for what must be one line whatever was stored before the fields refused them
+    (an email's subject quoting a title)."""
+    return " ".join(piece.strip() for piece in NOT_ONE_LINE.split(text) if piece.strip())

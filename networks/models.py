@@ -10,6 +10,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from catalogue.models import Innovation
+from kernel.text import single_line
 from networks.choices import JoinedThrough, RequestKind, RequestStatus, Ring, Role
 
 
@@ -32,7 +33,7 @@ class NetworkQuerySet(models.QuerySet):
 class Network(models.Model):
     """The nested rings of people around one innovation, or around a theme."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[single_line])
     slug = models.SlugField(max_length=220, unique=True)
     description = models.TextField(blank=True)
     innovation = models.OneToOneField(
@@ -65,8 +66,8 @@ class Membership(models.Model):
     """One person in one ring of a network; every move between rings is kept as a RingMove."""
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="memberships")
-    email = models.EmailField()
-    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(validators=[single_line])
+    name = models.CharField(max_length=200, blank=True, validators=[single_line])
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

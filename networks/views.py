@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from kernel.downloads import csv_download, in_chunks
 from kernel.http import AuthenticatedHttpRequest
-from kernel.text import row_id
+from kernel.text import row_id, single_line
 from networks import services
 from networks.choices import RING_DESCRIPTIONS, RequestKind, RequestStatus, Ring, Role
 from networks.models import Membership, Mentoring, Network, RingRequest
@@ -201,6 +201,7 @@ class MoveForm(forms.Form):
         max_length=2000,
         help_text="Kept in each member's history.",
         error_messages={"required": "Say why they are moving"},
+        validators=[single_line],  # asked for in a one-line box, shown within a sentence
     )
 
     # The id of the first member's box, for the error summary (set by the view).

@@ -49,7 +49,7 @@ from catalogue.models import (
     Sector,
 )
 from kernel.audit import audited
-from kernel.text import unique_slug
+from kernel.text import single_line, unique_slug
 
 SECTIONS = ("organisations", "innovations", "adoptions", "resources")
 # What the audit history says of a version an import wrote (by the curator who uploaded the file
@@ -102,9 +102,22 @@ def _text(**kwargs: Any) -> serializers.CharField:
     return serializers.CharField(required=False, allow_blank=True, allow_null=True, **kwargs)
 
 
+# One-line values (titles, names, addresses, sources) refuse line breaks and control
+# characters, as the catalogue's fields do (kernel.text.single_line); a problem is reported
+# at its place like any other.
+ONE_LINE = [single_line]
+
+
+def _line(**kwargs: Any) -> serializers.CharField:
+    return _text(validators=ONE_LINE, **kwargs)
+
+
 def _names(**kwargs: Any) -> serializers.ListField:
     return serializers.ListField(
-        child=serializers.CharField(max_length=100), required=False, allow_null=True, **kwargs
+        child=serializers.CharField(max_length=100, validators=ONE_LINE),
+        required=False,
+        allow_null=True,
+        **kwargs,
     )
 
 
@@ -131,25 +144,25 @@ class StrictSerializer(serializers.Serializer):
 
 
 class OrganisationRecord(StrictSerializer):
-    name = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=200, validators=ONE_LINE)
     slug = serializers.SlugField(max_length=220, required=False, allow_null=True)
     kind = _choice(OrganisationKind.values, required=False, allow_null=True)
     region = serializers.SlugField(required=False, allow_null=True)
     website = serializers.URLField(
-        max_length=200, required=False, allow_blank=True, allow_null=True
+        max_length=200, required=False, allow_blank=True, allow_null=True, validators=ONE_LINE
     )
-    source = _text(max_length=300)  # type: ignore[assignment]  # a field, not Field.source
+    source = _line(max_length=300)  # type: ignore[assignment]  # a field, not Field.source
 
 
 class ReachRecord(StrictSerializer):
-    measure = serializers.CharField(max_length=100)
+    measure = serializers.CharField(max_length=100, validators=ONE_LINE)
     value = serializers.IntegerField(min_value=0, max_value=2**63 - 1)
     date = serializers.DateField(input_formats=["iso-8601"])
-    source = _text(max_length=500)  # type: ignore[assignment]  # a field, not Field.source
+    source = _line(max_length=500)  # type: ignore[assignment]  # a field, not Field.source
 
 
 class InnovationRecord(StrictSerializer):
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=200, validators=ONE_LINE)
     slug = serializers.SlugField(max_length=220, required=False, allow_null=True)
     summary = serializers.CharField()
     problem = _text()
@@ -170,7 +183,9 @@ class InnovationRecord(StrictSerializer):
     sectors = _names()
     beneficiaries = _names()
     regions = serializers.ListField(child=serializers.SlugField(), required=False, allow_null=True)
-    lead_organisation = serializers.CharField(max_length=200, required=False, allow_null=True)
+    lead_organisation = serializers.CharField(
+        max_length=200, required=False, allow_null=True, validators=ONE_LINE
+    )
     partners = _names()
     year_started = serializers.IntegerField(
         min_value=1800, max_value=2100, required=False, allow_null=True
@@ -179,14 +194,14 @@ class InnovationRecord(StrictSerializer):
     cost_notes = _text()
     funding_model = _text()
     website = serializers.URLField(
-        max_length=200, required=False, allow_blank=True, allow_null=True
+        max_length=200, required=False, allow_blank=True, allow_null=True, validators=ONE_LINE
     )
-    contact_name = _text(max_length=200)
+    contact_name = _line(max_length=200)
     contact_email = serializers.EmailField(
-        max_length=254, required=False, allow_blank=True, allow_null=True
+        max_length=254, required=False, allow_blank=True, allow_null=True, validators=ONE_LINE
     )
     status = _choice(ModerationStatus.values, required=False, allow_null=True)
-    source = _text(max_length=500)  # type: ignore[assignment]  # a field, not Field.source
+    source = _line(max_length=500)  # type: ignore[assignment]  # a field, not Field.source
     last_reviewed_on = serializers.DateField(
         input_formats=["iso-8601"], required=False, allow_null=True
     )
@@ -202,9 +217,9 @@ class StatusChangeRecord(StrictSerializer):
 
 class AdoptionRecord(StrictSerializer):
     innovation = serializers.SlugField(max_length=220)
-    organisation = serializers.CharField(max_length=200)
+    organisation = serializers.CharField(max_length=200, validators=ONE_LINE)
     region = serializers.SlugField(required=False, allow_null=True)
-    area = _text(max_length=200)
+    area = _line(max_length=200)
     status = _choice(AdoptionStatus.values, required=False, allow_null=True)
     adapted = serializers.BooleanField(required=False, allow_null=True)
     adaptations = _text()
@@ -216,12 +231,12 @@ class AdoptionRecord(StrictSerializer):
     outcomes = _text()
     lessons = _text()
     will_talk = serializers.BooleanField(required=False, allow_null=True)
-    contact_name = _text(max_length=200)
+    contact_name = _line(max_length=200)
     contact_email = serializers.EmailField(
-        max_length=254, required=False, allow_blank=True, allow_null=True
+        max_length=254, required=False, allow_blank=True, allow_null=True, validators=ONE_LINE
     )
     verified = serializers.BooleanField(required=False, allow_null=True)
-    source = _text(max_length=500)  # type: ignore[assignment]  # a field, not Field.source
+    source = _line(max_length=500)  # type: ignore[assignment]  # a field, not Field.source
     history = StatusChangeRecord(many=True, required=False, allow_null=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -232,16 +247,18 @@ class AdoptionRecord(StrictSerializer):
 
 
 class ResourceRecord(StrictSerializer):
-    title = serializers.CharField(max_length=300)
+    title = serializers.CharField(max_length=300, validators=ONE_LINE)
     slug = serializers.SlugField(max_length=320, required=False, allow_null=True)
     kind = _choice(ResourceKind.values, required=False, allow_null=True)
-    publisher = _text(max_length=200)
-    url = serializers.URLField(max_length=200, required=False, allow_blank=True, allow_null=True)
+    publisher = _line(max_length=200)
+    url = serializers.URLField(
+        max_length=200, required=False, allow_blank=True, allow_null=True, validators=ONE_LINE
+    )
     description = _text()
     innovations = serializers.ListField(
         child=serializers.SlugField(max_length=220), required=False, allow_null=True
     )
-    source = _text(max_length=500)  # type: ignore[assignment]  # a field, not Field.source
+    source = _line(max_length=500)  # type: ignore[assignment]  # a field, not Field.source
 
 
 RECORDS: dict[str, type[serializers.Serializer]] = {

@@ -156,8 +156,9 @@ def test_form_page_shows_the_form_with_a_signed_start(client, innovation):
     assert response.status_code == 200
     assert title_of(response).startswith("Register interest in Shared reading")
     [hidden] = elements(page(response), "input", name="started")
-    shown_at = signing.loads(dict(hidden.attributes)["value"], salt=STARTED_SALT)
-    assert abs(time.time() - shown_at) < 60
+    note = signing.loads(dict(hidden.attributes)["value"], salt=STARTED_SALT)
+    assert abs(time.time() - note["shown_at"]) < 60
+    assert note["nonce"]  # each form's note is its own, to be used once
     assert services.consent_wording(innovation) in response.content.decode()
 
 
@@ -553,7 +554,7 @@ def test_a_form_sent_too_quickly_is_refused(client, innovation, mailoutbox, sett
     [hidden] = elements(page(response), "input", name="started")
     fresh = dict(hidden.attributes)["value"]
     assert fresh != sent_start
-    assert abs(time.time() - signing.loads(fresh, salt=STARTED_SALT)) < 60
+    assert abs(time.time() - signing.loads(fresh, salt=STARTED_SALT)["shown_at"]) < 60
 
 
 def test_the_fill_time_is_configurable(register, settings):

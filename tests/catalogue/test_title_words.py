@@ -1,0 +1,136 @@
+"""Suggestions ("did you mean") offer only words of what is public now (issue 14, finding 8): the
+title words' dictionary holds a word exactly while a published title has it."""
+
+import pytest
+from django.db import connection
+
+from catalogue import services
+from catalogue.models import Innovation, TitleWord
+from catalogue.search import suggest
+from tests.factories import InnovationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def words() -> dict[str, int]:
+    return dict(TitleWord.objects.values_list("word", "titles"))
+
+
+def recounted() -> dict[str, int]:
+    """The dictionary as the published titles make it now."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT w, count(*) FROM catalogue_innovation i,
+                      unnest(catalogue_title_words_of(i.title)) w
+                WHERE i.status = 'published' GROUP BY w"""
+        )
+        return dict(cursor.fetchall())
+
+
+def suggested(q: str) -> str:
+    return " ".join(suggest(q)).lower()
+
+
+def test_a_draft_s_words_are_never_suggested():
+    InnovationFactory(title="Shared reading")
+    InnovationFactory(draft=True, title="Zygomorphic gardens")
+    assert "zygomorphic" not in words()
+    assert "zygomorphic" not in suggested("zygomorphc")
+
+
+def test_a_submitted_entry_s_words_are_never_suggested():
+    InnovationFactory(draft=True, status="submitted", title="Quixotic befriending")
+    assert "quixotic" not in suggested("quixotc")
+
+
+def test_archiving_takes_an_entry_s_words_out_of_the_suggestions(curator):
+    innovation = InnovationFactory(title="Quixotic befriending")
+    assert "quixotic" in suggested("quixotc")
+
+    services.archive(innovation, by=curator)
+
+    assert "quixotic" not in words()
+    assert "quixotic" not in suggested("quixotc")
+
+
+def test_sending_back_to_draft_takes_the_words_out_and_publishing_brings_them_back(curator):
+    innovation = InnovationFactory(title="Quixotic befriending")
+    services.return_to_draft(innovation, by=curator)
+    assert "quixotic" not in suggested("quixotc")
+
+    services.submit(innovation, by=curator)
+    assert "quixotic" not in suggested("quixotc")
+    services.publish(innovation, by=curator)
+    assert "quixotic" in suggested("quixotc")
+
+
+def test_a_retitled_entry_s_old_words_go_and_its_new_ones_come():
+    innovation = InnovationFactory(title="Quixotic befriending")
+    innovation.title = "Practical befriending"
+    innovation.save()
+    assert "quixotic" not in words()
+    assert {"practical", "befriending"} <= set(words())
+
+
+def test_a_word_stays_while_another_published_title_has_it(curator):
+    first = InnovationFactory(title="Reading circles")
+    InnovationFactory(title="Reading rooms")
+    assert words()["reading"] == 2
+
+    services.archive(first, by=curator)
+
+    assert words()["reading"] == 1
+    assert "circles" not in words()
+    assert "rooms" in words()
+
+
+def test_a_deleted_entry_s_words_go():
+    innovation = InnovationFactory(title="Quixotic befriending")
+    innovation.delete()
+    assert words() == {}
+
+
+def test_updates_that_touch_neither_title_nor_status_change_nothing():
+    innovation = InnovationFactory(title="Reading circles")
+    Innovation.objects.filter(pk=innovation.pk).update(summary="Changed.")
+    Innovation.objects.filter(pk=innovation.pk).update(id=innovation.pk)
+    innovation.save()
+    assert words() == {"reading": 1, "circles": 1}
+
+
+def test_a_word_twice_in_one_title_counts_that_title_once():
+    InnovationFactory(title="Reading, reading and more reading")
+    assert words()["reading"] == 1
+
+
+def test_the_dictionary_always_matches_the_published_titles(curator):
+    a = InnovationFactory(title="Shared reading circles")
+    b = InnovationFactory(title="Reading for carers")
+    c = InnovationFactory(draft=True, title="Carers' circles")
+    services.archive(a, by=curator)
+    b.title = "Reading for young carers"
+    b.save()
+    services.submit(c, by=curator)
+    services.publish(c, by=curator)
+    services.publish(a, by=curator)
+    services.return_to_draft(b, by=curator)
+    assert words() == recounted()
+
+
+def test_the_search_api_suggests_only_public_words(client, curator):
+    InnovationFactory(title="Shared reading")
+    archived = InnovationFactory(title="Quixotic befriending")
+    services.archive(archived, by=curator)
+
+    data = client.get("/api/v1/innovations/", {"q": "quixotc"}).json()
+
+    assert data["count"] == 0
+    assert not any("quixotic" in s.lower() for s in data["suggestions"])
+
+
+def test_truncating_the_innovations_empties_the_dictionary():
+    InnovationFactory(title="Shared reading")
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("TRUNCATE catalogue_innovation CASCADE")
+    assert words() == {}
