@@ -392,6 +392,8 @@ def test_an_entry_without_a_team_says_the_curators_pass_interest_on(client, cura
     content = client.get(orphan.get_absolute_url()).content.decode()
     assert "curators will pass your message on" in content
 
+    form = client.get(reverse("adopters:register", args=[orphan.slug])).content.decode()
+    assert "the catalogue's curators will pass your message on" in form
     registration = RegistrationOfInterestFactory(innovation=orphan)
     adopter_services.confirm_registration(registration, absolute=lambda path: path)
     assert [e.to for e in OutgoingEmail.objects.filter(subject__startswith="New interest")] == [
@@ -405,6 +407,8 @@ def test_an_entry_with_a_team_promises_the_team(client, innovator):
     content = client.get(owned.get_absolute_url()).content.decode()
     assert "the team behind it will hear from you" in content
     assert "curators will pass your message on" not in content
+    form = client.get(reverse("adopters:register", args=[owned.slug])).content.decode()
+    assert "Once you confirm, the team hears from us" in form
     inactive = UserFactory(username="left", is_active=False)
     alone = InnovationFactory(title="Owner left", contact_email="")
     alone.owners.add(inactive)
