@@ -422,14 +422,17 @@ def confirm_registration(
 def innovation_contacts(innovation: Innovation) -> list[str]:
     """Who hears of new interest: the public contact; failing that, every owner; failing that
     (an entry curated from a public report, say), the curators, who can pass it on."""
-    from django.contrib.auth import get_user_model
-
     if innovation.contact_email:
         return [innovation.contact_email]
-    people = innovation.owners.filter(is_active=True)
-    if not people.exclude(email="").exists():
-        people = get_user_model().objects.filter(is_active=True, is_staff=True)
-    return sorted(set(people.exclude(email="").values_list("email", flat=True)))
+    if interest_goes_to_curators(innovation):
+        return catalogue_services.curator_addresses()
+    return catalogue_services.owner_addresses(innovation)
+
+
+def interest_goes_to_curators(innovation: Innovation) -> bool:
+    """Whether the curators are the ones told of interest in it (and pass it on): it has no
+    public contact and no owner with an email address (the innovation's page says so)."""
+    return not innovation.contact_email and not catalogue_services.owner_addresses(innovation)
 
 
 @transaction.atomic

@@ -131,6 +131,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """An innovator's own page: their innovations and the interest those received."""
     innovations = (
         Innovation.objects.filter(owners=request.user)
+        .with_latest_revision()
         .annotate(
             interest=Count("registrations", filter=Q(registrations__confirmed_at__isnull=False))
         )

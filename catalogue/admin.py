@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import InlineModelAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
-from catalogue import services
+from catalogue import revisions, services
+from catalogue.choices import ModerationStatus
 from catalogue.models import (
     BeneficiaryGroup,
     Innovation,
+    InnovationRevision,
     Organisation,
     ReachFigure,
     Region,
@@ -137,7 +143,15 @@ class InnovationAdmin(AuditHistoryAdmin):
         "regions",
         "owners",
     ]
-    readonly_fields = ["status", "submitted_at", "published_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "status",
+        "submitted_at",
+        "published_at",
+        "moderation_note",
+        "moderated_at",
+        "created_at",
+        "updated_at",
+    ]
     date_hierarchy = "created_at"
     inlines: ClassVar[list[type[InlineModelAdmin]]] = [ReachFigureInline]
     actions = ["submit_selected", "publish_selected", "archive_selected"]
@@ -178,7 +192,17 @@ class InnovationAdmin(AuditHistoryAdmin):
         ("Cost", {"fields": ["cost_band", "cost_notes", "funding_model"]}),
         (
             "Record",
-            {"fields": ["source", "submitted_at", "published_at", "created_at", "updated_at"]},
+            {
+                "fields": [
+                    "source",
+                    "submitted_at",
+                    "published_at",
+                    "moderation_note",
+                    "moderated_at",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
         ),
     ]
 
@@ -212,7 +236,7 @@ class InnovationAdmin(AuditHistoryAdmin):
         done, refused = 0, []
         for innovation in queryset:
             try:
-                action(innovation, by=request.user)
+                action(innovation, by=request.user, absolute=request.build_absolute_uri)
                 done += 1
             except services.ModerationError as exc:
                 refused.append(str(exc))
@@ -220,6 +244,64 @@ class InnovationAdmin(AuditHistoryAdmin):
             self.message_user(request, f"{done} innovation(s) {verb}.", messages.SUCCESS)
         for message in refused:
             self.message_user(request, message, messages.WARNING)
+
+    # The review page: the entry and the changes proposed to it, and the curator's decisions,
+    # each saying why (sending back and returning changes must).
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:pk>/moderate/",
+                self.admin_site.admin_view(self.moderate_view),
+                name="catalogue_innovation_moderate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def moderate_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        innovation = get_object_or_404(
+            Innovation.objects.with_vocabularies().prefetch_related("partners", "owners"), pk=pk
+        )
+        if not self.has_change_permission(request, innovation):
+            raise PermissionDenied
+        revision = services.pending_revision(innovation)
+        posted = request.POST if request.method == "POST" else None
+        entry_form = EntryDecisionForm(
+            posted if posted and "entry-decision" in posted else None,
+            innovation=innovation,
+            prefix="entry",
+        )
+        revision_form = RevisionDecisionForm(
+            posted if posted and "revision-decision" in posted else None,
+            initial={"version": revision.version if revision else None},
+            prefix="revision",
+        )
+        for form in (entry_form, revision_form):
+            if form.is_bound and form.is_valid():
+                try:
+                    done = form.decide(request, innovation, revision)
+                except ValidationError as error:
+                    said = getattr(error, "error_dict", {}).get("reason")
+                    form.add_error("reason" if said else None, said or error.messages)
+                except services.ModerationError as error:
+                    form.add_error(None, str(error))
+                else:
+                    self.message_user(request, done, messages.SUCCESS)
+                    return redirect("admin:catalogue_innovation_moderate", pk=innovation.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Review “{innovation.title}”",
+            "opts": self.model._meta,
+            "innovation": innovation,
+            "revision": revision,
+            "changes": revisions.changes(revision) if revision else [],
+            "to_check": services.organisations_to_check(revision) if revision else [],
+            "entry_form": entry_form,
+            "revision_form": revision_form,
+        }
+        status = 400 if entry_form.errors or revision_form.errors else 200
+        return TemplateResponse(
+            request, "admin/catalogue/innovation/moderate.html", context, status=status
+        )
 
     @admin.action(description="Submit selected innovations for review")
     def submit_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -232,6 +314,124 @@ class InnovationAdmin(AuditHistoryAdmin):
     @admin.action(description="Archive selected innovations")
     def archive_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._moderate(request, queryset, services.archive, "archived")
+
+
+class DecisionForm(forms.Form):
+    """A curator's decision and what they say with it (their owners read it)."""
+
+    reason = forms.CharField(
+        label="What to tell its owners",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+    )
+
+    def decide(
+        self, request: HttpRequest, innovation: Innovation, revision: InnovationRevision | None
+    ) -> str:
+        """Make the decision through the services; what the curator is told once done."""
+        raise NotImplementedError
+
+
+# The entry's moves a curator makes here, with what the button says and what is done.
+ENTRY_DECISIONS = {
+    ModerationStatus.PUBLISHED: ("Publish", "published"),
+    ModerationStatus.DRAFT: ("Send back to its owners", "sent back to its owners"),
+    ModerationStatus.ARCHIVED: ("Archive", "archived"),
+}
+
+
+class EntryDecisionForm(DecisionForm):
+    """Publish the entry, send it back (saying why), or archive it."""
+
+    decision = forms.ChoiceField(choices=[])
+
+    def __init__(self, *args: Any, innovation: Innovation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = services.ALLOWED_MOVES[innovation.status]
+        self.choices = [(to, text) for to, (text, _) in ENTRY_DECISIONS.items() if to in allowed]
+        cast(forms.ChoiceField, self.fields["decision"]).choices = self.choices
+        self.fields[
+            "reason"
+        ].help_text = "Required when you send it back: say what to change. Optional otherwise."
+
+    def decide(
+        self, request: HttpRequest, innovation: Innovation, revision: InnovationRevision | None
+    ) -> str:
+        to = self.cleaned_data["decision"]
+        services.MOVES[to](
+            innovation,
+            by=signed_in_user(request),
+            reason=self.cleaned_data["reason"],
+            absolute=request.build_absolute_uri,
+        )
+        return f"“{innovation.title}” is {ENTRY_DECISIONS[to][1]}; its owners were emailed."
+
+
+class RevisionDecisionForm(DecisionForm):
+    """Accept the proposed changes, or return them (saying why)."""
+
+    decision = forms.ChoiceField(choices=[("accept", "Accept"), ("return", "Return")])
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "reason"
+        ].help_text = "Required when you return them: say why. Optional when you accept them."
+
+    def decide(
+        self, request: HttpRequest, innovation: Innovation, revision: InnovationRevision | None
+    ) -> str:
+        if revision is None:
+            raise services.ModerationError("No changes wait for a decision on this entry.")
+        by, reason = signed_in_user(request), self.cleaned_data["reason"]
+        version, absolute = self.cleaned_data["version"], request.build_absolute_uri
+        if self.cleaned_data["decision"] == "accept":
+            services.accept_revision(
+                revision, by=by, version=version, reason=reason, absolute=absolute
+            )
+            return "The proposed changes are accepted and written; its owners were emailed."
+        services.return_revision(revision, by=by, version=version, reason=reason, absolute=absolute)
+        return "The proposed changes are returned; its owners were emailed why."
+
+
+@admin.register(InnovationRevision)
+class InnovationRevisionAdmin(AuditHistoryAdmin):
+    """Owners' proposed changes: what waits, and every decision (read-only here: decide on the
+    innovation's review page)."""
+
+    list_display = ["innovation", "status", "proposed_at", "decided_at", "review"]
+    list_filter = ["status"]
+    search_fields = ["innovation__title"]
+    list_select_related = ["innovation"]
+    ordering = ["status", "proposed_at"]
+    date_hierarchy = "proposed_at"
+    readonly_fields = [
+        "innovation",
+        "status",
+        "version",
+        "changes",
+        "proposed_by",
+        "proposed_at",
+        "reason",
+        "decided_by",
+        "decided_at",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: InnovationRevision | None = None
+    ) -> bool:
+        return False
+
+    @admin.display(description="review")
+    def review(self, obj: InnovationRevision) -> str:
+        url = reverse("admin:catalogue_innovation_moderate", args=[obj.innovation_id])
+        return format_html('<a href="{}">Review</a>', url)
 
 
 @admin.register(ReachFigure)

@@ -80,6 +80,19 @@ class ModerationStatus(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
+# What the public sees, or saw and may see again without a fresh review (a curator can
+# republish an archived entry): an owner's changes to these wait for a curator.
+REVIEWED_STATUSES = (ModerationStatus.PUBLISHED, ModerationStatus.ARCHIVED)
+
+
+class RevisionStatus(models.TextChoices):
+    """Where an owner's proposed changes to an innovation stand (models.InnovationRevision)."""
+
+    PENDING = "pending", "Waiting for a curator"
+    ACCEPTED = "accepted", "Accepted"
+    RETURNED = "returned", "Returned"
+
+
 class EvidenceLevel(models.IntegerChoices):
     """Nesta's standards of evidence, each level asking more of the claim that it works."""
 

@@ -1,13 +1,23 @@
-"""The innovator's form: describe an innovation and send it to the curators for review."""
+"""The innovator's forms: describe an innovation and send it to the curators for review, and
+change it afterwards (catalogue.services decides what is written and what waits for a
+curator)."""
 
 from __future__ import annotations
 
 from typing import Any, cast
 
 from django import forms
+from django.forms.models import model_to_dict
 
 from catalogue.choices import OrganisationKind, ScalingWay
-from catalogue.models import INNOVATION_EDITABLE, BeneficiaryGroup, Innovation, Region, Sector
+from catalogue.models import (
+    INNOVATION_EDITABLE,
+    BeneficiaryGroup,
+    Innovation,
+    Organisation,
+    Region,
+    Sector,
+)
 from catalogue.services import NamedOrganisation
 from kernel.forms import prompt_first
 from kernel.text import single_line
@@ -189,4 +199,59 @@ class SubmissionForm(forms.ModelForm):
             kind=self.cleaned_data["organisation_kind"],
             source="Submitted with an innovation",
         )
+        return values
+
+
+class EditForm(SubmissionForm):
+    """An innovation's owners change it: the submission's questions and its cost, without the
+    submission's confirmation, starting from the entry as it stands (with the changes they
+    proposed that wait for a curator). Only what they change is sent on (`changes`)."""
+
+    class Meta(SubmissionForm.Meta):
+        fields = [*SubmissionForm.Meta.fields, "cost_band", "cost_notes", "funding_model"]
+        labels = {
+            **SubmissionForm.Meta.labels,
+            "cost_band": "Cost (optional)",
+            "cost_notes": "What the cost covers (optional)",
+            "funding_model": "How it is paid for (optional)",
+        }
+        widgets = {
+            **SubmissionForm.Meta.widgets,
+            "cost_notes": forms.Textarea(attrs={"rows": 3}),
+            "funding_model": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    field_order = [*SubmissionForm.field_order, "cost_band", "cost_notes", "funding_model"]
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        innovation: Innovation,
+        proposed: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(data, initial=self.initial_for(innovation, proposed or {}))
+        del self.fields["accurate"]
+        prompt_first(self, "cost_band", "Not said")
+
+    def initial_for(self, innovation: Innovation, proposed: dict[str, Any]) -> dict[str, Any]:
+        """What the form starts from: the entry, with what its owners proposed over it."""
+        initial = model_to_dict(innovation, fields=self.Meta.fields)
+        values = {"lead_organisation": innovation.lead_organisation, **initial, **proposed}
+        lead = values.pop("lead_organisation")
+        if isinstance(lead, Organisation | NamedOrganisation):
+            values["organisation_name"] = lead.name
+            values["organisation_kind"] = lead.kind
+        return values
+
+    def changes(self) -> dict[str, Any]:
+        """What the owner changed, for catalogue.services.edit_innovation."""
+        changed = set(self.changed_data)
+        values = {name: self.cleaned_data[name] for name in self.Meta.fields if name in changed}
+        if changed & {"organisation_name", "organisation_kind"}:
+            values["lead_organisation"] = NamedOrganisation(
+                self.cleaned_data["organisation_name"],
+                kind=self.cleaned_data["organisation_kind"],
+                source="Named by an innovator",
+            )
         return values

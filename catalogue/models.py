@@ -23,6 +23,7 @@ from catalogue.choices import (
     OrganisationKind,
     RegionKind,
     ResourceKind,
+    RevisionStatus,
     ScalingWay,
     Stage,
 )
@@ -185,6 +186,17 @@ class InnovationQuerySet(models.QuerySet):
             models.Prefetch("sectors", Sector.objects.only("name", "slug"))
         )
 
+    def with_latest_revision(self) -> InnovationQuerySet:
+        """Each with `latest_revisions`: the changes its owners proposed last (waiting for a
+        curator, or decided), as a list of at most one, read in one query for all of them."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "revisions",
+                InnovationRevision.objects.order_by("-proposed_at", "-pk")[:1],
+                to_attr="latest_revisions",
+            )
+        )
+
     def with_vocabularies(self) -> InnovationQuerySet:
         """With the lead organisation and the curated values (sectors, beneficiary groups,
         scaling routes, regions), each in the order pages list them, in a fixed number of
@@ -263,6 +275,14 @@ class Innovation(models.Model):
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # A curator's last decision on the entry, for its owners (never shown to the public): why
+    # it was sent back, or a word with its publication. The audit history keeps every one.
+    moderation_note = models.TextField(
+        blank=True, help_text="What the curator said with their last decision, for its owners."
+    )
+    moderated_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a curator last published, sent back or archived it."
+    )
     last_reviewed_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -434,6 +454,92 @@ INNOVATION_EDITABLE: tuple[str, ...] = (
 INNOVATION_RELATIONS: tuple[str, ...] = tuple(
     name for name in INNOVATION_EDITABLE if Innovation._meta.get_field(name).many_to_many
 )
+
+
+class InnovationRevisionQuerySet(models.QuerySet):
+    def pending(self) -> InnovationRevisionQuerySet:
+        return self.filter(status=RevisionStatus.PENDING)
+
+
+class InnovationRevision(models.Model):
+    """Changes an owner proposed to an innovation, waiting for a curator to accept or return.
+
+    Every change an owner makes to an innovation the public sees (or saw: archived) waits here,
+    and so does naming as lead or partner an organisation they have no link to, on any entry
+    (catalogue.services.edit_innovation). `changes` holds the proposed values of fields of
+    INNOVATION_EDITABLE as JSON: relations as lists of {"slug", "name"}, the lead organisation
+    as {"slug", "name"}, or {"name", "kind"} for one new to the catalogue (added only when
+    accepted), or null. An innovation has at most one pending revision: a further proposal
+    is merged into it, and `version` counts them, so that a curator decides on what they read.
+    """
+
+    innovation = models.ForeignKey(Innovation, on_delete=models.CASCADE, related_name="revisions")
+    changes = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=10, choices=RevisionStatus.choices, default=RevisionStatus.PENDING
+    )
+    version = models.PositiveIntegerField(default=1)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who last changed the proposal.",
+    )
+    proposed_at = models.DateTimeField(
+        auto_now_add=True, help_text="When it was first proposed: it has waited since."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    reason = models.TextField(blank=True, help_text="What the curator said with their decision.")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InnovationRevisionQuerySet.as_manager()
+    # Decisions in the audit history (who, when, why); the proposed values stay on the row
+    # alone, so that erasing a person's data (a proposed contact) leaves no copy behind.
+    audit = HistoricalRecords(excluded_fields=["changes", "updated_at"])
+
+    class Meta:
+        ordering = ["-proposed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["innovation"],
+                condition=Q(status=RevisionStatus.PENDING),
+                name="revision_one_pending_per_innovation",
+                violation_error_message="This innovation already has changes waiting for a "
+                "curator.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=RevisionStatus.values),
+                name="revision_status_known",
+                violation_error_message="Unknown status of proposed changes.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=RevisionStatus.PENDING, decided_at__isnull=True)
+                | (~Q(status=RevisionStatus.PENDING) & Q(decided_at__isnull=False)),
+                name="revision_decided_has_date",
+                violation_error_message="A decision on proposed changes needs its date.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=RevisionStatus.RETURNED) | ~Q(reason=""),
+                name="revision_returned_has_reason",
+                violation_error_message="Say why the changes are returned.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Changes to {self.innovation} ({self.get_status_display().lower()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == RevisionStatus.PENDING
 
 
 class ReachFigure(models.Model):

@@ -9,6 +9,12 @@ urlpatterns = [
     path("innovations/", views.innovation_list, name="innovation-list"),
     path("innovations/export.csv", views.innovation_csv, name="innovation-csv"),
     path("innovations/feed/", feeds.innovation_feed, name="innovation-feed"),
+    path("innovations/<slug:slug>/edit/", views.edit_innovation, name="edit"),
+    path(
+        "innovations/<slug:slug>/changes/withdraw/",
+        views.withdraw_changes,
+        name="withdraw-changes",
+    ),
     path("innovations/<slug:slug>/reach/", views.edit_reach, name="edit-reach"),
     path("innovations/<slug:slug>/reach.csv", views.reach_csv, name="reach-csv"),
     path("privacy/", views.privacy, name="privacy"),

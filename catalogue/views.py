@@ -10,7 +10,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Q
 from django.forms import inlineformset_factory
@@ -23,7 +23,7 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from catalogue import services
 from catalogue.choices import (
@@ -32,7 +32,7 @@ from catalogue.choices import (
 )
 from catalogue.facets import SORTS
 from catalogue.filtersets import LABELS
-from catalogue.forms import SubmissionForm
+from catalogue.forms import EditForm, SubmissionForm
 from catalogue.models import (
     Innovation,
     ReachFigure,
@@ -298,17 +298,104 @@ def submit_innovation(request: HttpRequest) -> HttpResponse:
     form = SubmissionForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         innovation = services.create_innovation(
-            form.values(), by=request.user, status=ModerationStatus.SUBMITTED
+            form.values(),
+            by=request.user,
+            status=ModerationStatus.SUBMITTED,
+            absolute=request.build_absolute_uri,
+        )
+        checked = (
+            " A curator will also check the organisation you named, which is already in the "
+            "catalogue, before it is shown as the lead."
+            if services.pending_revision(innovation)
+            else ""
         )
         messages.success(
             request,
             f"“{innovation.title}” is with the curators for review. Only you and they can see "
-            "it until it is published. Its status is shown here and on your account page.",
+            "it until it is published. Its status is shown here and on your account page."
+            + checked,
         )
         return redirect(innovation)
     return render(
         request, "catalogue/submit.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+def _editable(request: AuthenticatedHttpRequest, slug: str) -> Innovation:
+    """The innovation if this person may edit it: 404 when they cannot see it at all, 403
+    when they can see it but not change it."""
+    innovation = get_object_or_404(Innovation.objects.visible_to(request.user), slug=slug)
+    if not services.can_edit(request.user, innovation):
+        raise PermissionDenied("Only the innovation's owners and curators change it.")
+    return innovation
+
+
+# What an owner is told once their edit is saved, by what became of it.
+_EDITED = {
+    "held": "Your changes are waiting for a curator. Until one accepts them, everyone else "
+    "sees “{title}” as it was; you will hear by email either way.",
+    "submitted": "“{title}” is with the curators for review. You will hear by email when "
+    "they publish it or send it back.",
+    "saved": "Your changes to “{title}” are saved.",
+}
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_innovation(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """Owners (and curators) change an innovation with the submission's questions. On a
+    published entry the changes wait for a curator (catalogue.services.edit_innovation);
+    a draft, or one sent back, is changed at once and may be sent for review again."""
+    innovation = _editable(request, slug)
+    revision = services.pending_revision(innovation)
+    form = EditForm(
+        request.POST if request.method == "POST" else None,
+        innovation=innovation,
+        proposed=services.proposed_values(revision) if revision else None,
+    )
+    if form.is_bound and form.is_valid():
+        send = "send" in request.POST and innovation.status == ModerationStatus.DRAFT
+        waiting = revision.version if revision else None
+        try:
+            services.edit_innovation(
+                innovation,
+                form.changes(),
+                by=request.user,
+                status=ModerationStatus.SUBMITTED if send else None,
+                absolute=request.build_absolute_uri,
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        except services.ModerationError as error:
+            form.add_error(None, str(error))
+        else:
+            now = services.pending_revision(innovation)
+            held = now is not None and now.version != waiting
+            outcome = "submitted" if send else "held" if held else "saved"
+            messages.success(request, _EDITED[outcome].format(title=innovation.title))
+            return redirect(innovation)
+    return render(
+        request,
+        "catalogue/edit.html",
+        {"form": form, "innovation": innovation, "revision": revision},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def withdraw_changes(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """An owner takes back the changes they proposed, before a curator decides on them."""
+    innovation = _editable(request, slug)
+    revision = services.pending_revision(innovation)
+    if revision is not None:
+        try:
+            services.withdraw_revision(revision, by=request.user)
+        except services.ModerationError as error:
+            messages.warning(request, str(error))
+            return redirect(innovation)
+    messages.success(request, "Your proposed changes are withdrawn.")
+    return redirect(innovation)
 
 
 ReachFormSet: type[BaseInlineFormSet[ReachFigure, Innovation, ModelForm[ReachFigure]]]

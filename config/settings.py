@@ -366,6 +366,11 @@ else:
     # Not the console in production: it would log addresses and private links (kernel/mail.py).
     EMAIL_BACKEND = "kernel.mail.NotConfiguredBackend"
 
+# Who is told what waits for the curators (a submission, proposed changes) and who passes on
+# interest in an entry without a team to hear it: these addresses, or every active staff
+# account with an email address when unset.
+CURATOR_EMAILS = env_list("CURATOR_EMAILS", [])
+
 # Registrations of interest (adopters/services.py): the spam protection and the opt-in link.
 REGISTRATION_MIN_FILL_SECONDS = env_int("REGISTRATION_MIN_FILL_SECONDS", 3)
 REGISTRATION_WINDOW_SECONDS = 3600

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from catalogue.services import curator_addresses
 from kernel import outbox
 from networks.choices import Role
 from networks.models import Membership, Mentoring, Network, RingRequest
@@ -36,12 +36,7 @@ def facilitators(network: Network) -> list[str]:
             .values_list("email", flat=True)
         )
     if not addresses:
-        addresses = set(
-            get_user_model()
-            .objects.filter(is_active=True, is_staff=True)
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
+        addresses = set(curator_addresses())
     return sorted(addresses, key=str.lower)
 
 

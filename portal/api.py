@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from adopters.choices import AdoptionStatus
 from adopters.models import Adoption
+from catalogue import services as catalogue_services
 from catalogue.api import serializers as catalogue_serializers
 from catalogue.api.filters import OrganisationFilterSet
 from catalogue.api.serializers import InnovationWriteSerializer, OrganisationSerializer
@@ -127,10 +128,12 @@ class InnovationListView(InnovationSearchView):
 @extend_schema_view(
     get=extend_schema(responses={200: InnovationDetailSerializer}),
     put=extend_schema(
-        request=InnovationWriteSerializer, responses={200: InnovationDetailSerializer}
+        request=InnovationWriteSerializer,
+        responses={200: InnovationDetailSerializer, 202: InnovationDetailSerializer},
     ),
     patch=extend_schema(
-        request=InnovationWriteSerializer, responses={200: InnovationDetailSerializer}
+        request=InnovationWriteSerializer,
+        responses={200: InnovationDetailSerializer, 202: InnovationDetailSerializer},
     ),
 )
 class InnovationDetailView(generics.RetrieveUpdateAPIView):
@@ -149,10 +152,22 @@ class InnovationDetailView(generics.RetrieveUpdateAPIView):
         return innovation_detail_queryset(Innovation.objects.visible_to(self.request.user))
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """200 when the changes are written; 202 when some wait for a curator (an owner's
+        edit of a published innovation, say): the answer shows the innovation as it stands,
+        and `review.revision` what waits."""
         partial = kwargs.pop("partial", False)
-        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
+        innovation = self.get_object()
+        serializer = self.get_serializer(innovation, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        return Response(innovation_detail(serializer.save(), request))
+        waiting = _waiting_version(innovation)
+        innovation = serializer.save()
+        held = _waiting_version(innovation) not in (None, waiting)
+        return Response(innovation_detail(innovation, request), status=202 if held else 200)
+
+
+def _waiting_version(innovation: Innovation) -> int | None:
+    revision = catalogue_services.pending_revision(innovation)
+    return None if revision is None else revision.version
 
 
 class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):

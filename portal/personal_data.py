@@ -22,7 +22,7 @@ from psycopg import sql
 
 from adopters import services as adopter_services
 from adopters.models import Adoption, AdoptionStatusChange, RegistrationOfInterest
-from catalogue.models import Innovation
+from catalogue.models import Innovation, InnovationRevision
 from kernel.audit import audited
 from kernel.models import OutgoingEmail
 from networks.models import Membership, Mentoring, RingMove, RingRequest
@@ -144,6 +144,20 @@ def export_person(email: str) -> dict[str, Any]:
             {"innovation": i.slug, "contact_name": i.contact_name, "contact_email": i.contact_email}
             for i in Innovation.objects.filter(contact_email__iexact=email)
         ],
+        # Changes proposed to innovations: by their accounts, or naming them as the contact.
+        "innovation_changes_proposed": [
+            {
+                "innovation": revision.innovation.slug,
+                "status": revision.status,
+                "proposed_at": revision.proposed_at.isoformat(),
+                "changes": revision.changes,
+            }
+            for revision in InnovationRevision.objects.filter(
+                Q(proposed_by__in=accounts) | Q(changes__contact_email__iexact=email)
+            )
+            .select_related("innovation")
+            .order_by("proposed_at")
+        ],
         "adoption_status_changes_made": [
             {
                 "adoption": change.adoption_id,
@@ -255,6 +269,7 @@ def erase_person(email: str) -> dict[str, int]:
     done["innovation contacts removed"] = Innovation.objects.filter(
         contact_email__iexact=email
     ).update(contact_name="", contact_email="")
+    done["proposed changes anonymised"] = _erase_from_proposals(email)
     done["audit versions anonymised"] = _erase_from_audit(email, [m.pk for m in memberships])
     done["emails deleted"] = _emails_about(email).delete()[0]
 
@@ -296,6 +311,26 @@ def erase_person(email: str) -> dict[str, int]:
             cursor.execute(query.as_string(cursor.connection), [mention(email), mention(email)])
             done["mentions in free text replaced"] += cursor.rowcount
     return done
+
+
+def _erase_from_proposals(email: str) -> int:
+    """Changes proposed to innovations are kept as JSON, which the free-text step below does
+    not rewrite: a proposed contact who is this person goes, and their address anywhere else
+    in a proposal (quoted in a summary, say) is replaced."""
+    address = re.compile(re.escape(email), re.IGNORECASE)
+    count = 0
+    naming = InnovationRevision.objects.annotate(text=Cast("changes", models.TextField()))
+    for revision in naming.filter(text__iregex=mention(email)):
+        changes = dict(revision.changes)
+        if str(changes.get("contact_email", "")).lower() == email.lower():
+            changes["contact_email"] = changes["contact_name"] = ""
+        changes = {
+            name: address.sub("(erased)", value) if isinstance(value, str) else value
+            for name, value in changes.items()
+        }
+        InnovationRevision.objects.filter(pk=revision.pk).update(changes=changes)
+        count += 1
+    return count
 
 
 def _erase_from_audit(email: str, membership_ids: list[int]) -> int:

@@ -12,8 +12,10 @@ from django.db.models import Exists, F, OuterRef, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from adopters import services as adopter_services
 from adopters.choices import AdoptionStatus
 from adopters.models import Adoption
+from catalogue import revisions
 from catalogue import services as catalogue_services
 from catalogue.charts import reach_chart
 from catalogue.choices import EVIDENCE_LEVEL_EXPLANATIONS, STAGE_EXPLANATIONS, Stage
@@ -108,7 +110,9 @@ def innovation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         **_stages_and_evidence(innovation),
         "similar": similar_to(innovation) if innovation.is_published else [],
         "structured_data": structured_data(request, innovation),
-        "can_edit": _can_edit(request, innovation),
+        "interest_to_curators": innovation.is_published
+        and adopter_services.interest_goes_to_curators(innovation),
+        **_review(request, innovation),
     }
     return render(request, "catalogue/innovation_detail.html", context)
 
@@ -185,9 +189,17 @@ def _stages_and_evidence(innovation: Innovation) -> dict:
     }
 
 
-def _can_edit(request: HttpRequest, innovation: Innovation) -> bool:
-    """Whether the page offers this visitor the links to change the innovation."""
-    return catalogue_services.can_edit(request.user, innovation)
+def _review(request: HttpRequest, innovation: Innovation) -> dict[str, Any]:
+    """Whether the page offers this visitor the links to change the innovation and, for its
+    owners and curators, the changes proposed to it (waiting, or the last decided)."""
+    if not catalogue_services.can_edit(request.user, innovation):
+        return {"can_edit": False}
+    revision = catalogue_services.latest_revision(innovation)
+    return {
+        "can_edit": True,
+        "revision": revision,
+        "proposed": revisions.changes(revision, compared=False) if revision else [],
+    }
 
 
 # JSON inside <script>: nothing in it can close the element or start markup.

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from adopters.models import Adoption
-from catalogue.models import Innovation
+from catalogue.models import Innovation, InnovationRevision
 from kernel.models import OutgoingEmail
 from networks.models import Mentoring, Network, RingMove, RingRequest
 from tests.factories import (
@@ -48,6 +48,7 @@ def one_of_everything():
     RingRequest.objects.create(membership=member, ring="learning", kind="request")
     Mentoring.objects.create(mentee=member, mentor=mentor, paired_at=timezone.now())
     OutgoingEmail.objects.create(to="someone@example.org", subject="Hello", body="Hi")
+    InnovationRevision.objects.create(innovation=innovation, changes={"summary": "Proposed"})
 
 
 def test_every_app_model_is_registered():
@@ -59,6 +60,7 @@ def test_every_app_model_is_registered():
         "BeneficiaryGroup",
         "ScalingRoute",
         "Innovation",
+        "InnovationRevision",
         "ReachFigure",
         "Resource",
         "Adoption",

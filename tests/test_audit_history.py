@@ -140,7 +140,7 @@ def test_every_moderation_move_is_kept_with_its_reason_and_who_made_it(curator):
     services.submit(innovation)  # outside a request, with nobody named: nobody is recorded
     services.move(innovation, "published", by=curator)
     services.move(innovation, "archived", by=curator)
-    services.move(innovation, "draft", by=curator)
+    services.move(innovation, "draft", by=curator, reason="Its evidence needs a source.")
 
     steps = [
         (v.status, v.history_change_reason, v.history_user)
@@ -151,8 +151,10 @@ def test_every_moderation_move_is_kept_with_its_reason_and_who_made_it(curator):
         ("submitted", "Submitted for review", None),
         ("published", "Published", curator),
         ("archived", "Archived", curator),
-        ("draft", "Returned to draft", curator),
+        ("draft", "Returned to draft: Its evidence needs a source.", curator),
     ]
+    # The whole reason is kept too (the label is cut at 100 characters).
+    assert innovation.audit.latest().moderation_note == "Its evidence needs a source."
     # The labels went with those saves: a later save says nothing it did not mean.
     innovation.save()
     assert innovation.audit.latest().history_change_reason is None

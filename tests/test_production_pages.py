@@ -115,6 +115,12 @@ def test_every_template_renders_with_collected_static_files(production):
         "/admin/catalogue/innovation/",
         "/admin/catalogue/innovation/import/",
         f"/admin/catalogue/innovation/{innovation.pk}/history/",
+        # Moderation: the owners' panel and edit page, the admin's home and review page.
+        "/innovations/homeshare/",
+        "/innovations/homeshare/edit/",
+        "/admin/",
+        f"/admin/catalogue/innovation/{innovation.pk}/change/",
+        f"/admin/catalogue/innovation/{innovation.pk}/moderate/",
     ]:
         visit(signed_in, path)
     stranger = Client()

@@ -12,10 +12,18 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.db.models import Model, Prefetch
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import relations, serializers
 
 from catalogue import services
-from catalogue.choices import CostBand, InnovationKind, ModerationStatus, ScalingWay, Stage
+from catalogue.choices import (
+    CostBand,
+    InnovationKind,
+    ModerationStatus,
+    RevisionStatus,
+    ScalingWay,
+    Stage,
+)
 from catalogue.models import (
     INNOVATION_EDITABLE,
     BeneficiaryGroup,
@@ -139,6 +147,31 @@ class ReachFigureSerializer(serializers.ModelSerializer):
         fields = ["measure", "value", "date", "source"]
 
 
+class RevisionSerializer(serializers.Serializer):
+    """Changes an owner proposed, as they wait for a curator or after one decided."""
+
+    status = serializers.ChoiceField(choices=RevisionStatus.choices)
+    version = serializers.IntegerField(help_text="Goes up each time the proposal changes.")
+    changes = serializers.DictField(
+        help_text="The proposed values by field: vocabularies, regions and organisations as "
+        "{slug, name} (a new organisation as {name, kind}, added when accepted)."
+    )
+    proposed_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    reason = serializers.CharField(help_text="What the curator said with their decision.")
+    decided_at = serializers.DateTimeField(allow_null=True)
+
+
+class ReviewSerializer(serializers.Serializer):
+    """Where an innovation stands with the curators, for its owners."""
+
+    note = serializers.CharField(
+        help_text="What a curator said with their last decision (why it was sent back)."
+    )
+    noted_at = serializers.DateTimeField(allow_null=True)
+    revision = RevisionSerializer(allow_null=True)
+
+
 class InnovationDetailSerializer(serializers.ModelSerializer):
     """Everything the innovation's page shows."""
 
@@ -158,6 +191,7 @@ class InnovationDetailSerializer(serializers.ModelSerializer):
     partners = OrganisationSummarySerializer(many=True, read_only=True)
     reach = ReachFigureSerializer(many=True, read_only=True)
     resources = ResourceSummarySerializer(many=True, read_only=True)
+    review = serializers.SerializerMethodField()
 
     class Meta:
         model = Innovation
@@ -177,7 +211,23 @@ class InnovationDetailSerializer(serializers.ModelSerializer):
             "published_at",
             "last_reviewed_on",
             "updated_at",
+            "review",
         ]
+
+    @extend_schema_field(ReviewSerializer(allow_null=True))
+    def get_review(self, innovation: Innovation) -> dict[str, Any] | None:
+        """For its owners and curators only: the curators' last word, and the changes
+        proposed (waiting, or the last decided)."""
+        request = self.context.get("request")
+        if request is None or not services.can_edit(request.user, innovation):
+            return None
+        return ReviewSerializer(
+            {
+                "note": innovation.moderation_note,
+                "noted_at": innovation.moderated_at,
+                "revision": services.latest_revision(innovation),
+            }
+        ).data
 
 
 def innovation_detail_queryset(
@@ -260,24 +310,43 @@ class InnovationWriteSerializer(serializers.ModelSerializer):
         min_value=1800, max_value=2100, required=False, allow_null=True
     )
     status = serializers.ChoiceField(choices=ModerationStatus.choices, required=False)
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        write_only=True,
+        help_text="Why `status` moves it: required of a curator sending an entry back to its "
+        "owners (`draft`), who are emailed it; optional otherwise.",
+    )
 
     class Meta:
         model = Innovation
-        fields = [*INNOVATION_EDITABLE, "status"]
+        fields = [*INNOVATION_EDITABLE, "status", "reason"]
 
     def validate_scaling_ways(self, ways: list[str]) -> list[str]:
         return list(dict.fromkeys(ways))
 
     def create(self, data: dict[str, Any]) -> Innovation:
         status = data.pop("status", ModerationStatus.DRAFT)
+        data.pop("reason", None)
+        request = self.context["request"]
         with _refusals_as_400():
-            return services.create_innovation(data, by=self.context["request"].user, status=status)
+            return services.create_innovation(
+                data, by=request.user, status=status, absolute=request.build_absolute_uri
+            )
 
     def update(self, innovation: Innovation, data: dict[str, Any]) -> Innovation:
         status = data.pop("status", None)
+        reason = data.pop("reason", "")
+        request = self.context["request"]
         with _refusals_as_400():
             return services.edit_innovation(
-                innovation, data, by=self.context["request"].user, status=status
+                innovation,
+                data,
+                by=request.user,
+                status=status,
+                reason=reason,
+                absolute=request.build_absolute_uri,
             )
 
 

@@ -15,6 +15,7 @@ from rest_framework.authtoken.models import Token
 
 from adopters import services
 from adopters.models import AdoptionStatusChange, RegistrationOfInterest
+from catalogue.models import InnovationRevision
 from kernel.models import OutgoingEmail
 from networks.models import Membership, RingMove
 from networks.services import (
@@ -94,6 +95,16 @@ def person():
         note="Talked to sam.patel@example.org",
         changed_by=sam,
     )
+    # Changes Sam proposed to an innovation, naming Sam as its contact (kept as JSON).
+    InnovationRevision.objects.create(
+        innovation=other,
+        proposed_by=sam,
+        changes={
+            "contact_name": "Sam Patel",
+            "contact_email": EMAIL.lower(),
+            "how_it_works": "Ask sam.patel@example.org for the pack.",
+        },
+    )
     OutgoingEmail.objects.create(to=EMAIL, subject="Confirm", body="Hello Sam")
     OutgoingEmail.objects.create(
         to="team@example.org", subject="New interest", body=f"Email: {EMAIL}"
@@ -119,6 +130,7 @@ def test_the_independent_check_sees_the_person_everywhere_before_erasure(person)
         "networks_membership",
         "adopters_adoption",
         "catalogue_innovation",
+        "catalogue_innovationrevision",
         "kernel_outgoingemail",
         "adopters_adoptionstatuschange",
         "axes_accessattempt",
@@ -146,6 +158,9 @@ def test_export_lists_everything_held_about_the_person_in_any_case(person):
     ]
     assert [a["contact_name"] for a in held["adoption_contacts"]] == ["Sam Patel"]
     assert [i["innovation"] for i in held["innovation_contacts"]] == ["homeshare"]
+    assert [c["changes"]["contact_name"] for c in held["innovation_changes_proposed"]] == [
+        "Sam Patel"
+    ]
     assert [c["note"] for c in held["adoption_status_changes_made"]] == [
         "Talked to sam.patel@example.org"
     ]

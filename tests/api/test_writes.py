@@ -298,22 +298,22 @@ def test_a_forwarded_for_header_does_not_give_a_new_throttle_allowance(client, s
     assert statuses == [200, 200, 429]
 
 
-def test_an_owners_edit_does_not_undo_a_curators_concurrent_archive(client, innovator, monkeypatch):
-    innovation = InnovationFactory(title="Live")
+def test_an_owners_edit_does_not_undo_a_curators_concurrent_move(client, innovator, monkeypatch):
+    innovation = InnovationFactory(title="Live", draft=True)
     innovation.owners.add(innovator)
     saving = Innovation.save
 
-    def archived_meanwhile(instance, *args, **kwargs):
-        # A curator archives it between the owner's request loading it and the edit being
-        # saved (catalogue.services.edit_innovation).
-        Innovation.objects.filter(pk=innovation.pk).update(status="archived")
+    def submitted_meanwhile(instance, *args, **kwargs):
+        # The entry is sent for review between the owner's request loading it and the edit
+        # being saved (catalogue.services.edit_innovation).
+        Innovation.objects.filter(pk=innovation.pk).update(status="submitted")
         saving(instance, *args, **kwargs)
 
-    monkeypatch.setattr(Innovation, "save", archived_meanwhile)
+    monkeypatch.setattr(Innovation, "save", submitted_meanwhile)
     client.force_login(innovator)
     assert patch(client, f"{INNOVATIONS}live/", {"summary": "Edited"}).status_code == 200
     innovation.refresh_from_db()
-    assert (innovation.summary, innovation.status) == ("Edited", "archived")
+    assert (innovation.summary, innovation.status) == ("Edited", "submitted")
 
 
 def test_only_curators_verify_and_an_adopters_edit_needs_verifying_again(
@@ -378,10 +378,16 @@ def test_a_curator_adds_an_innovation_as_a_draft_they_own(client, curator):
 
 
 @pytest.mark.parametrize(
-    ("who", "expected"),
-    [(None, 403), ("innovator", 200), ("other_innovator", 403), ("curator", 200)],
+    ("who", "expected", "summary"),
+    [
+        (None, 403, "Before"),
+        # An owner's change to a published entry waits for a curator (test_revisions.py).
+        ("innovator", 202, "Before"),
+        ("other_innovator", 403, "Before"),
+        ("curator", 200, "After"),
+    ],
 )
-def test_who_may_replace_an_innovation_with_put(client, request, innovator, who, expected):
+def test_who_may_replace_an_innovation_with_put(client, request, innovator, who, expected, summary):
     innovation = InnovationFactory(title="Published", summary="Before")
     innovation.owners.add(innovator)
     if who is not None:
@@ -389,7 +395,7 @@ def test_who_may_replace_an_innovation_with_put(client, request, innovator, who,
     response = put(client, f"{INNOVATIONS}published/", {"title": "Published", "summary": "After"})
     assert response.status_code == expected, response.json()
     innovation.refresh_from_db()
-    assert innovation.summary == ("After" if expected == 200 else "Before")
+    assert innovation.summary == summary
 
 
 @pytest.mark.parametrize(

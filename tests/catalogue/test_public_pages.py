@@ -256,7 +256,14 @@ def test_a_known_organisation_name_links_the_existing_organisation(client, innov
         submission(sectors, organisation_name="  wirral   COUNCIL ", organisation_kind="charity"),
     )
     assert response.status_code == 302
-    assert Innovation.objects.get().lead_organisation == existing
+    # Not linked at once: none of the innovator's entries names it yet, so a curator checks
+    # the claim first (tests/catalogue/test_revisions.py); nothing is duplicated meanwhile.
+    innovation = Innovation.objects.get()
+    assert innovation.lead_organisation is None
+    assert innovation.revisions.get().changes["lead_organisation"] == {
+        "slug": existing.slug,
+        "name": "Wirral Council",
+    }
     assert Organisation.objects.count() == 1
     existing.refresh_from_db()
     assert existing.kind == "local-authority"

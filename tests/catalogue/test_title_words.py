@@ -55,7 +55,7 @@ def test_archiving_takes_an_entry_s_words_out_of_the_suggestions(curator):
 
 def test_sending_back_to_draft_takes_the_words_out_and_publishing_brings_them_back(curator):
     innovation = InnovationFactory(title="Quixotic befriending")
-    services.return_to_draft(innovation, by=curator)
+    services.return_to_draft(innovation, by=curator, reason="Needs a clearer summary.")
     assert "quixotic" not in suggested("quixotc")
 
     services.submit(innovation, by=curator)
@@ -113,7 +113,7 @@ def test_the_dictionary_always_matches_the_published_titles(curator):
     services.submit(c, by=curator)
     services.publish(c, by=curator)
     services.publish(a, by=curator)
-    services.return_to_draft(b, by=curator)
+    services.return_to_draft(b, by=curator, reason="Needs a clearer summary.")
     assert words() == recounted()
 
 
