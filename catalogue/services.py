@@ -40,16 +40,12 @@ from catalogue.signals import innovation_published
 from kernel import outbox
 from kernel.audit import audited
 from kernel.text import unique_slug
+from kernel.urls import site_absolute
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
 Absolute = Callable[[str], str]
-
-
-def as_path(path: str) -> str:
-    """Links in emails sent with no request to make them full addresses: the site's paths."""
-    return path
 
 
 # What the audit history says of each moderation move, by the status it leads to. `by` on the
@@ -270,7 +266,7 @@ def create_innovation(
     *,
     by: User,
     status: str = ModerationStatus.DRAFT,
-    absolute: Absolute = as_path,
+    absolute: Absolute = site_absolute,
 ) -> Innovation:
     """A new innovation described by `values` (fields of INNOVATION_EDITABLE: relations as
     lists, the lead organisation perhaps only a NamedOrganisation), owned by whoever adds it:
@@ -306,7 +302,7 @@ def edit_innovation(
     by: User,
     status: str | None = None,
     reason: str = "",
-    absolute: Absolute = as_path,
+    absolute: Absolute = site_absolute,
 ) -> Innovation:
     """Write what its owner or a curator changed (fields of INNOVATION_EDITABLE), then move it
     to `status` as they may (`move`, with `reason` for the curator's decision).
@@ -455,7 +451,7 @@ def propose_revision(
     changes: dict[str, Any],
     *,
     by: User,
-    absolute: Absolute = as_path,
+    absolute: Absolute = site_absolute,
     replacing: Sequence[str] = (),
 ) -> InnovationRevision | None:
     """Keep an owner's `changes` (fields of INNOVATION_EDITABLE, as edit_innovation takes
@@ -563,7 +559,7 @@ def accept_revision(
     by: User,
     version: int | None = None,
     reason: str = "",
-    absolute: Absolute = as_path,
+    absolute: Absolute = site_absolute,
 ) -> Innovation:
     """A curator accepts an owner's proposed changes: they are written through
     edit_innovation (the audit history saying who accepted them, and why when they say) and
@@ -597,7 +593,7 @@ def return_revision(
     by: User,
     reason: str,
     version: int | None = None,
-    absolute: Absolute = as_path,
+    absolute: Absolute = site_absolute,
 ) -> InnovationRevision:
     """A curator returns an owner's proposed changes, saying why: the innovation stays as it
     was, and the owners are told the reason (by email, and on its page)."""
@@ -751,7 +747,7 @@ def submit(
     *,
     by: User | None = None,
     reason: str = "",
-    absolute: Absolute = as_path,
+    absolute: Absolute = site_absolute,
 ) -> Innovation:
     """An innovator sends a draft to the curators for review (saying what changed, if they
     like); the curators are told."""
@@ -778,7 +774,7 @@ def publish(
     *,
     by: User | None = None,
     reason: str = "",
-    absolute: Absolute = as_path,
+    absolute: Absolute = site_absolute,
 ) -> Innovation:
     """A curator makes an innovation public; the apps that follow publication hear of it
     (its learning network is created with it: networks/receivers.py), and so do its owners."""
@@ -794,7 +790,7 @@ def archive(
     *,
     by: User | None = None,
     reason: str = "",
-    absolute: Absolute = as_path,
+    absolute: Absolute = site_absolute,
 ) -> Innovation:
     """A curator withdraws an innovation from public view, keeping everything recorded on it;
     its owners are told."""
@@ -810,7 +806,7 @@ def return_to_draft(
     *,
     by: User | None = None,
     reason: str = "",
-    absolute: Absolute = as_path,
+    absolute: Absolute = site_absolute,
 ) -> Innovation:
     """Back to its owners for more work: a curator sends it back saying why (they are told,
     by email and on its page), or an innovator takes back their own submission."""
@@ -844,7 +840,7 @@ def move(
     *,
     by: User,
     reason: str = "",
-    absolute: Absolute = as_path,
+    absolute: Absolute = site_absolute,
 ) -> Innovation:
     """Change an innovation's moderation status, as `by` is allowed to, saying why."""
     if innovation.status == to:
