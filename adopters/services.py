@@ -504,11 +504,19 @@ def _account_state(user: User | None) -> str:
 
 
 def _account_for(email: str) -> User | None:
-    return (
+    """The account of this address, in any case: the address or the username is the one typed,
+    compared in Python. PostgreSQL's UPPER() (what `iexact` asks) folds more than case: the
+    dotless ı of victim@gmaıl.com, a domain anyone can register, becomes the I of
+    VICTIM@GMAIL.COM, and a link emailed to the look-alike would open that account."""
+    typed = email.lower()
+    candidates = (
         get_user_model()
         .objects.filter(Q(email__iexact=email) | Q(username__iexact=email))
         .order_by("pk")
-        .first()
+    )
+    return next(
+        (user for user in candidates if typed in (user.email.lower(), user.get_username().lower())),
+        None,
     )
 
 
