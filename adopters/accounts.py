@@ -25,8 +25,9 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
 from adopters import services
-from kernel import outbox, sign_in_pace
+from kernel import outbox
 from kernel.api import client_address
+from kernel.mailboxes import unquoted
 from kernel.text import max_length, single_line
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ class SignUpForm(forms.Form):
     email = forms.EmailField(
         label="Email address",
         max_length=max_length(User, "username"),  # it becomes the username
-        validators=[single_line],
+        validators=[single_line, unquoted],
         help_text="You will sign in with it. We will send you a link to confirm it.",
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
         error_messages={
@@ -203,14 +204,6 @@ def _invalid_link(request: HttpRequest, exc: services.InvalidLink) -> HttpRespon
 class SignInView(auth_views.LoginView):
     form_class = SignInForm
     redirect_authenticated_user = True
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        wait = sign_in_pace.seconds_to_wait(request)
-        if wait:
-            response = render(request, "registration/slowed.html", {"wait": wait}, status=429)
-            response["Retry-After"] = str(wait)
-            return response
-        return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_invalid(form)

@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 from adopters.choices import AdoptionStatus, Interest, RegistrationStatus
 from catalogue.choices import OrganisationKind
 from catalogue.models import ACTIVE_ADOPTION_STATUSES, Innovation, Organisation, Region
-from kernel.mailboxes import mailbox
+from kernel.mailboxes import mailbox, unquoted
 from kernel.text import single_line
 
 # What an adoption records, in the order the API and the site show and take it.
@@ -187,7 +187,7 @@ class RegistrationOfInterest(models.Model):
         Innovation, on_delete=models.PROTECT, related_name="registrations"
     )
     name = models.CharField(max_length=200, validators=[single_line])
-    email = models.EmailField(validators=[single_line])
+    email = models.EmailField(validators=[single_line, unquoted])
     organisation_name = models.CharField(
         "organisation", max_length=200, blank=True, validators=[single_line]
     )

@@ -38,7 +38,7 @@ from catalogue.services import NamedOrganisation
 from kernel import once, outbox
 from kernel import rate as kernel_rate
 from kernel.audit import audited
-from kernel.mailboxes import mailbox
+from kernel.mailboxes import mailbox, mailbox_of
 from kernel.models import OutgoingEmail
 
 if TYPE_CHECKING:
@@ -176,7 +176,9 @@ def edit_adoption(
     changed = [name for name, value in changes.items() if getattr(adoption, name) != value]
     for name in changed:
         setattr(adoption, name, changes[name])
-    if changed and adoption.verified and not by.is_staff:
+    # A new status is a change of what was checked too (an adoption verified while exploring
+    # says nothing of a pilot): it un-verifies, before the step reaches the networks.
+    if (changed or status != adoption.status) and adoption.verified and not by.is_staff:
         adoption.verified, adoption.verified_by, adoption.verified_at = False, None, None
         changed += ["verified", "verified_by", "verified_at"]
     if changed:
@@ -546,7 +548,7 @@ def account_email_allowed(email: str, client: str) -> bool:
     if not kernel_rate.hit(f"account-emails-client:{client}", settings.ACCOUNT_EMAILS_PER_CLIENT):
         raise RateLimited(window, what="emails about accounts")
     return kernel_rate.hit(
-        f"account-emails-address:{email.lower()}", settings.ACCOUNT_EMAILS_PER_ADDRESS
+        f"account-emails-address:{mailbox_of(email)}", settings.ACCOUNT_EMAILS_PER_ADDRESS
     )
 
 

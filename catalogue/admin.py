@@ -342,11 +342,14 @@ ENTRY_DECISIONS = {
 
 
 class EntryDecisionForm(DecisionForm):
-    """Publish the entry, send it back (saying why), or archive it."""
+    """Publish the entry, send it back (saying why), or archive it: the entry as the curator
+    read it, which `seen` (when it was last changed, as the page showed it) holds them to."""
 
     decision = forms.ChoiceField(choices=[])
+    seen = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, innovation: Innovation, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {})["seen"] = innovation.updated_at.isoformat()
         super().__init__(*args, **kwargs)
         allowed = services.ALLOWED_MOVES[innovation.status]
         self.choices = [(to, text) for to, (text, _) in ENTRY_DECISIONS.items() if to in allowed]
@@ -359,6 +362,10 @@ class EntryDecisionForm(DecisionForm):
         self, request: HttpRequest, innovation: Innovation, revision: InnovationRevision | None
     ) -> str:
         to = self.cleaned_data["decision"]
+        if self.cleaned_data["seen"] != innovation.updated_at.isoformat():
+            raise services.ModerationError(
+                "The entry has changed since this page was opened: read it again before deciding."
+            )
         services.MOVES[to](
             innovation,
             by=signed_in_user(request),

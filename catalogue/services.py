@@ -14,6 +14,7 @@ the shell, the links are the site's paths).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -102,18 +103,29 @@ def can_edit(user: User | AnonymousUser, innovation: Innovation) -> bool:
 # -- Naming organisations ---------------------------------------------------------------------
 
 
+def plain_name(name: str) -> str:
+    """A name as people read it: compatibility forms folded (full-width letters, ligatures:
+    NFKC), invisible format characters (zero-width spaces, joiners, direction marks) removed,
+    spacing made single. "Department for\u200bEducation" is "Department forEducation", not a
+    new department that looks like the real one."""
+    folded = unicodedata.normalize("NFKC", name)
+    visible = "".join(" " if unicodedata.category(c) == "Cf" else c for c in folded)
+    return " ".join(visible.split())
+
+
 def organisation_named(name: str) -> Organisation | None:
-    """The organisation in the catalogue with this name, whatever its case and spacing (the
-    database keeps names unique so): people name an organisation rather than pick it."""
-    return Organisation.objects.filter(name__iexact=" ".join(name.split())).first()
+    """The organisation in the catalogue with this name, whatever its case, spacing, and
+    look-alike forms (plain_name; the database keeps names unique by case): people name an
+    organisation rather than pick it."""
+    return Organisation.objects.filter(name__iexact=plain_name(name)).first()
 
 
 def add_organisation(
     name: str, *, kind: str, region: Region | None = None, source: str = ""
 ) -> Organisation:
     """The organisation of this name: a new one of `kind`, unless someone added the same name
-    a moment ago, when it is theirs."""
-    name = " ".join(name.split())
+    a moment ago, when it is theirs. The name is stored as people read it (plain_name)."""
+    name = plain_name(name)
     try:
         with transaction.atomic():
             return Organisation.objects.create(

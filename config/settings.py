@@ -132,6 +132,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A sign-in attempt from an address guessing across accounts waits (kernel/sign_in_pace.py):
+    # the site's form, the admin's and the API's token alike.
+    "kernel.sign_in_pace.SignInPaceMiddleware",
     # Who made each change, for the audit history (django-simple-history; docs/operations.md).
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into its lock-out page (429).

@@ -13,6 +13,7 @@ Gmail addresses with and without dots are the same mailbox.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db.models import Case, CharField, Func, Value, When
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Concat, Lower, Replace
@@ -51,3 +52,25 @@ def mailbox(address: str | Combinable) -> Case:
         default=Concat(name, Value("@"), domain),
         output_field=CharField(),
     )
+
+
+def mailbox_of(address: str) -> str:
+    """The same as `mailbox`, in Python, for counts kept outside the database (the cache)."""
+    lowered = address.lower()
+    name, _, domain = lowered.rpartition("@")
+    name = name.split("+", 1)[0]
+    if domain in DOTLESS_DOMAINS:
+        return name.replace(".", "") + "@" + DOTLESS_AS
+    return f"{name}@{domain}"
+
+
+def unquoted(address: str) -> None:
+    """Refuse an address whose name is quoted or escaped (`"sam"@…`, `s\\am@…`): valid, but
+    delivered to the same mailbox as the plain spelling, so each spelling would count apart in
+    a limit per mailbox. Nobody needs one to register or sign up."""
+    name = address.rpartition("@")[0]
+    if '"' in name or "\\" in name:
+        raise ValidationError(
+            "Enter the address without quotation marks or backslashes, like name@example.org",
+            code="quoted",
+        )

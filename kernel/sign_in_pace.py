@@ -11,13 +11,15 @@ apart while a guesser gets a handful of tries a minute. The counts live in Djang
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.core.cache import cache
 from django.dispatch import receiver
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 
 from kernel import rate
 from kernel.api import client_address
@@ -50,3 +52,42 @@ def seconds_to_wait(request: HttpRequest) -> int:
     if cache.add(_pace_key(address), True, pace):
         return 0
     return pace
+
+
+# Where people sign in, by URL name: the site's form, the admin's, and the API's token.
+SIGN_IN_VIEWS = frozenset({"accounts:sign-in", "admin:login", "api:token"})
+
+
+class SignInPaceMiddleware:
+    """Asks, before any sign-in attempt is judged (a POST to one of SIGN_IN_VIEWS), whether
+    its address must wait: a 429 with Retry-After if so, as the site's page or, for the API,
+    its JSON error."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Any, args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        match = request.resolver_match
+        if request.method != "POST" or match is None or match.view_name not in SIGN_IN_VIEWS:
+            return None
+        wait = seconds_to_wait(request)
+        if not wait:
+            return None
+        response: HttpResponse
+        if match.view_name == "api:token":
+            response = JsonResponse(
+                {
+                    "detail": "Too many failed attempts to sign in from your address; try "
+                    f"again in {wait} seconds."
+                },
+                status=429,
+            )
+        else:
+            response = render(request, "registration/slowed.html", {"wait": wait}, status=429)
+        response["Retry-After"] = str(wait)
+        return response

@@ -44,7 +44,6 @@ from catalogue.models import (
     Sector,
 )
 from catalogue.search import SearchError, SearchHit, SearchResult, search
-from kernel import sign_in_pace
 from kernel.api import ErrorSerializer
 from kernel.text import SLUG_PATTERN, max_length
 
@@ -236,13 +235,6 @@ class TokenView(ObtainAuthToken):
     # security requirements (objects), though drf-spectacular annotates it as names.
     @extend_schema(auth=[{}], responses={200: TokenResponseSerializer})  # type: ignore[list-item]
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        wait = sign_in_pace.seconds_to_wait(request)
-        if wait:
-            raise exceptions.Throttled(
-                wait=wait,
-                detail="Too many failed attempts to sign in from your address; try again in "
-                f"{wait} seconds.",
-            )
         try:
             return super().post(request, *args, **kwargs)
         except exceptions.ValidationError:

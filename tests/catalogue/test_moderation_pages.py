@@ -288,9 +288,30 @@ def test_the_admin_home_takes_two_queries_for_what_waits(curator_client, django_
         curator_client.get(reverse("admin:index"))
 
 
+def seen(innovation: Innovation) -> dict[str, str]:
+    """What the review page holds a decision on the entry to: the entry as it was read."""
+    innovation.refresh_from_db()
+    return {"entry-seen": innovation.updated_at.isoformat()}
+
+
+def test_an_entry_changed_since_the_page_was_read_is_not_decided(
+    curator_client, innovator, complete
+):
+    services.submit(complete, by=innovator)
+    read = seen(complete)
+    services.edit_innovation(complete, {"summary": "Changed meanwhile."}, by=innovator)
+    refused = curator_client.post(review_url(complete), {"entry-decision": "published", **read})
+    assert refused.status_code == 400
+    assert "changed since this page was opened" in refused.content.decode()
+    complete.refresh_from_db()
+    assert complete.status == "submitted"
+
+
 def test_sending_back_in_the_admin_needs_a_reason(curator_client, innovator, complete):
     services.submit(complete, by=innovator)
-    refused = curator_client.post(review_url(complete), {"entry-decision": "draft"})
+    refused = curator_client.post(
+        review_url(complete), {"entry-decision": "draft", **seen(complete)}
+    )
     assert refused.status_code == 400
     assert "Say why you are sending it back" in refused.content.decode()
     complete.refresh_from_db()
@@ -298,7 +319,7 @@ def test_sending_back_in_the_admin_needs_a_reason(curator_client, innovator, com
 
     done = curator_client.post(
         review_url(complete),
-        {"entry-decision": "draft", "entry-reason": "Add what it costs."},
+        {"entry-decision": "draft", "entry-reason": "Add what it costs.", **seen(complete)},
     )
     assert done.status_code == 302
     complete.refresh_from_db()
@@ -308,7 +329,7 @@ def test_sending_back_in_the_admin_needs_a_reason(curator_client, innovator, com
 
 def test_publishing_from_the_review_page(curator_client, innovator, complete):
     services.submit(complete, by=innovator)
-    curator_client.post(review_url(complete), {"entry-decision": "published"})
+    curator_client.post(review_url(complete), {"entry-decision": "published", **seen(complete)})
     complete.refresh_from_db()
     assert complete.status == "published"
     assert OutgoingEmail.objects.filter(
