@@ -362,7 +362,8 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
     EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 elif DEBUG:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    # Printed between banners, readable among the request log's lines (kernel/mail.py).
+    EMAIL_BACKEND = "kernel.mail.ConsoleBackend"
 else:
     # Not the console in production: it would log addresses and private links (kernel/mail.py).
     EMAIL_BACKEND = "kernel.mail.NotConfiguredBackend"
