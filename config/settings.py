@@ -379,8 +379,10 @@ REGISTRATION_WINDOW_SECONDS = 3600
 REGISTRATION_LIMIT_PER_ADDRESS = env_int("REGISTRATION_LIMIT_PER_ADDRESS", 20)
 REGISTRATION_LIMIT_PER_EMAIL = env_int("REGISTRATION_LIMIT_PER_EMAIL", 5)
 REGISTRATION_CONFIRM_DAYS = 30
-# Where people write to see or erase what is held about them (shown on /privacy/).
-PRIVACY_CONTACT = env_str("PRIVACY_CONTACT", "")
+# Where people write to see or erase what is held about them (shown on /privacy/). While
+# debugging, the demo's admin account (which `make run` prints), and the page says it is a demo.
+DEMO_CONTACT = "admin@localhost"
+PRIVACY_CONTACT = env_str("PRIVACY_CONTACT", DEMO_CONTACT if DEBUG else "")
 # Where people report a barrier (shown on /accessibility/); the privacy contact if unset.
 ACCESSIBILITY_CONTACT = env_str("ACCESSIBILITY_CONTACT", PRIVACY_CONTACT)
 
