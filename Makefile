@@ -42,7 +42,7 @@ demo: migrate
 
 run: migrate
 	$(BIN)/python manage.py load_demo --if-empty
-	$(BIN)/python manage.py ensure_admin
+	$(BIN)/python manage.py ensure_admin --host '$(HOST)' --port '$(PORT)'
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: lint

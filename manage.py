@@ -15,6 +15,14 @@ def main() -> None:
     # survive restarts (the settings only read it).
     keep_dev_secret_key()
 
+    from django.conf import settings
+
+    from config.database import hold_across_reloads
+
+    # The dev server's reloader keeps the embedded PostgreSQL up across reloads and stops it
+    # when Ctrl-C ends it (config/database.py).
+    hold_across_reloads(sys.argv, settings.DATABASES)
+
     execute_from_command_line(sys.argv)
 
 

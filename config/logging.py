@@ -145,6 +145,17 @@ class _QueryTimer:
             self.seconds += time.perf_counter() - started
 
 
+def _quiet(request: HttpRequest) -> bool:
+    """While debugging, the stylesheets, scripts and images of each page (served by WhiteNoise,
+    under STATIC_URL, outside any route) are not logged: a page's one line, and the emails
+    printed between them, stay readable. In production every request is logged."""
+    return (
+        settings.DEBUG
+        and request.resolver_match is None
+        and request.path.startswith(str(settings.STATIC_URL))
+    )
+
+
 class RequestLogMiddleware:
     """Logs each request once it is answered: method, route, view, status, duration, database
     statements and their time, response size."""
@@ -160,7 +171,8 @@ class RequestLogMiddleware:
             with connection.execute_wrapper(timer):
                 response = self.get_response(request)
             response["X-Request-ID"] = _request_id.get() or ""
-            self._log(request, response, started, timer)
+            if not _quiet(request):
+                self._log(request, response, started, timer)
         finally:
             _request_id.reset(token)
         return response

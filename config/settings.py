@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -364,7 +365,8 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
     EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 elif DEBUG:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    # Printed between banners, readable among the request log's lines (kernel/mail.py).
+    EMAIL_BACKEND = "kernel.mail.ConsoleBackend"
 else:
     # Not the console in production: it would log addresses and private links (kernel/mail.py).
     EMAIL_BACKEND = "kernel.mail.NotConfiguredBackend"
@@ -380,8 +382,10 @@ REGISTRATION_WINDOW_SECONDS = 3600
 REGISTRATION_LIMIT_PER_ADDRESS = env_int("REGISTRATION_LIMIT_PER_ADDRESS", 20)
 REGISTRATION_LIMIT_PER_EMAIL = env_int("REGISTRATION_LIMIT_PER_EMAIL", 5)
 REGISTRATION_CONFIRM_DAYS = 30
-# Where people write to see or erase what is held about them (shown on /privacy/).
-PRIVACY_CONTACT = env_str("PRIVACY_CONTACT", "")
+# Where people write to see or erase what is held about them (shown on /privacy/). While
+# debugging, the demo's admin account (which `make run` prints), and the page says it is a demo.
+DEMO_CONTACT = "admin@localhost"
+PRIVACY_CONTACT = env_str("PRIVACY_CONTACT", DEMO_CONTACT if DEBUG else "")
 # Where people report a barrier (shown on /accessibility/); the privacy contact if unset.
 ACCESSIBILITY_CONTACT = env_str("ACCESSIBILITY_CONTACT", PRIVACY_CONTACT)
 

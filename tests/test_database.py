@@ -247,7 +247,7 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
 @pytest.mark.parametrize(
     ("debug", "host", "backend"),
     [
-        ("1", "", "console.EmailBackend"),
+        ("1", "", "kernel.mail.ConsoleBackend"),
         ("0", "", "kernel.mail.NotConfiguredBackend"),
         ("0", "smtp.example.org", "smtp.EmailBackend"),
     ],
