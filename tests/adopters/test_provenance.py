@@ -1,6 +1,6 @@
 """How we know of each adoption (its provenance): the adopter's word, the innovation team's
-word, or a curator's check; set by every way an adoption comes in, kept by every change,
-filtered in the admin and carried by the catalogue file."""
+word, or a curator's check; set by every way an adoption comes in, kept by every change, and
+shown on the pages, in the API, in the admin and in the catalogue file."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from adopters import services
@@ -17,13 +18,16 @@ from adopters.models import Adoption
 from portal.exporting import export_catalogue
 from portal.importing import ImportFailed, import_catalogue
 from tests.adopters.test_adoption_pages import answers
+from tests.api.test_writes import ADOPTIONS, adoption_data, patch, post
 from tests.catalogue.test_importing import document
 from tests.factories import (
     AdoptionFactory,
     InnovationFactory,
     OrganisationFactory,
     UserFactory,
+    region,
 )
+from tests.html import page, table_rows, text
 from tests.test_audit_history import edit_in_admin
 
 pytestmark = pytest.mark.django_db
@@ -162,6 +166,113 @@ def test_an_adopters_edit_on_the_site_unverifies(client, innovation, adopter, cu
     assert response.status_code == 302
     adoption.refresh_from_db()
     assert (adoption.provenance, adoption.verified) == (SELF, False)
+
+
+# -- The pages ---------------------------------------------------------------------------------
+
+
+def test_the_adoption_page_says_how_we_know(client, innovation, innovator, curator):
+    adoption = services.record_adoption(new_adoption(innovation), by=innovator)
+    shown = text(page(client.get(adoption.get_absolute_url())))
+    assert "Reported by the innovation's team" in shown
+    assert "The team behind the innovation told us about it" in shown
+    services.verify_adoption(adoption, by=curator)
+    shown = text(page(client.get(adoption.get_absolute_url())))
+    assert "Checked by a curator" in shown
+    assert "A curator has checked this adoption." in shown
+
+
+def test_the_innovation_page_tags_each_adoption(client, innovation, innovator, adopter, curator):
+    services.record_adoption(new_adoption(innovation, area="Aton"), by=adopter)
+    services.record_adoption(new_adoption(innovation, area="Bton"), by=innovator)
+    services.record_adoption(new_adoption(innovation, area="Cton"), by=curator, verified=True)
+    response = client.get(innovation.get_absolute_url())
+    rows = table_rows(page(response), "Every adoption recorded")
+    assert [row[-1] for row in rows] == [
+        "Reported by the adopter",
+        "Reported by the innovation's team",
+        "Checked by a curator",
+    ]
+    assert '<th scope="col" class="govuk-table__header">How we know</th>' in response.text
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_showing_provenance_adds_no_queries_however_many_adoptions(client, innovation, curator):
+    url = innovation.get_absolute_url()
+    AdoptionFactory(innovation=innovation, region=region("wales"))
+    before = _queries(client, url)
+    for n in range(6):
+        adoption = AdoptionFactory(innovation=innovation, area=f"Place {n}", region=region("wales"))
+        if n % 2:
+            services.verify_adoption(adoption, by=curator)
+        else:
+            Adoption.objects.filter(pk=adoption.pk).update(provenance=TEAM)
+    assert _queries(client, url) == before
+    adoption = Adoption.objects.filter(provenance=TEAM).first()
+    checked = Adoption.objects.filter(provenance=CHECKED).first()
+    assert _queries(client, adoption.get_absolute_url()) == _queries(
+        client, checked.get_absolute_url()
+    )
+
+
+# -- The API -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def adoptable(innovation):
+    OrganisationFactory(name="Knowsley Council", kind="local-authority")
+    return innovation
+
+
+def test_the_api_records_and_shows_provenance(client, adoptable, innovator, adopter, curator):
+    client.force_login(adopter)
+    response = post(client, ADOPTIONS, adoption_data())
+    assert response.status_code == 201, response.json()
+    assert response.json()["provenance"] == SELF
+    client.force_login(innovator)
+    response = post(client, ADOPTIONS, adoption_data(area="Huyton"))
+    assert response.json()["provenance"] == TEAM
+    client.force_login(curator)
+    response = post(client, ADOPTIONS, adoption_data(area="Prescot", verified=True))
+    assert response.json()["provenance"] == CHECKED
+
+
+def test_the_api_unverifies_on_an_adopters_edit_and_curators_set_it(
+    client, adoptable, adopter, curator
+):
+    client.force_login(adopter)
+    url = post(client, ADOPTIONS, adoption_data()).json()["api_url"]
+    assert patch(client, url, {"provenance": CHECKED}).status_code == 400
+    client.force_login(curator)
+    assert patch(client, url, {"provenance": CHECKED}).json()["provenance"] == CHECKED
+    client.force_login(adopter)
+    data = patch(client, url, {"lessons": "Keep going"}).json()
+    assert (data["provenance"], data["verified"]) == (SELF, False)
+    client.force_login(curator)
+    assert patch(client, url, {"provenance": TEAM}).json()["provenance"] == TEAM
+
+
+def test_the_api_filters_adoptions_by_provenance(client, innovation, curator):
+    AdoptionFactory(innovation=innovation, area="A")
+    checked = AdoptionFactory(innovation=innovation, area="B")
+    services.verify_adoption(checked, by=curator)
+    team = AdoptionFactory(innovation=innovation, area="C")
+    Adoption.objects.filter(pk=team.pk).update(provenance=TEAM)
+
+    def areas(query: str) -> list[str]:
+        response = client.get(f"{ADOPTIONS}?{query}")
+        assert response.status_code == 200, response.json()
+        return sorted(row["area"] for row in response.json()["results"])
+
+    assert areas("provenance=verified") == ["B"]
+    assert areas("provenance=verified&provenance=reported-by-innovator") == ["B", "C"]
+    assert areas("provenance=self-reported") == ["A"]
+    assert client.get(f"{ADOPTIONS}?provenance=hearsay").status_code == 400
 
 
 # -- The admin ---------------------------------------------------------------------------------
