@@ -1,9 +1,14 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Field, QuerySet
 from django.http import HttpRequest
 
 from adopters import services
+from adopters.choices import Provenance
 from adopters.models import (
     Adoption,
     AdoptionStatusChange,
@@ -29,16 +34,29 @@ class AdoptionAdmin(AuditHistoryAdmin):
         "area",
         "status",
         "adapted",
-        "verified",
+        "provenance",
         "updated_at",
     ]
-    list_filter = ["status", "adapted", "verified", "will_talk", "region"]
+    list_filter = ["status", "provenance", "adapted", "will_talk", "region"]
     search_fields = ["innovation__title", "organisation__name", "area"]
     autocomplete_fields = ["innovation", "organisation", "region"]
     readonly_fields = ["verified", "verified_by", "verified_at", "recorded_by", "created_at"]
     list_select_related = ["innovation", "organisation", "region"]
     inlines = [StatusChangeInline]
     actions = ["mark_verified"]
+
+    def formfield_for_dbfield(
+        self, db_field: Field[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        if db_field.name == "provenance":
+            # Left empty, it follows who recorded the adoption (adopters.services).
+            return forms.ChoiceField(
+                choices=[("", "As whoever records it tells us"), *Provenance.choices],
+                required=False,
+                help_text="How we know of it. Choosing checked by a curator verifies it; "
+                "left empty, it is as the person who records it reported it.",
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.action(description="Mark selected adoptions as verified")
     def mark_verified(self, request: HttpRequest, queryset: QuerySet[Adoption]) -> None:
@@ -53,19 +71,27 @@ class AdoptionAdmin(AuditHistoryAdmin):
     ) -> None:
         """Through the rules the site and the API follow: a new adoption is recorded by the
         curator and starts its dated history; an edit writes only what changed, and a new
-        status is a dated step."""
+        status is a dated step. The curator says how we know of it (`provenance`): choosing
+        verified verifies it."""
         note = "Changed in the admin."
         if not change:
-            services.record_adoption(obj, by=signed_in_user(request), note=note)
+            services.record_adoption(
+                obj, by=signed_in_user(request), note=note, provenance=obj.provenance or None
+            )
             return
         # A fresh copy: the form has already written its values onto `obj`, and the service
         # writes only what differs from what is stored.
         services.edit_adoption(
             Adoption.objects.get(pk=obj.pk),
-            {name: getattr(obj, name) for name in form.changed_data if name != "status"},
+            {
+                name: getattr(obj, name)
+                for name in form.changed_data
+                if name not in ("status", "provenance")
+            },
             status=obj.status,
             by=signed_in_user(request),
             note=note if "status" in form.changed_data else "",
+            provenance=(obj.provenance or None) if "provenance" in form.changed_data else None,
         )
 
     def save_formset(

@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from adopters import services
-from adopters.choices import AdoptionStatus, Interest
+from adopters.choices import AdoptionStatus, Interest, Provenance
 from adopters.forms import DETAILS
 from adopters.models import RECORDED, Adoption, AdoptionStatusChange, RegistrationOfInterest
 from adopters.views import sender_key
@@ -59,7 +59,7 @@ class AdoptionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Adoption
-        fields = ["id", *RECORDED, "verified", "history", "api_url"]
+        fields = ["id", *RECORDED, "verified", "provenance", "history", "api_url"]
 
 
 class AdoptionFilterSet(django_filters.FilterSet):
@@ -67,6 +67,7 @@ class AdoptionFilterSet(django_filters.FilterSet):
     organisation = ValueListFilter(field_name="organisation__slug", lookup_expr="in")
     region = RegionFilter()
     status = django_filters.MultipleChoiceFilter(choices=AdoptionStatus.choices)
+    provenance = django_filters.MultipleChoiceFilter(choices=Provenance.choices)
 
     class Meta:
         model = Adoption
@@ -115,6 +116,12 @@ class AdoptionWriteSerializer(serializers.ModelSerializer):
         allow_blank=True,
         help_text="Why the status changed (kept in the history).",
     )
+    provenance = serializers.ChoiceField(
+        choices=Provenance.choices,
+        required=False,
+        help_text="Curators only: how we know of it (verified verifies it). Otherwise it "
+        "follows who recorded or last changed it.",
+    )
 
     class Meta:
         model = Adoption
@@ -126,6 +133,7 @@ class AdoptionWriteSerializer(serializers.ModelSerializer):
             "contact_email",
             "source",
             "verified",
+            "provenance",
             "note",
         ]
         extra_kwargs = {
@@ -191,6 +199,7 @@ class AdoptionWriteSerializer(serializers.ModelSerializer):
 
     def create(self, data: dict[str, Any]) -> Adoption:
         note, verified, named = self._extras(data)
+        provenance = data.pop("provenance", None)
         with refusals_as_400():
             return services.record_adoption(
                 Adoption(**data),
@@ -198,10 +207,12 @@ class AdoptionWriteSerializer(serializers.ModelSerializer):
                 note=note,
                 organisation=named,
                 verified=verified,
+                provenance=provenance,
             )
 
     def update(self, adoption: Adoption, data: dict[str, Any]) -> Adoption:
         note, verified, named = self._extras(data)
+        provenance = data.pop("provenance", None)
         status = data.pop("status", adoption.status)
         with refusals_as_400():
             return services.edit_adoption(
@@ -212,6 +223,7 @@ class AdoptionWriteSerializer(serializers.ModelSerializer):
                 note=note,
                 organisation=named,
                 verified=verified,
+                provenance=provenance,
             )
 
     @staticmethod

@@ -28,3 +28,11 @@ class RegistrationStatus(models.TextChoices):
     CONTACTED = "contacted", "Contacted"
     ADOPTED = "adopted", "Became an adoption"
     CLOSED = "closed", "Closed"
+
+
+class Provenance(models.TextChoices):
+    """How the catalogue knows of an adoption: who told it, or who checked it."""
+
+    SELF_REPORTED = "self-reported", "Reported by the adopter"
+    REPORTED_BY_INNOVATOR = "reported-by-innovator", "Reported by the innovation's team"
+    VERIFIED = "verified", "Checked by a curator"

@@ -10,7 +10,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from adopters.choices import AdoptionStatus, Interest, RegistrationStatus
+from adopters.choices import AdoptionStatus, Interest, Provenance, RegistrationStatus
 from catalogue.choices import OrganisationKind
 from catalogue.models import ACTIVE_ADOPTION_STATUSES, Innovation, Organisation, Region
 from kernel.mailboxes import mailbox, unquoted
@@ -81,6 +81,16 @@ class Adoption(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     verified_at = models.DateTimeField(null=True, blank=True)
+    # Stored, not worked out from `verified` and the innovation's owners when read: it says who
+    # told us when they told us, and stays true when the innovation's owners change later.
+    # Kept by adopters/services.py (recording, editing, verifying).
+    provenance = models.CharField(
+        max_length=30,
+        choices=Provenance.choices,
+        default=Provenance.SELF_REPORTED,
+        help_text="How we know: reported by the adopter, reported by an owner of the "
+        "innovation, or checked by a curator.",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -137,6 +147,16 @@ class Adoption(models.Model):
                 condition=Q(verified=False) | Q(verified_at__isnull=False),
                 name="adoption_verified_has_date",
                 violation_error_message="A verified adoption needs the date it was verified.",
+            ),
+            models.CheckConstraint(
+                condition=Q(verified=True, provenance=Provenance.VERIFIED)
+                | (
+                    Q(verified=False)
+                    & Q(provenance__in=[Provenance.SELF_REPORTED, Provenance.REPORTED_BY_INNOVATOR])
+                ),
+                name="adoption_provenance_matches_verified",
+                violation_error_message="An adoption is verified exactly when a curator "
+                "checked it.",
             ),
         ]
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from rest_framework.authtoken.models import Token
 
-from adopters.choices import RegistrationStatus
+from adopters.choices import Provenance, RegistrationStatus
 from adopters.models import (
     Adoption,
     AdoptionStatusChange,
@@ -100,6 +100,30 @@ def _require_curator(by: User) -> None:
         raise ValidationError({"verified": [CURATORS_VERIFY]}, code="curators_only")
 
 
+def reported_provenance(adoption: Adoption, by: User | None) -> str:
+    """How we know of an adoption that `by` told us about, unchecked: from the innovation's
+    team when they own the innovation, otherwise from the adopter (whoever records an
+    adoption, or a curator passing on what someone else reported)."""
+    if by is not None and adoption.innovation.owners.filter(pk=by.pk).exists():
+        return Provenance.REPORTED_BY_INNOVATOR
+    return Provenance.SELF_REPORTED
+
+
+def _set_provenance(adoption: Adoption, provenance: str, *, by: User) -> Adoption:
+    """A curator says how we know of an adoption: checked (verified) or, unchecked, who told
+    us."""
+    _require_curator(by)
+    if provenance not in Provenance.values:
+        raise ValidationError({"provenance": [f"{provenance!r} is not a provenance."]})
+    if provenance == Provenance.VERIFIED:
+        return verify_adoption(adoption, by=by)
+    adoption = verify_adoption(adoption, by=by, verified=False)
+    if adoption.provenance != provenance:
+        adoption.provenance = provenance
+        adoption.save(update_fields=["provenance", "updated_at"])
+    return adoption
+
+
 @transaction.atomic
 def record_adoption(
     adoption: Adoption,
@@ -109,9 +133,14 @@ def record_adoption(
     registration: RegistrationOfInterest | None = None,
     organisation: NamedOrganisation | None = None,
     verified: bool | None = None,
+    provenance: str | None = None,
 ) -> Adoption:
     """Keep a new adoption (validated, not yet saved) as recorded by `by`, and start its dated
     history.
+
+    Its provenance says who told us: an owner of the innovation (reported by the innovator)
+    or anyone else (self-reported); verified when a curator checks it. Curators may instead
+    say which (`provenance`, as in the admin).
 
     `organisation`, when the adopter only named it, is the catalogue's own of that name or a
     new one in the adoption's region. When the adoption grew out of a registration of interest
@@ -120,7 +149,7 @@ def record_adoption(
     """
     if not by.is_authenticated:
         raise PermissionDenied("Sign in to record an adoption.")
-    if verified is not None:
+    if verified is not None or provenance is not None:
         _require_curator(by)
     if registration is not None and not (
         registration.innovation_id == adoption.innovation_id
@@ -132,14 +161,19 @@ def record_adoption(
             organisation, region=adoption.region
         )
     adoption.recorded_by = by
+    adoption.provenance = (
+        Provenance.VERIFIED if adoption.verified else reported_provenance(adoption, by)
+    )
     adoption.save()
     note_status(adoption, by=by, note=note)
     if registration is not None:
         registration.adoption = adoption
         registration.status = RegistrationStatus.ADOPTED
         registration.save(update_fields=["adoption", "status", "updated_at"])
-    if verified:
-        verify_adoption(adoption, by=by)
+    if provenance is not None:
+        adoption = _set_provenance(adoption, provenance, by=by)
+    elif verified:
+        adoption = verify_adoption(adoption, by=by)
     return adoption
 
 
@@ -153,6 +187,7 @@ def edit_adoption(
     note: str = "",
     organisation: NamedOrganisation | None = None,
     verified: bool | None = None,
+    provenance: str | None = None,
 ) -> Adoption:
     """Write the changed fields only (so that someone else's change made meanwhile is not
     undone), then move the status, adding a dated step to the history when it changed, or
@@ -160,11 +195,13 @@ def edit_adoption(
 
     Whoever recorded it and the curators edit it. `organisation`, when only named, is found or
     added as for `record_adoption`. When anyone but a curator changes what a curator checked,
-    it is no longer verified; only curators say whether it is (`verified`).
+    it is no longer verified, and its provenance becomes theirs to vouch for (reported by the
+    innovator when they own the innovation, otherwise self-reported); only curators say
+    whether it is verified (`verified`), or set its provenance (`provenance`).
     """
     if not can_edit_adoption(adoption, by):
         raise PermissionDenied("Only whoever recorded an adoption, and curators, may edit it.")
-    if verified is not None:
+    if verified is not None or provenance is not None:
         _require_curator(by)
     if organisation is not None:
         changes = {
@@ -177,10 +214,16 @@ def edit_adoption(
     for name in changed:
         setattr(adoption, name, changes[name])
     # A new status is a change of what was checked too (an adoption verified while exploring
-    # says nothing of a pilot): it un-verifies, before the step reaches the networks.
-    if (changed or status != adoption.status) and adoption.verified and not by.is_staff:
-        adoption.verified, adoption.verified_by, adoption.verified_at = False, None, None
-        changed += ["verified", "verified_by", "verified_at"]
+    # says nothing of a pilot): it un-verifies, and the adoption is its editor's word again,
+    # before the step reaches the networks.
+    if (changed or status != adoption.status) and not by.is_staff:
+        if adoption.verified:
+            adoption.verified, adoption.verified_by, adoption.verified_at = False, None, None
+            changed += ["verified", "verified_by", "verified_at"]
+        reported = reported_provenance(adoption, by)
+        if adoption.provenance != reported:
+            adoption.provenance = reported
+            changed.append("provenance")
     if changed:
         adoption.save(update_fields=[*changed, "updated_at"])
     if status == adoption.status and note.strip():
@@ -188,22 +231,30 @@ def edit_adoption(
         note_status(adoption, by=by, note=note)
     else:
         adoption = change_status(adoption, status, by=by, note=note)
-    if verified is not None:
-        verify_adoption(adoption, by=by, verified=verified)
+    if provenance is not None:
+        adoption = _set_provenance(adoption, provenance, by=by)
+    elif verified is not None:
+        adoption = verify_adoption(adoption, by=by, verified=verified)
     return adoption
 
 
 @transaction.atomic
 def verify_adoption(adoption: Adoption, *, by: User, verified: bool = True) -> Adoption:
     """A curator confirms that an adoption really happened as recorded (or, `verified` false,
-    takes that back). Anyone else gets a ValidationError on `verified`."""
+    takes that back: then it is again as reported by whoever recorded it). Anyone else gets a
+    ValidationError on `verified`."""
     _require_curator(by)
     if adoption.verified == verified:
         return adoption
     adoption.verified = verified
     adoption.verified_by = by if verified else None
     adoption.verified_at = timezone.now() if verified else None
-    adoption.save(update_fields=["verified", "verified_by", "verified_at", "updated_at"])
+    adoption.provenance = (
+        Provenance.VERIFIED if verified else reported_provenance(adoption, adoption.recorded_by)
+    )
+    adoption.save(
+        update_fields=["verified", "verified_by", "verified_at", "provenance", "updated_at"]
+    )
     if verified:
         adoption_verified.send(sender=Adoption, adoption=adoption, by=by)
     return adoption

@@ -28,8 +28,8 @@ from portal.importing import ImportFailed, import_catalogue, parse_json
 class AdoptionInline(admin.TabularInline):
     model = Adoption
     extra = 0
-    fields = ["organisation", "region", "area", "status", "adapted", "verified"]
-    readonly_fields = ["verified"]
+    fields = ["organisation", "region", "area", "status", "adapted", "provenance"]
+    readonly_fields = ["provenance"]
     autocomplete_fields = ["organisation", "region"]
     show_change_link = True
 

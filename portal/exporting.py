@@ -148,6 +148,7 @@ def _adoption(adoption: Adoption, *, with_contacts: bool = True) -> dict[str, An
             else {}
         ),
         "verified": adoption.verified,
+        "provenance": adoption.provenance,
         "source": _text(adoption.source),
         "history": [
             {"status": h.status, "changed_on": h.changed_on.isoformat(), "note": _text(h.note)}

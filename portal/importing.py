@@ -24,7 +24,7 @@ from django.utils.text import slugify
 from rest_framework import serializers
 
 from adopters import services as adopter_services
-from adopters.choices import AdoptionStatus
+from adopters.choices import AdoptionStatus, Provenance
 from adopters.models import Adoption, AdoptionStatusChange
 from catalogue import services as catalogue_services
 from catalogue.choices import (
@@ -236,6 +236,7 @@ class AdoptionRecord(StrictSerializer):
         max_length=254, required=False, allow_blank=True, allow_null=True, validators=ONE_LINE
     )
     verified = serializers.BooleanField(required=False, allow_null=True)
+    provenance = _choice(Provenance.values, required=False, allow_null=True)
     source = _line(max_length=500)  # type: ignore[assignment]  # a field, not Field.source
     history = StatusChangeRecord(many=True, required=False, allow_null=True)
 
@@ -243,6 +244,12 @@ class AdoptionRecord(StrictSerializer):
         started, ended = attrs.get("started_on"), attrs.get("ended_on")
         if started and ended and ended < started:
             raise serializers.ValidationError({"ended_on": ["Cannot be before started_on."]})
+        provenance, verified = attrs.get("provenance"), attrs.get("verified")
+        if provenance and verified is not None and verified != (provenance == Provenance.VERIFIED):
+            said = "true" if verified else "false"
+            raise serializers.ValidationError(
+                {"provenance": [f'"{provenance}" disagrees with verified: {said}.']}
+            )
         return attrs
 
 
@@ -759,12 +766,7 @@ def _write_adoption(record: dict[str, Any], catalogue: _Catalogue) -> Outcome:
         adoption = Adoption(innovation=innovation, organisation=organisation, area=area)
     previous_status = None if created else adoption.status
     changed = _apply(adoption, _adoption_values(record, catalogue))
-    if "verified" in record:
-        verified = bool(record["verified"])
-        if verified != adoption.verified:
-            adoption.verified = verified
-            adoption.verified_at = timezone.now() if verified else None
-            changed = True
+    changed |= _apply_provenance(adoption, record, created=created)
     if created or changed:
         with audited(adoption, reason=IMPORT_REASON):
             adoption.save()
@@ -778,6 +780,40 @@ def _write_adoption(record: dict[str, Any], catalogue: _Catalogue) -> Outcome:
             on=adoption.started_on if created and adoption.started_on else None,
         )
     return _outcome(created, changed)
+
+
+def _apply_provenance(adoption: Adoption, record: dict[str, Any], *, created: bool) -> bool:
+    """How we know of it, from `provenance` or, in files without it, `verified`. Verified
+    means checked by a curator (when, the import's time); unverified, it keeps who reported it,
+    or for a new one or a verified one, is as its recorder reported it (nobody: self-reported).
+    Whether anything changed."""
+    provenance = record.get("provenance")
+    if provenance:
+        verified = provenance == Provenance.VERIFIED
+    elif record.get("verified") is not None:
+        verified = bool(record["verified"])
+        provenance = (
+            Provenance.VERIFIED
+            if verified
+            else (
+                adoption.provenance
+                if not created and adoption.provenance != Provenance.VERIFIED
+                else adopter_services.reported_provenance(adoption, adoption.recorded_by)
+            )
+        )
+    elif created:
+        verified, provenance = False, Provenance.SELF_REPORTED
+    else:
+        return False
+    if verified == adoption.verified and provenance == adoption.provenance:
+        return False
+    if verified != adoption.verified:
+        adoption.verified = verified
+        adoption.verified_at = timezone.now() if verified else None
+        if not verified:
+            adoption.verified_by = None
+    adoption.provenance = provenance
+    return True
 
 
 def _adoption_values(record: dict[str, Any], catalogue: _Catalogue) -> dict[str, Any]:

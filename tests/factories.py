@@ -108,6 +108,9 @@ class AdoptionFactory(DjangoModelFactory):
     innovation = factory.SubFactory(InnovationFactory)
     organisation = factory.SubFactory(OrganisationFactory, kind="local-authority")
     status = "adopted"
+    verified = False
+    # Verified exactly when a curator checked it (a constraint); unverified, the adopter's word.
+    provenance = factory.LazyAttribute(lambda o: "verified" if o.verified else "self-reported")
 
 
 class AdoptionStatusChangeFactory(DjangoModelFactory):

@@ -282,6 +282,7 @@ def test_export_writes_adoptions_with_their_history():
         "contact_name": "Alex Example",
         "contact_email": "alex@example.org",
         "verified": True,
+        "provenance": "verified",
         "source": "Council minutes",
         "history": [
             {"status": "exploring", "changed_on": "2018-09-01", "note": "First contact"},
