@@ -222,6 +222,12 @@ STORAGES = {
 }
 
 SITE_NAME = "Innovation Catalogue"
+# The licence the catalogue's content is published under (CONTRACT.md: the Open Government
+# Licence v3.0 unless configured otherwise), named in the API.
+CONTENT_LICENCE_URL = env_str(
+    "CONTENT_LICENCE_URL",
+    "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+)
 # Where the site is, for links in emails sent without a request to build them from (a signal's
 # receiver, a command): https://… in production.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import generics, permissions, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from adopters.choices import AdoptionStatus
 from adopters.models import Adoption
@@ -198,4 +201,39 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
                 ),
             )
             .order_by("name", "id")
+        )
+
+
+# The API's endpoints as the root lists them: the name a client knows each by, and its URL name.
+API_ENDPOINTS = {
+    "innovations": "api:innovation-list",
+    "organisations": "api:organisation-list",
+    "adoptions": "api:adoption-list",
+    "networks": "api:network-list",
+    "resources": "api:resource-list",
+    "sectors": "api:sector-list",
+    "beneficiaries": "api:beneficiary-list",
+    "scaling_routes": "api:scaling-route-list",
+    "regions": "api:region-list",
+    "token": "api:token",
+    "schema": "api:schema",
+    "docs": "api:docs",
+}
+
+
+class ApiRootView(APIView):
+    """`GET /api/v1/`: the API's endpoints, and the licence its content is published under."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, auth=[{}])  # type: ignore[list-item]
+    def get(self, request: Request) -> Response:
+        return Response(
+            {
+                "licence": settings.CONTENT_LICENCE_URL,
+                "endpoints": {
+                    name: request.build_absolute_uri(reverse(url_name))
+                    for name, url_name in API_ENDPOINTS.items()
+                },
+            }
         )

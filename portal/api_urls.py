@@ -20,6 +20,7 @@ router.register("scaling-routes", catalogue_api.ScalingRouteViewSet, basename="s
 router.register("regions", catalogue_api.RegionViewSet, basename="region")
 
 urlpatterns = [
+    path("", api.ApiRootView.as_view(), name="root"),
     path("innovations/", api.InnovationListView.as_view(), name="innovation-list"),
     path("innovations/<slug:slug>/", api.InnovationDetailView.as_view(), name="innovation-detail"),
     path(

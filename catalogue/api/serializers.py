@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Model, Prefetch
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import relations, serializers
@@ -192,6 +193,7 @@ class InnovationDetailSerializer(serializers.ModelSerializer):
     reach = ReachFigureSerializer(many=True, read_only=True)
     resources = ResourceSummarySerializer(many=True, read_only=True)
     review = serializers.SerializerMethodField()
+    licence = serializers.SerializerMethodField()
 
     class Meta:
         model = Innovation
@@ -212,7 +214,12 @@ class InnovationDetailSerializer(serializers.ModelSerializer):
             "last_reviewed_on",
             "updated_at",
             "review",
+            "licence",
         ]
+
+    def get_licence(self, innovation: Innovation) -> str:
+        """The URL of the licence the record is published under (CONTENT_LICENCE_URL)."""
+        return str(settings.CONTENT_LICENCE_URL)
 
     @extend_schema_field(ReviewSerializer(allow_null=True))
     def get_review(self, innovation: Innovation) -> dict[str, Any] | None:
