@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
@@ -28,6 +28,7 @@ from kernel.api_fields import ApiUrl
 from kernel.text import SLUG_PATTERN
 from networks.api import RingSizesSerializer
 from networks.models import Network
+from portal.queries import public_organisations
 
 
 class InnovationNetworkSerializer(serializers.Serializer):
@@ -183,14 +184,9 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[Organisation]:
         # As on the site: organisations known only through unpublished entries are not public.
-        public = (
-            Exists(Innovation.objects.published().filter(lead_organisation=OuterRef("pk")))
-            | Exists(Innovation.objects.published().filter(partners=OuterRef("pk")))
-            | Exists(Adoption.objects.public().filter(organisation=OuterRef("pk")))
-        )
         published = Q(led_innovations__status=ModerationStatus.PUBLISHED)
         return (
-            Organisation.objects.filter(public)
+            public_organisations()
             .select_related("region")
             .annotate(
                 innovations_led=Count("led_innovations", filter=published, distinct=True),

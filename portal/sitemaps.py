@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.db.models.functions import Greatest
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -20,17 +20,7 @@ from django.views.decorators.http import require_safe
 from adopters.models import Adoption
 from catalogue.models import Innovation, Organisation, Resource
 from networks.models import Network
-
-
-def public_organisations() -> QuerySet[Organisation]:
-    """Organisations with a public page: those leading or partnering in a published
-    innovation, or with an adoption of one (the rest are known only through drafts)."""
-    published = Innovation.objects.published()
-    return Organisation.objects.filter(
-        Exists(published.filter(lead_organisation=OuterRef("pk")))
-        | Exists(published.filter(partners=OuterRef("pk")))
-        | Exists(Adoption.objects.public().filter(organisation=OuterRef("pk")))
-    )
+from portal.queries import public_organisations
 
 
 class InnovationSitemap(Sitemap):
