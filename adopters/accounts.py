@@ -10,7 +10,7 @@ across many accounts is slowed as well (kernel/sign_in_pace.py).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -29,9 +29,6 @@ from kernel import outbox
 from kernel.api import client_address
 from kernel.mailboxes import unquoted
 from kernel.text import max_length, single_line
-
-if TYPE_CHECKING:
-    pass
 
 User = get_user_model()
 

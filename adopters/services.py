@@ -498,7 +498,6 @@ def purge_unconfirmed() -> tuple[int, int, int, int]:
     Returns how many registrations, emails, sign-in records and accounts went.
     """
     from axes.models import AccessAttempt
-    from django.contrib.auth import get_user_model
 
     now = timezone.now()
     cutoff = now - timedelta(days=settings.REGISTRATION_CONFIRM_DAYS)
