@@ -46,7 +46,8 @@ class Facet:
     description: str  # what a value is, for the API schema
     table: str | None = None
     choices: tuple[tuple[Value, str], ...] = ()
-    repeatable: bool = True  # several values (ORed), or at most one
+    # Whether a value outside `choices` is malformed (a 400) rather than selecting nothing.
+    strict: bool = False
 
     @property
     def values(self) -> list[Value]:
@@ -123,7 +124,7 @@ FACETS: tuple[Facet, ...] = (
         "Adopted",
         "Whether it has an adoption that is piloting, adopted or scaled.",
         choices=(("yes", "Adopted"), ("no", "Not yet adopted")),
-        repeatable=False,
+        strict=True,
     ),
 )
 FACET_BY_NAME: dict[str, Facet] = {facet.name: facet for facet in FACETS}

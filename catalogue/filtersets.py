@@ -69,6 +69,22 @@ class EvidenceField(ValueListField):
         pass
 
 
+class ChoiceListField(ValueListField):
+    """A repeatable parameter whose values must be among its choices (`adopted=maybe` is a 400)."""
+
+    def __init__(self, *, choices: list[str], **kwargs: Any):
+        super().__init__(**kwargs)
+        self.choices = choices
+
+    def validate(self, value: list[str]) -> None:
+        super().validate(value)
+        for raw in value:
+            if raw not in self.choices:
+                raise forms.ValidationError(
+                    f"“{raw[:40]}” is not one of {', '.join(self.choices)}."
+                )
+
+
 class TextField(forms.CharField):
     def __init__(self, **kwargs: Any):
         kwargs.update(required=False, max_length=MAX_QUERY_LENGTH, strip=True)
@@ -81,7 +97,7 @@ class TextField(forms.CharField):
 
 
 class StrictChoiceField(forms.ChoiceField):
-    """A single choice whose bad values are 400s (adopted=maybe, sort=random)."""
+    """A single choice whose bad values are 400s (sort=random)."""
 
     def to_python(self, value: Any) -> str:
         text = super().to_python(value)
@@ -106,8 +122,10 @@ class StrictChoiceFilter(django_filters.Filter):
 
 
 def _facet_field(facet: Facet) -> forms.Field:
-    if not facet.repeatable:
-        return StrictChoiceField(required=False, label=facet.label, choices=facet.choices)
+    if facet.strict:
+        return ChoiceListField(
+            required=False, label=facet.label, choices=[str(value) for value in facet.values]
+        )
     if facet.integer:
         return EvidenceField(required=False, label=facet.label)
     # Slugs, fixed or not: a slug the catalogue does not know selects nothing (not a 400).

@@ -68,10 +68,6 @@ class SearchResponseSerializer(serializers.Serializer):
 
 def _facet_parameter(facet: Facet) -> OpenApiParameter:
     """A facet's parameter, from its declaration (catalogue/facets.py)."""
-    if not facet.repeatable:
-        return OpenApiParameter(
-            facet.name, OpenApiTypes.STR, enum=facet.values, description=facet.description
-        )
     if facet.integer:
         low, high = min(facet.values), max(facet.values)
         items: dict[str, Any] = {"type": "integer", "minimum": low, "maximum": high}

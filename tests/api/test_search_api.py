@@ -283,6 +283,16 @@ def test_values_of_one_parameter_combine_with_or(client, catalogue):
     assert set(slugs(data)) == {HOMEWORK, DISCHARGE}
 
 
+def test_a_repeated_adopted_selects_both_whatever_the_order(client, catalogue):
+    both = get(client, {"adopted": ["yes", "no"]})
+    assert both["count"] == 4
+    assert get(client, {"adopted": ["no", "yes"]})["count"] == 4
+    assert facet(both, "adopted") == {"yes": (2, True), "no": (2, True)}
+    # A bad value beside good ones is still a 400 naming the parameter.
+    refused = get(client, {"adopted": ["yes", "maybe"]}, status=400)
+    assert "adopted" in str(refused)
+
+
 def test_different_parameters_combine_with_and(client, catalogue):
     assert slugs(get(client, {"sector": "health", "adopted": "yes", "region": "wales"})) == [
         DISCHARGE
@@ -691,8 +701,10 @@ def test_the_schema_describes_every_search_parameter(client):
         "type": "array",
         "items": {"type": "integer", "minimum": 1, "maximum": 5},
     }
-    assert described["adopted"]["type"] == "string"
-    assert sorted(described["adopted"]["enum"]) == ["no", "yes"]
+    assert described["adopted"] == {
+        "type": "array",
+        "items": {"type": "string", "enum": ["yes", "no"]},
+    }
     assert described["sort"]["type"] == "string"
     assert sorted(described["sort"]["enum"]) == sorted(
         ["relevance", "newest", "most_adopted", "evidence", "title"]
