@@ -598,13 +598,23 @@ def test_queries_do_not_grow_with_the_facets_selected(client, many_innovations):
 def test_a_search_is_one_statement(client, many_innovations, django_assert_num_queries):
     # Counts, the page of results, their organisations and sectors: one round trip.
     with django_assert_num_queries(1):
-        data = client.get(URL, {"q": "innovation", "sector": "health", "page_size": "50"}).json()
+        data = client.get(URL, {"sector": "health", "page_size": "50"}).json()
     assert data["results"]
 
 
+def test_a_text_search_reads_its_words_first(client, many_innovations, django_assert_num_queries):
+    # One statement reads the words (corrections, synonyms, joined words), one searches,
+    # however many words the query has and whether or not it is widened.
+    for q in ["innovation", "innovation health", "innovatoin zzzzqqq"]:
+        with django_assert_num_queries(2):
+            data = client.get(URL, {"q": q, "sector": "health", "page_size": "50"}).json()
+        assert data["results"], q
+
+
 def test_suggestions_take_one_more_statement(client, many_innovations, django_assert_num_queries):
-    with django_assert_num_queries(2):
-        client.get(URL, {"q": "innovatoin"})
+    with django_assert_num_queries(3):
+        data = client.get(URL, {"q": "qqqqzzzz"}).json()
+    assert data["count"] == 0
 
 
 # --- The page and the API agree ------------------------------------------------------------------
