@@ -140,6 +140,10 @@ SEARCH_FIELDS: dict[str, forms.Field] = {
     "sort": StrictChoiceField(
         required=False, label="Sort by", choices=[(sort.name, sort.label) for sort in SORTS]
     ),
+    # `as_typed=yes`: search the words as typed, without correcting misspelt ones.
+    "as_typed": StrictChoiceField(
+        required=False, label="Search the words as typed", choices=[("", "No"), ("yes", "Yes")]
+    ),
 }
 LABELS: dict[str, str] = {name: str(field.label) for name, field in SEARCH_FIELDS.items()}
 

@@ -64,6 +64,14 @@ def _with_page(params: QueryDict, page: int) -> str:
     return changed.urlencode()
 
 
+def _as_typed(params: QueryDict) -> str:
+    """The query string searching the words as typed, back on page one."""
+    changed = params.copy()
+    changed.pop("page", None)
+    changed["as_typed"] = "yes"
+    return changed.urlencode()
+
+
 def page_numbers(page: int, last: int) -> list[int | None]:
     """The page links GOV.UK's pagination shows: the first, the last, and those either side of
     the current page, with None where pages are left out (an ellipsis)."""
@@ -121,6 +129,7 @@ def innovation_list(request: HtmxHttpRequest) -> HttpResponse:
             for n in page_numbers(result.page, result.num_pages)
         ],
         export_query=_without(params, "page"),
+        as_typed_query=_as_typed(params) if result.corrected_q else None,
     )
     return _search_page(request, context)
 

@@ -23,7 +23,17 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/innovations/"
-RESPONSE_KEYS = {"count", "next", "previous", "results", "facets", "suggestions"}
+# The contract's keys, and its December 2026 additions (`match`, `corrected_q`).
+RESPONSE_KEYS = {
+    "count",
+    "next",
+    "previous",
+    "results",
+    "facets",
+    "suggestions",
+    "match",
+    "corrected_q",
+}
 RESULT_KEYS = {
     "slug",
     "title",
@@ -689,7 +699,15 @@ def test_the_schema_describes_every_search_parameter(client):
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
     operation = schema["paths"]["/api/v1/innovations/"]["get"]
     described = {p["name"]: p["schema"] for p in operation["parameters"] if p["in"] == "query"}
-    assert set(described) == {"q", *FACET_KEYS, "sort", "page", "page_size", "format"}
+    assert set(described) == {
+        "q",
+        *FACET_KEYS,
+        "sort",
+        "as_typed",
+        "page",
+        "page_size",
+        "format",
+    }
     slug = {"type": "string", "pattern": "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]*$"}
     for name in ("sector", "beneficiary", "scaling_route", "region"):
         assert described[name] == {"type": "array", "items": slug}, name
