@@ -184,6 +184,29 @@ def test_a_page_of_results_keeps_the_panel_folded(live_server, phone, catalogue)
     expect(phone.locator("#search-form")).to_be_hidden()
 
 
+def test_back_shows_the_panel_as_it_was_left(live_server, phone, catalogue):
+    phone.goto(f"{live_server.url}/innovations/")
+    phone.get_by_role("button", name="Show filters").click()
+    phone.get_by_label("Health (3)").check()
+    phone.wait_for_url("**sector=health**")
+    phone.go_back()
+    phone.wait_for_url(f"{live_server.url}/innovations/")
+    expect(phone.locator(".result-count")).to_contain_text("10 innovations")
+    toggle = phone.locator(".app-filter-toggle")
+    expect(toggle).to_have_text("Hide filters")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    toggle.click()
+    expect(phone.locator("#search-form")).to_be_hidden()
+    expect(first_result(phone)).to_be_in_viewport()
+
+
+def test_a_search_with_a_problem_opens_the_panel(live_server, phone, catalogue):
+    """The error summary links to the keywords box, in the panel."""
+    phone.goto(f"{live_server.url}/innovations/?evidence=nine&q=homeshare")
+    expect(phone.locator(".app-filter-toggle")).to_have_attribute("aria-expanded", "true")
+    expect(phone.locator("#f-q")).to_be_visible()
+
+
 def test_the_skip_link_moves_focus_to_the_results(live_server, phone, catalogue):
     phone.goto(f"{live_server.url}/innovations/")
     phone.get_by_role("button", name="Show filters").click()
