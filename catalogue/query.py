@@ -182,36 +182,50 @@ WITH typed AS (
                     WHERE e.search_vector @@ phraseto_tsquery('{SEARCH_CONFIG}'::regconfig, t))
                AS found
       FROM typed
+), unknown AS (
+    SELECT t FROM term
+     WHERE %(correct)s AND kept AND NOT found AND t = ANY(%(correctable)s)
+       AND NOT EXISTS (SELECT 1 FROM catalogue_synonym s WHERE s.terms @> ARRAY[t]::varchar[])
 ), fix AS (
-    SELECT term.t, best.word
-      FROM term CROSS JOIN LATERAL (
-          SELECT c.word FROM (
+    SELECT unknown.t, best.word, best.distance
+      FROM unknown CROSS JOIN LATERAL (
+          SELECT c.word, levenshtein(replace(c.word, '-', ''), lower(unaccent(unknown.t)))
+                     AS distance
+            FROM (
               (SELECT w.word, w.entries FROM catalogue_word w
-                ORDER BY w.word <-> lower(unaccent(term.t)) LIMIT 20)
+                ORDER BY w.word <-> lower(unaccent(unknown.t)) LIMIT 20)
               UNION
               (SELECT w.word, w.entries FROM catalogue_word w
-                WHERE replace(w.word, '-', '') = lower(unaccent(term.t)))
+                WHERE replace(w.word, '-', '') = lower(unaccent(unknown.t)))
           ) c
-           WHERE levenshtein_less_equal(replace(c.word, '-', ''), lower(unaccent(term.t)),
-                                        CASE WHEN length(term.t) >= 9 THEN 2 ELSE 1 END)
-                 <= CASE WHEN length(term.t) >= 9 THEN 2 ELSE 1 END
+           WHERE levenshtein_less_equal(replace(c.word, '-', ''), lower(unaccent(unknown.t)),
+                                        CASE WHEN length(unknown.t) >= 9 THEN 2 ELSE 1 END)
+                 <= CASE WHEN length(unknown.t) >= 9 THEN 2 ELSE 1 END
              AND numnode(plainto_tsquery('{SEARCH_CONFIG}'::regconfig, c.word)) > 0
-           ORDER BY levenshtein(replace(c.word, '-', ''), lower(unaccent(term.t))),
-                    c.entries DESC, c.word
+           ORDER BY 2, c.entries DESC, c.word
            LIMIT 1
       ) best
-     WHERE %(correct)s AND term.kept AND NOT term.found AND term.t = ANY(%(correctable)s)
-       AND NOT EXISTS (SELECT 1 FROM catalogue_synonym s WHERE s.terms @> ARRAY[term.t]::varchar[])
+), split AS (
+    -- A word typed joined that the catalogue writes as two ("homestart": "home start").
+    SELECT DISTINCT ON (unknown.t) unknown.t,
+           left(unknown.t, n) || ' ' || substr(unknown.t, n + 1) AS phrase
+      FROM unknown, generate_series(3, length(unknown.t) - 3) n,
+           catalogue_word head, catalogue_word tail
+     WHERE head.word = lower(unaccent(left(unknown.t, n)))
+       AND tail.word = lower(unaccent(substr(unknown.t, n + 1)))
+     ORDER BY unknown.t, least(head.entries, tail.entries) DESC, n
 ), joined AS (
     SELECT g, w.word FROM unnest(%(grams)s::text[]) g
       JOIN catalogue_word w ON replace(w.word, '-', '') = replace(g, ' ', '')
 )
 SELECT 'term', t, kept, found, NULL, NULL::text[] FROM term
-UNION ALL SELECT 'fix', t, NULL, NULL, word, NULL FROM fix
+UNION ALL SELECT 'fix', t, distance = 0, NULL, word, NULL FROM fix
+UNION ALL SELECT 'split', t, NULL, NULL, phrase, NULL FROM split
 UNION ALL SELECT 'joined', g, NULL, NULL, word, NULL FROM joined
 UNION ALL SELECT 'synonyms', NULL, NULL, NULL, NULL, s.terms FROM catalogue_synonym s
  WHERE s.terms && (%(terms)s::varchar[] || %(grams)s::varchar[]
-                   || ARRAY(SELECT word FROM fix)::varchar[])
+                   || ARRAY(SELECT word FROM fix)::varchar[]
+                   || ARRAY(SELECT phrase FROM split)::varchar[])
 """
 
 
@@ -235,6 +249,8 @@ def read(q: str, connection: BaseDatabaseWrapper, *, correct: bool = True) -> Re
 
     kept: dict[str, bool] = {}
     fixes: dict[str, str] = {}
+    exact: set[str] = set()  # words the catalogue writes with hyphens ("home-start")
+    splits: dict[str, str] = {}
     joined: dict[str, list[str]] = {}
     same: dict[str, list[str]] = {}
     for kind, text, is_kept, _found, word, group in rows:
@@ -242,6 +258,10 @@ def read(q: str, connection: BaseDatabaseWrapper, *, correct: bool = True) -> Re
             kept[text] = is_kept
         elif kind == "fix":
             fixes[text] = word
+            if is_kept:
+                exact.add(text)
+        elif kind == "split":
+            splits[text] = word
         elif kind == "joined":
             joined.setdefault(text, []).append(word)
         else:
@@ -251,10 +271,18 @@ def read(q: str, connection: BaseDatabaseWrapper, *, correct: bool = True) -> Re
     def alternatives(*texts: str) -> list[str]:
         found: list[str] = []
         for text in texts:
+            spaced = text.replace("-", " ")  # "home-start" as "home start"
             found += [text, *same.get(text, []), *joined.get(text, [])]
+            found += [*same.get(spaced, []), *joined.get(spaced, [])]
         # A hyphenated word also as its parts, so "home-start" finds "Home Start".
         found += [text.replace("-", " ") for text in found if "-" in text.strip("-")]
         return list(dict.fromkeys(found))
+
+    # A joined word the catalogue hyphenates, then one it writes as two words, then the
+    # nearest word within the typo budget.
+    for text, phrase in splits.items():
+        if text not in exact:
+            fixes[text] = phrase
 
     clauses: list[Clause] = []
     position = 0

@@ -24,8 +24,8 @@ from catalogue.search import search
 
 # The floors: what the engine reached when they were last raised, rounded down to 0.05
 # (docs/search.md, "Quality", has the figures). Raise them when search gets better.
-HIT_AT_3_FLOOR = 0.45
-RECALL_AT_10_FLOOR = 0.35
+HIT_AT_3_FLOOR = 0.85
+RECALL_AT_10_FLOOR = 0.70
 
 JUDGEMENTS = Path(__file__).resolve().parents[1] / "search_judgements.json"
 REPORT = Path(settings.BASE_DIR) / "var" / "search-quality.txt"
