@@ -70,6 +70,32 @@ class Region(models.Model):
         return found
 
 
+class LocalAuthority(models.Model):
+    """A UK local authority district (ONS GSS code, such as `E06000014` for York), in its
+    region: an English region, or the nation itself for Scotland, Wales and Northern Ireland.
+
+    Reference data: the 361 districts of 2023 are seeded from `catalogue/data/` (migration
+    `0018_local_authorities`), and only a data migration changes them."""
+
+    code = models.CharField("ONS code", max_length=9, unique=True)
+    name = models.CharField(max_length=100, validators=[single_line])
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="local_authorities")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "local authorities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[ENSW][0-9]{8}$"),
+                name="local_authority_code_is_gss",
+                violation_error_message="An ONS code is a letter (E, N, S or W) and eight digits.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Organisation(models.Model):
     """Anyone who leads, partners in or adopts an innovation."""
 
