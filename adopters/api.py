@@ -69,6 +69,11 @@ class AdoptionFilterSet(django_filters.FilterSet):
     innovation = ValueListFilter(field_name="innovation__slug", lookup_expr="in")
     organisation = ValueListFilter(field_name="organisation__slug", lookup_expr="in")
     region = RegionFilter()
+    local_authority = ValueListFilter(
+        field_name="local_authority__code",
+        lookup_expr="in",
+        help_text="ONS code of a local authority district (E06000014); repeatable.",
+    )
     status = django_filters.MultipleChoiceFilter(choices=AdoptionStatus.choices)
     provenance = django_filters.MultipleChoiceFilter(choices=Provenance.choices)
 

@@ -11,6 +11,7 @@ from tests.factories import (
     InnovationFactory,
     OrganisationFactory,
     SectorFactory,
+    local_authority,
     region,
 )
 
@@ -256,6 +257,18 @@ def test_an_adoption_names_its_local_authority_by_code_and_takes_its_region(
     cleared = patch(client, url, {"local_authority": None, "region": "wales"}).json()
     assert (cleared["local_authority"], cleared["region"]) == (None, "wales")
     assert client.get(url).json()["local_authority"] is None
+
+
+def test_adoptions_are_listed_by_local_authority(client):
+    york = AdoptionFactory(local_authority=local_authority("E06000014"), status="adopted")
+    AdoptionFactory(local_authority=local_authority("S12000049"), status="adopted")
+    AdoptionFactory(status="adopted")
+
+    listed = client.get(ADOPTIONS, {"local_authority": "E06000014"}).json()["results"]
+
+    assert [a["id"] for a in listed] == [york.pk]
+    assert listed[0]["local_authority"] == {"code": "E06000014", "name": "York"}
+    assert client.get(ADOPTIONS, {"local_authority": "E06\x00"}).status_code == 400
 
 
 def test_adoptions_of_drafts_and_duplicates_are_refused(client, innovator, adoptable):
