@@ -31,17 +31,32 @@ class AdoptionAdmin(AuditHistoryAdmin):
         "innovation",
         "organisation",
         "region",
+        "local_authority",
         "area",
         "status",
         "adapted",
         "provenance",
         "updated_at",
     ]
-    list_filter = ["status", "provenance", "adapted", "will_talk", "region"]
-    search_fields = ["innovation__title", "organisation__name", "area"]
-    autocomplete_fields = ["innovation", "organisation", "region"]
+    list_filter = [
+        "status",
+        "provenance",
+        "adapted",
+        "will_talk",
+        "region",
+        ("local_authority", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = [
+        "innovation__title",
+        "organisation__name",
+        "area",
+        "local_authority__name",
+        "=local_authority__code",
+    ]
+    # The region follows the local authority when one is named (services.placed).
+    autocomplete_fields = ["innovation", "organisation", "region", "local_authority"]
     readonly_fields = ["verified", "verified_by", "verified_at", "recorded_by", "created_at"]
-    list_select_related = ["innovation", "organisation", "region"]
+    list_select_related = ["innovation", "organisation", "region", "local_authority"]
     inlines = [StatusChangeInline]
     actions = ["mark_verified"]
 

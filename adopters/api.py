@@ -31,6 +31,8 @@ from catalogue import services as catalogue_services
 from catalogue.api.filters import RegionFilter
 from catalogue.api.serializers import (
     InnovationSummarySerializer,
+    LocalAuthorityReference,
+    LocalAuthoritySummarySerializer,
     OrganisationSummarySerializer,
     SlugReference,
 )
@@ -54,6 +56,7 @@ class AdoptionSerializer(serializers.ModelSerializer):
     region: serializers.SlugRelatedField[Region] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, allow_null=True
     )
+    local_authority = LocalAuthoritySummarySerializer(read_only=True, allow_null=True)
     history = StatusChangeSerializer(many=True, read_only=True)
     api_url = ApiUrl("api:adoption-detail", lookup="pk")
 
@@ -66,6 +69,11 @@ class AdoptionFilterSet(django_filters.FilterSet):
     innovation = ValueListFilter(field_name="innovation__slug", lookup_expr="in")
     organisation = ValueListFilter(field_name="organisation__slug", lookup_expr="in")
     region = RegionFilter()
+    local_authority = ValueListFilter(
+        field_name="local_authority__code",
+        lookup_expr="in",
+        help_text="ONS code of a local authority district (E06000014); repeatable.",
+    )
     status = django_filters.MultipleChoiceFilter(choices=AdoptionStatus.choices)
     provenance = django_filters.MultipleChoiceFilter(choices=Provenance.choices)
 
@@ -106,7 +114,13 @@ class AdoptionWriteSerializer(serializers.ModelSerializer):
         required=False,
         help_text="With organisation_name: the kind of an organisation not in the catalogue yet.",
     )
-    region = SlugReference(queryset=Region.objects.all(), required=False, allow_null=True)
+    region = SlugReference(
+        queryset=Region.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Region slug; with a local_authority, that authority's region instead.",
+    )
+    local_authority = LocalAuthorityReference(required=False, allow_null=True)
     people_reached = serializers.IntegerField(
         min_value=0, max_value=2_147_483_647, required=False, allow_null=True
     )
@@ -284,7 +298,7 @@ class AdoptionViewSet(
     def base_queryset() -> QuerySet[Adoption]:
         return (
             Adoption.objects.public()
-            .select_related("innovation", "organisation", "region")
+            .select_related("innovation", "organisation", "region", "local_authority")
             .prefetch_related(
                 Prefetch("history", AdoptionStatusChange.objects.order_by("changed_on", "id"))
             )

@@ -12,7 +12,13 @@ from simple_history.models import HistoricalRecords
 
 from adopters.choices import AdoptionStatus, Interest, Provenance, RegistrationStatus
 from catalogue.choices import OrganisationKind
-from catalogue.models import ACTIVE_ADOPTION_STATUSES, Innovation, Organisation, Region
+from catalogue.models import (
+    ACTIVE_ADOPTION_STATUSES,
+    Innovation,
+    LocalAuthority,
+    Organisation,
+    Region,
+)
 from kernel.mailboxes import mailbox, unquoted
 from kernel.text import single_line
 
@@ -21,6 +27,7 @@ RECORDED = [
     "innovation",
     "organisation",
     "region",
+    "local_authority",
     "area",
     "status",
     "adapted",
@@ -57,6 +64,15 @@ class Adoption(models.Model):
     )
     region = models.ForeignKey(
         Region, null=True, blank=True, on_delete=models.PROTECT, related_name="adoptions"
+    )
+    # When given, the region is the local authority's (adopters/services.py, `placed`).
+    local_authority = models.ForeignKey(
+        LocalAuthority,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="adoptions",
+        help_text="The local authority district where it happens; its region follows.",
     )
     area = models.CharField(
         max_length=200, blank=True, help_text="Town, district or borough.", validators=[single_line]

@@ -124,6 +124,16 @@ def _set_provenance(adoption: Adoption, provenance: str, *, by: User) -> Adoptio
     return adoption
 
 
+def placed(changes: dict[str, Any], adoption: Adoption) -> dict[str, Any]:
+    """`changes` to an adoption with its region put right: an adoption in a local authority
+    is in that authority's region (its English region, or its nation), whatever else was
+    said."""
+    local_authority = changes.get("local_authority", adoption.local_authority)
+    if local_authority is None:
+        return changes
+    return {**changes, "region": local_authority.region}
+
+
 @transaction.atomic
 def record_adoption(
     adoption: Adoption,
@@ -156,6 +166,8 @@ def record_adoption(
         and catalogue_services.can_edit(by, registration.innovation)
     ):
         raise PermissionDenied("Only the innovation's owners turn its interest into adoptions.")
+    if adoption.local_authority is not None:
+        adoption.region = adoption.local_authority.region
     if organisation is not None:
         adoption.organisation = catalogue_services.organisation_for(
             organisation, region=adoption.region
@@ -203,6 +215,7 @@ def edit_adoption(
         raise PermissionDenied("Only whoever recorded an adoption, and curators, may edit it.")
     if verified is not None or provenance is not None:
         _require_curator(by)
+    changes = placed(changes, adoption)
     if organisation is not None:
         changes = {
             **changes,

@@ -22,6 +22,7 @@ from catalogue.models import (
     BeneficiaryGroup,
     Innovation,
     InnovationRevision,
+    LocalAuthority,
     Organisation,
     ReachFigure,
     Region,
@@ -65,6 +66,30 @@ class RegionAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Region | None = None) -> bool:
+        return False
+
+
+@admin.register(LocalAuthority)
+class LocalAuthorityAdmin(admin.ModelAdmin):
+    """The 361 local authority districts are reference data seeded by a migration: curators
+    look them up (and adoptions' autocomplete searches them), but nobody edits them here."""
+
+    list_display = ["name", "code", "region"]
+    list_filter = ["region"]
+    search_fields = ["name", "code"]
+    list_select_related = ["region"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: LocalAuthority | None = None
+    ) -> bool:
+        return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: LocalAuthority | None = None
+    ) -> bool:
         return False
 
 

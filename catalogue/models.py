@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -69,6 +70,36 @@ class Region(models.Model):
         for child in self.children.all():
             found.extend(child.with_descendants())
         return found
+
+
+# An ONS (GSS) code of a local authority district: its country's letter and eight digits.
+LOCAL_AUTHORITY_CODE = re.compile(r"\A[ENSW][0-9]{8}\Z")
+
+
+class LocalAuthority(models.Model):
+    """A UK local authority district (ONS GSS code, such as `E06000014` for York), in its
+    region: an English region, or the nation itself for Scotland, Wales and Northern Ireland.
+
+    Reference data: the 361 districts of 2023 are seeded from `catalogue/data/` (migration
+    `0018_local_authorities`), and only a data migration changes them."""
+
+    code = models.CharField("ONS code", max_length=9, unique=True)
+    name = models.CharField(max_length=100, validators=[single_line])
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="local_authorities")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "local authorities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[ENSW][0-9]{8}$"),
+                name="local_authority_code_is_gss",
+                violation_error_message="An ONS code is a letter (E, N, S or W) and eight digits.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Organisation(models.Model):
@@ -667,7 +698,7 @@ class Word(models.Model):
     """A word of the published catalogue's own text (titles, summaries, problems, how each
     works), for correcting misspelt search words and for "did you mean" suggestions.
 
-    Kept by database triggers (migration 0018): a word is here exactly while at least one
+    Kept by database triggers (migration 0020): a word is here exactly while at least one
     published innovation has it, so that no correction or suggestion names what only a draft,
     a submission or an archived entry says. A hyphenated name is kept whole ("home-start") as
     well as in its parts, so that "homestart" typed as one word finds it.

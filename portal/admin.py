@@ -28,9 +28,17 @@ from portal.importing import ImportFailed, import_catalogue, parse_json
 class AdoptionInline(admin.TabularInline):
     model = Adoption
     extra = 0
-    fields = ["organisation", "region", "area", "status", "adapted", "provenance"]
+    fields = [
+        "organisation",
+        "region",
+        "local_authority",
+        "area",
+        "status",
+        "adapted",
+        "provenance",
+    ]
     readonly_fields = ["provenance"]
-    autocomplete_fields = ["organisation", "region"]
+    autocomplete_fields = ["organisation", "region", "local_authority"]
     show_change_link = True
 
 

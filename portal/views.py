@@ -89,7 +89,7 @@ def innovation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     each adoption got, its reach over time, its network's rings, its stage and evidence."""
     innovation = _innovation_for_page(request, slug)
     adoptions = list(
-        innovation.adoptions.select_related("organisation", "region").order_by(
+        innovation.adoptions.select_related("organisation", "region", "local_authority").order_by(
             "region__position", "organisation__name"
         )
     )

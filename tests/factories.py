@@ -11,6 +11,7 @@ from adopters.models import Adoption, AdoptionStatusChange, RegistrationOfIntere
 from catalogue.models import (
     BeneficiaryGroup,
     Innovation,
+    LocalAuthority,
     Organisation,
     ReachFigure,
     Region,
@@ -34,6 +35,11 @@ class UserFactory(DjangoModelFactory):
 def region(slug: str) -> Region:
     """Regions are seeded by a migration: look them up, never create them."""
     return Region.objects.get(slug=slug)
+
+
+def local_authority(code: str) -> LocalAuthority:
+    """Local authorities are seeded by a migration too: look them up by ONS code."""
+    return LocalAuthority.objects.select_related("region").get(code=code)
 
 
 class OrganisationFactory(DjangoModelFactory):

@@ -21,6 +21,7 @@ from tests.factories import (
     ResourceFactory,
     ScalingRouteFactory,
     SectorFactory,
+    local_authority,
 )
 from tests.test_audit_history import change_form_data, edit_in_admin
 
@@ -55,6 +56,7 @@ def test_every_app_model_is_registered():
     names = {model.__name__ for model in MODELS}
     assert names == {
         "Region",
+        "LocalAuthority",
         "Organisation",
         "Sector",
         "BeneficiaryGroup",
@@ -163,6 +165,55 @@ def test_an_adoption_added_in_the_admin_is_recorded_by_the_curator(curator_clien
         "Changed in the admin.",
         curator,
     )
+
+
+def test_an_adoption_placed_in_a_local_authority_in_the_admin_takes_its_region(curator_client):
+    response = curator_client.post(
+        reverse("admin:adopters_adoption_add"),
+        {
+            "innovation": InnovationFactory().pk,
+            "organisation": OrganisationFactory().pk,
+            "local_authority": local_authority("E06000014").pk,
+            "area": "York",
+            "status": "piloting",
+            "history-TOTAL_FORMS": "0",
+            "history-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    adoption = Adoption.objects.get()
+    assert (adoption.local_authority.code, adoption.region.slug) == (
+        "E06000014",
+        "yorkshire-and-the-humber",
+    )
+    listed = curator_client.get(
+        reverse("admin:adopters_adoption_changelist"),
+        {"local_authority__id__exact": adoption.local_authority_id},
+    )
+    assert listed.context["cl"].result_count == 1
+
+
+def test_curators_find_local_authorities_by_name_or_code_and_cannot_change_them(curator_client):
+    found = curator_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "adopters",
+            "model_name": "adoption",
+            "field_name": "local_authority",
+            "term": "york",
+        },
+    ).json()["results"]
+    assert {r["text"] for r in found} >= {"York", "North Yorkshire"}
+    listed = curator_client.get(
+        reverse("admin:catalogue_localauthority_changelist"), {"q": "E06000014"}
+    )
+    assert [la.name for la in listed.context["cl"].result_list] == ["York"]
+    york = local_authority("E06000014")
+    change = reverse("admin:catalogue_localauthority_change", args=[york.pk])
+    assert curator_client.post(change, {"name": "Yorvik"}).status_code == 403
+    york.refresh_from_db()
+    assert york.name == "York"
 
 
 def test_adoptions_added_or_moved_on_the_innovations_page_follow_the_rules(curator_client, curator):

@@ -9,7 +9,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from catalogue.facets import FACETS, SORTS, Facet
-from catalogue.filtersets import MAX_QUERY_LENGTH, NO_CONTROL_CHARACTERS
+from catalogue.filtersets import MAX_QUERY_LENGTH, NO_CONTROL_CHARACTERS, PlaceListField
 from kernel.paging import MAX_PAGE, MAX_PAGE_SIZE
 
 
@@ -84,6 +84,12 @@ def _facet_parameter(facet: Facet) -> OpenApiParameter:
         items: dict[str, Any] = {"type": "integer", "minimum": low, "maximum": high}
     elif facet.choices:
         items = {"type": "string", "enum": facet.values}
+    elif facet.places:  # region slugs and ONS codes, no longer than PlaceListField allows
+        items = {
+            "type": "string",
+            "maxLength": PlaceListField.max_value_length,
+            "pattern": NO_CONTROL_CHARACTERS,
+        }
     else:  # slugs of a table's rows
         items = {"type": "string", "pattern": NO_CONTROL_CHARACTERS}
     return OpenApiParameter(

@@ -22,6 +22,7 @@ from tests.factories import (
     RegistrationOfInterestFactory,
     UserFactory,
     absolute,
+    local_authority,
     region,
 )
 
@@ -230,6 +231,54 @@ def test_an_edit_names_a_new_organisation_in_the_adoptions_region(innovator):
         "Newport Council",
         "wales",
     )
+
+
+def test_an_adoption_in_a_local_authority_is_in_its_region(innovator, innovation):
+    adoption = services.record_adoption(
+        new_adoption(
+            innovation,
+            organisation=OrganisationFactory(),
+            region=region("london"),
+            local_authority=local_authority("E06000014"),
+        ),
+        by=innovator,
+        organisation=NamedOrganisation("City of York Council", kind="local-authority"),
+    )
+
+    adoption.refresh_from_db()
+    assert adoption.region.slug == "yorkshire-and-the-humber"
+    assert adoption.organisation.region.slug == "yorkshire-and-the-humber"
+
+
+def test_moving_an_adoption_to_another_local_authority_moves_its_region(innovator):
+    adoption = AdoptionFactory(
+        recorded_by=innovator,
+        status="piloting",
+        local_authority=local_authority("E06000014"),
+        region=region("yorkshire-and-the-humber"),
+    )
+
+    services.edit_adoption(
+        adoption,
+        {"local_authority": local_authority("S12000049")},
+        status="piloting",
+        by=innovator,
+    )
+    adoption.refresh_from_db()
+    assert (adoption.local_authority.name, adoption.region.slug) == ("Glasgow City", "scotland")
+
+    services.edit_adoption(adoption, {"region": region("wales")}, status="piloting", by=innovator)
+    adoption.refresh_from_db()
+    assert adoption.region.slug == "scotland"  # the authority says where it is
+
+    services.edit_adoption(
+        adoption,
+        {"local_authority": None, "region": region("wales")},
+        status="piloting",
+        by=innovator,
+    )
+    adoption.refresh_from_db()
+    assert (adoption.local_authority, adoption.region.slug) == (None, "wales")
 
 
 def test_only_curators_say_an_edited_adoption_is_verified(innovator, curator):

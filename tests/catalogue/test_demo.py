@@ -95,6 +95,32 @@ def test_named_adoptions_from_the_seeds(demo):
     assert ("big-picture-learning", "Doncaster") in {(s, a) for s, _, a in adopted}
 
 
+def test_adoptions_in_districts_the_seeds_name_have_their_local_authority(demo):
+    placed = dict(
+        Adoption.objects.filter(local_authority__isnull=False).values_list(
+            "area", "local_authority__name"
+        )
+    )
+    assert placed == {
+        "York": "York",
+        "Milton Keynes": "Milton Keynes",
+        "Scottish Borders": "Scottish Borders",
+        "Bristol": "Bristol, City of",
+        "Knowsley": "Knowsley",
+        "Liverpool": "Liverpool",
+        "Wirral": "Wirral",
+        "Hull": "Kingston upon Hull, City of",
+        "Doncaster": "Doncaster",
+    }
+    # Places wider than a district (London, the Liverpool City Region, the UK) have none.
+    assert not Adoption.objects.filter(
+        area__in=["London", "Liverpool City Region", "United Kingdom"],
+        local_authority__isnull=False,
+    ).exists()
+    for adoption in Adoption.objects.filter(local_authority__isnull=False):
+        assert adoption.region_id == adoption.local_authority.region_id
+
+
 def test_every_adoption_has_a_history_and_a_source(demo):
     for adoption in Adoption.objects.all():
         assert adoption.history.exists()

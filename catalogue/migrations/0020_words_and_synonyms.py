@@ -176,7 +176,7 @@ def seed_synonyms(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalogue', '0017_innovation_revisions'),
+        ('catalogue', '0019_adopted_in_facet'),
     ]
 
     operations = [
