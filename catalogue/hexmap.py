@@ -267,23 +267,18 @@ def hex_map(
 
     # Read in the regions' order, each region's districts by name, so that a screen reader
     # walks the map region by region.
+    by_region: dict[str, list[Area]] = {region: [] for region in _region_order()}
+    for area in sorted(known.values(), key=lambda a: (a.name, a.code)):
+        by_region[area.region].append(area)
     regions = format_html_join(
         "",
         '<g class="app-hexmap__region" role="group" aria-label="{}">{}</g>',
         (
             (
                 REGION_NAMES.get(region, region),
-                format_html_join(
-                    "",
-                    "{}",
-                    (
-                        (hexagon(area),)
-                        for area in sorted(known.values(), key=lambda a: (a.name, a.code))
-                        if area.region == region
-                    ),
-                ),
+                format_html_join("", "{}", ((hexagon(area),) for area in members)),
             )
-            for region in _region_order()
+            for region, members in by_region.items()
         ),
     )
     outlines = format_html_join(
