@@ -31,6 +31,8 @@ from catalogue import services as catalogue_services
 from catalogue.api.filters import RegionFilter
 from catalogue.api.serializers import (
     InnovationSummarySerializer,
+    LocalAuthorityReference,
+    LocalAuthoritySummarySerializer,
     OrganisationSummarySerializer,
     SlugReference,
 )
@@ -54,6 +56,7 @@ class AdoptionSerializer(serializers.ModelSerializer):
     region: serializers.SlugRelatedField[Region] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, allow_null=True
     )
+    local_authority = LocalAuthoritySummarySerializer(read_only=True, allow_null=True)
     history = StatusChangeSerializer(many=True, read_only=True)
     api_url = ApiUrl("api:adoption-detail", lookup="pk")
 
@@ -106,7 +109,13 @@ class AdoptionWriteSerializer(serializers.ModelSerializer):
         required=False,
         help_text="With organisation_name: the kind of an organisation not in the catalogue yet.",
     )
-    region = SlugReference(queryset=Region.objects.all(), required=False, allow_null=True)
+    region = SlugReference(
+        queryset=Region.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Region slug; with a local_authority, that authority's region instead.",
+    )
+    local_authority = LocalAuthorityReference(required=False, allow_null=True)
     people_reached = serializers.IntegerField(
         min_value=0, max_value=2_147_483_647, required=False, allow_null=True
     )
@@ -284,7 +293,7 @@ class AdoptionViewSet(
     def base_queryset() -> QuerySet[Adoption]:
         return (
             Adoption.objects.public()
-            .select_related("innovation", "organisation", "region")
+            .select_related("innovation", "organisation", "region", "local_authority")
             .prefetch_related(
                 Prefetch("history", AdoptionStatusChange.objects.order_by("changed_on", "id"))
             )

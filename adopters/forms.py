@@ -12,7 +12,7 @@ from adopters.choices import Interest
 from adopters.models import RECORDED, Adoption, RegistrationOfInterest
 from catalogue import services as catalogue_services
 from catalogue.choices import OrganisationKind
-from catalogue.models import Innovation, Region
+from catalogue.models import Innovation, LocalAuthority, Region
 from kernel.forms import prompt_first
 from kernel.text import single_line
 
@@ -138,6 +138,14 @@ class AdoptionForm(forms.ModelForm):
         empty_label="Choose a region",
         label="Region (optional)",
     )
+    local_authority = forms.ModelChoiceField(
+        queryset=LocalAuthority.objects.select_related("region").order_by("name"),
+        to_field_name="code",  # the options' values are ONS codes, as in the API
+        required=False,
+        empty_label="Choose a local authority",
+        label="Local authority (optional)",
+        help_text="The council area where it happens. Its region follows from it.",
+    )
     note = forms.CharField(
         label="What changed (optional)",
         required=False,
@@ -191,6 +199,9 @@ class AdoptionForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.instance.local_authority_id:
+            # The options are ONS codes, not the ids the model form starts from.
+            self.initial["local_authority"] = self.instance.local_authority.code
         if self.instance.pk:
             self.fields["organisation_name"].initial = self.instance.organisation.name
             self.fields["organisation_name"].disabled = True

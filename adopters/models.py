@@ -27,6 +27,7 @@ RECORDED = [
     "innovation",
     "organisation",
     "region",
+    "local_authority",
     "area",
     "status",
     "adapted",

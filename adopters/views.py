@@ -236,7 +236,10 @@ def received_csv(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingH
 def adoption_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An adoption story: who took the innovation up, where, what they changed, how it went."""
     adoption = get_object_or_404(
-        Adoption.objects.public().select_related("innovation", "organisation", "region"), pk=pk
+        Adoption.objects.public().select_related(
+            "innovation", "organisation", "region", "local_authority"
+        ),
+        pk=pk,
     )
     return render(
         request,
@@ -307,7 +310,8 @@ def record_adoption(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
 @require_http_methods(["GET", "HEAD", "POST"])
 def edit_adoption(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     adoption = get_object_or_404(
-        Adoption.objects.public().select_related("innovation", "organisation"), pk=pk
+        Adoption.objects.public().select_related("innovation", "organisation", "local_authority"),
+        pk=pk,
     )
     if not services.can_edit_adoption(adoption, request.user):
         raise PermissionDenied("Only whoever recorded an adoption, and curators, may edit it.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -68,6 +69,10 @@ class Region(models.Model):
         for child in self.children.all():
             found.extend(child.with_descendants())
         return found
+
+
+# An ONS (GSS) code of a local authority district: its country's letter and eight digits.
+LOCAL_AUTHORITY_CODE = re.compile(r"\A[ENSW][0-9]{8}\Z")
 
 
 class LocalAuthority(models.Model):

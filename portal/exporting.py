@@ -31,7 +31,7 @@ def export_catalogue(innovations: InnovationQuerySet | None = None) -> dict[str,
 
     adoptions = list(
         Adoption.objects.filter(innovation__slug__in=slugs)
-        .select_related("innovation", "organisation", "region")
+        .select_related("innovation", "organisation", "region", "local_authority")
         .prefetch_related(
             Prefetch("history", AdoptionStatusChange.objects.order_by("changed_on", "created_at"))
         )
@@ -129,6 +129,7 @@ def _adoption(adoption: Adoption, *, with_contacts: bool = True) -> dict[str, An
         "innovation": adoption.innovation.slug,
         "organisation": adoption.organisation.name,
         "region": adoption.region.slug if adoption.region else None,
+        "local_authority": adoption.local_authority.code if adoption.local_authority else None,
         "area": _text(adoption.area),
         "status": adoption.status,
         "adapted": adoption.adapted,

@@ -39,8 +39,10 @@ from catalogue.choices import (
 from catalogue.models import (
     INNOVATION_EDITABLE,
     INNOVATION_RELATIONS,
+    LOCAL_AUTHORITY_CODE,
     BeneficiaryGroup,
     Innovation,
+    LocalAuthority,
     Organisation,
     ReachFigure,
     Region,
@@ -219,6 +221,15 @@ class AdoptionRecord(StrictSerializer):
     innovation = serializers.SlugField(max_length=220)
     organisation = serializers.CharField(max_length=200, validators=ONE_LINE)
     region = serializers.SlugField(required=False, allow_null=True)
+    local_authority = serializers.RegexField(
+        LOCAL_AUTHORITY_CODE,
+        required=False,
+        allow_null=True,
+        error_messages={
+            "invalid": "an ONS code of a local authority district is a letter (E, N, S or W) "
+            "and eight digits, like E06000014"
+        },
+    )
     area = _line(max_length=200)
     status = _choice(AdoptionStatus.values, required=False, allow_null=True)
     adapted = serializers.BooleanField(required=False, allow_null=True)
@@ -360,7 +371,10 @@ def validate_document(data: Any) -> Document:
 def _check_references(doc: Document) -> list[str]:
     """Duplicates within the file, and names and slugs that point nowhere, section by section
     (each section may refer to those checked before it, and to what the catalogue holds)."""
-    known = _Known(regions=set(Region.objects.values_list("slug", flat=True)))
+    known = _Known(
+        regions=set(Region.objects.values_list("slug", flat=True)),
+        local_authorities=set(LocalAuthority.objects.values_list("code", flat=True)),
+    )
     return [
         *_check_organisations(doc.organisations, known),
         *_check_innovations(doc.innovations, known),
@@ -376,6 +390,7 @@ class _Known:
     checked."""
 
     regions: set[str]
+    local_authorities: set[str]
     organisations: set[str] = field(default_factory=set)
     innovations: set[str] = field(default_factory=set)
 
@@ -465,6 +480,9 @@ def _check_adoptions(records: list[dict[str, Any]], known: _Known) -> list[str]:
             )
         problems += known.organisation_problem(adoption["organisation"], f"{at}.organisation")
         problems += known.region_problem(adoption.get("region"), f"{at}.region")
+        code = adoption.get("local_authority")
+        if code and code not in known.local_authorities:
+            problems.append(f'{at}.local_authority: "{code}" is not a known local authority')
         key = (
             adoption["innovation"],
             adoption["organisation"].strip().lower(),
@@ -553,6 +571,9 @@ class _Catalogue:
 
     def __init__(self) -> None:
         self.regions = {r.slug: r for r in Region.objects.all()}
+        self.local_authorities = {
+            la.code: la for la in LocalAuthority.objects.select_related("region")
+        }
         self.orgs: dict[str, Organisation] = {o.name.lower(): o for o in Organisation.objects.all()}
         self.vocabularies: dict[type, dict[str, Any]] = {
             model: {v.slug: v for v in model.objects.all()}
@@ -765,7 +786,10 @@ def _write_adoption(record: dict[str, Any], catalogue: _Catalogue) -> Outcome:
     if adoption is None:
         adoption = Adoption(innovation=innovation, organisation=organisation, area=area)
     previous_status = None if created else adoption.status
-    changed = _apply(adoption, _adoption_values(record, catalogue))
+    # Placed in a local authority, it is in that authority's region (as the site and API place it).
+    changed = _apply(
+        adoption, adopter_services.placed(_adoption_values(record, catalogue), adoption)
+    )
     changed |= _apply_provenance(adoption, record, created=created)
     if created or changed:
         with audited(adoption, reason=IMPORT_REASON):
@@ -829,6 +853,9 @@ def _adoption_values(record: dict[str, Any], catalogue: _Catalogue) -> dict[str,
             values[name] = bool(record[name])
     if "region" in record:
         values["region"] = catalogue.region(record["region"])
+    if "local_authority" in record:
+        code = record["local_authority"]
+        values["local_authority"] = catalogue.local_authorities[code] if code else None
     if record.get("status"):
         values["status"] = record["status"]
     return values

@@ -27,9 +27,11 @@ from catalogue.choices import (
 )
 from catalogue.models import (
     INNOVATION_EDITABLE,
+    LOCAL_AUTHORITY_CODE,
     BeneficiaryGroup,
     Innovation,
     InnovationQuerySet,
+    LocalAuthority,
     Organisation,
     ReachFigure,
     Region,
@@ -72,6 +74,12 @@ class OrganisationSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = Organisation
         fields = ["slug", "name", "kind"]
+
+
+class LocalAuthoritySummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LocalAuthority
+        fields = ["code", "name"]
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -281,6 +289,21 @@ class SlugReference(serializers.SlugRelatedField):
     def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, str) or not _SLUG.fullmatch(data):
             self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:80])
+        return super().to_internal_value(data)
+
+
+class LocalAuthorityReference(SlugReference):
+    """A local authority by its ONS code (`E06000014`). Anything that cannot be one is "not
+    found" before any query."""
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("queryset", LocalAuthority.objects.select_related("region"))
+        kwargs.setdefault("help_text", "ONS code of a UK local authority district (E06000014).")
+        super().__init__(slug_field="code", **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str) or not LOCAL_AUTHORITY_CODE.fullmatch(data):
+            self.fail("does_not_exist", slug_name="ONS code", value=str(data)[:80])
         return super().to_internal_value(data)
 
 

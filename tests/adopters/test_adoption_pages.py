@@ -100,6 +100,9 @@ def test_an_existing_organisation_is_found_by_name_in_any_case(client, innovatio
         ({"people_reached": "-3"}, "people_reached", "greater than or equal to 0"),
         ({"contact_email": "nope"}, "contact_email", "correct format"),
         ({"region": "99999"}, "region", "Select a valid choice"),
+        ({"local_authority": "E99999999"}, "local_authority", "Select a valid choice"),
+        ({"local_authority": "E0600001\x00"}, "local_authority", "Null characters are not"),
+        ({"local_authority": "E" * 5000}, "local_authority", "Select a valid choice"),
         ({"outcomes": "nul\x00byte"}, "outcomes", "Null characters are not allowed"),
     ],
 )
@@ -115,6 +118,24 @@ def test_bad_answers_are_shown_the_govuk_way_and_nothing_is_kept(
     assert message in html
     assert not Adoption.objects.exists()
     assert not Organisation.objects.filter(name="Example Borough Council").exists()
+
+
+def test_an_adoption_in_a_local_authority_is_shown_there_in_its_region(client, innovation):
+    client.force_login(UserFactory())
+    form = client.get(record_url(innovation)).content.decode()
+    assert '<option value="E06000014">York</option>' in form
+
+    client.post(record_url(innovation), answers(local_authority="E06000014", area="Acomb"))
+
+    adoption = Adoption.objects.get()
+    assert (adoption.local_authority.code, adoption.region.slug) == (
+        "E06000014",
+        "yorkshire-and-the-humber",
+    )
+    story = client.get(f"/adoptions/{adoption.pk}/").content.decode()
+    assert "Acomb, York, Yorkshire and the Humber" in story
+    edit = client.get(f"/adoptions/{adoption.pk}/edit/").content.decode()
+    assert '<option value="E06000014" selected>York</option>' in edit
 
 
 def test_the_same_organisation_and_area_cannot_be_recorded_twice(client, innovation):

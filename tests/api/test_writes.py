@@ -223,6 +223,14 @@ def test_a_signed_in_adopter_records_an_adoption_with_its_first_status(
         ({"people_reached": -1}, "people_reached"),
         ({"verified": True}, "verified"),
         ({"region": "\x00"}, "region"),
+        ({"local_authority": "E99999999"}, "local_authority"),
+        ({"local_authority": "e06000014"}, "local_authority"),
+        ({"local_authority": "York"}, "local_authority"),
+        ({"local_authority": "E0600001\x00"}, "local_authority"),
+        ({"local_authority": "E06000014" * 1000}, "local_authority"),
+        ({"local_authority": 6000014}, "local_authority"),
+        ({"local_authority": ["E06000014"]}, "local_authority"),
+        ({"local_authority": {"code": "E06000014"}}, "local_authority"),
     ],
 )
 def test_bad_adoptions_are_400s_naming_the_field(client, innovator, adoptable, changes, field):
@@ -231,6 +239,23 @@ def test_bad_adoptions_are_400s_naming_the_field(client, innovator, adoptable, c
     assert response.status_code == 400
     assert field in response.json()
     assert not Adoption.objects.exists()
+
+
+def test_an_adoption_names_its_local_authority_by_code_and_takes_its_region(
+    client, innovator, adoptable
+):
+    client.force_login(innovator)
+    response = post(client, ADOPTIONS, adoption_data(local_authority="E06000014"))
+
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    assert data["local_authority"] == {"code": "E06000014", "name": "York"}
+    assert data["region"] == "yorkshire-and-the-humber"  # not the north-west it was sent with
+
+    url = f"{ADOPTIONS}{data['id']}/"
+    cleared = patch(client, url, {"local_authority": None, "region": "wales"}).json()
+    assert (cleared["local_authority"], cleared["region"]) == (None, "wales")
+    assert client.get(url).json()["local_authority"] is None
 
 
 def test_adoptions_of_drafts_and_duplicates_are_refused(client, innovator, adoptable):

@@ -27,6 +27,7 @@ from tests.factories import (
     ResourceFactory,
     ScalingRouteFactory,
     SectorFactory,
+    local_authority,
     region,
 )
 
@@ -97,6 +98,7 @@ def rich_catalogue() -> None:
         innovation=circles,
         organisation=council,
         region=region("scotland"),
+        local_authority=local_authority("S12000049"),
         area="Glasgow",
         status="adopted",
         adapted=True,
@@ -269,6 +271,7 @@ def test_export_writes_adoptions_with_their_history():
         "innovation": SLUG,
         "organisation": "Example Council",
         "region": "scotland",
+        "local_authority": "S12000049",
         "area": "Glasgow",
         "status": "adopted",
         "adapted": True,

@@ -319,6 +319,38 @@ def test_an_organisation_neither_in_the_file_nor_the_catalogue_is_reported(data,
     )
 
 
+@pytest.mark.parametrize(
+    ("code", "problem"),
+    [
+        ("E99999999", '"E99999999" is not a known local authority'),
+        ("e06000014", "an ONS code of a local authority district is"),
+        ("York", "an ONS code of a local authority district is"),
+        ("E0600001\x00", "Null characters are not allowed."),
+        ("E06000014X", "an ONS code of a local authority district is"),
+        (6000014, "an ONS code of a local authority district is"),
+        (["E06000014"], "an ONS code of a local authority district is"),
+    ],
+    ids=["unknown", "lower-case", "name", "nul", "too-long", "number", "list"],
+)
+def test_an_adoptions_bad_local_authority_is_reported_where_it_is(code, problem):
+    problems = problems_of(with_adoption(local_authority=code))
+    at = "adoptions[1].local_authority: "
+    assert all(p.startswith(at) for p in problems), problems
+    assert any(p.startswith(at + problem) for p in problems), problems
+
+
+def test_an_adoption_in_a_local_authority_is_in_its_region_and_can_leave_it():
+    data = with_adoption(region="london", local_authority="E06000014")
+    import_catalogue(data)
+    leeds = Adoption.objects.select_related("local_authority", "region").get(area="Leeds")
+    assert (leeds.local_authority.name, leeds.region.slug) == ("York", "yorkshire-and-the-humber")
+
+    data["adoptions"][1].update(local_authority=None, region="wales")
+    import_catalogue(data)
+    leeds.refresh_from_db()
+    assert (leeds.local_authority, leeds.region.slug) == (None, "wales")
+
+
 def test_an_adoption_of_an_unknown_innovation_is_reported():
     assert_single_problem(
         with_adoption(innovation="nowhere"),
