@@ -10,9 +10,12 @@ Facet keys: every facet value of an innovation encoded as one integer,
 
 where the value code is the database id for curated vocabularies and regions, the position
 (from 1) in the contract's list for fixed vocabularies, the level for evidence, and 1 (yes) or
-2 (no) for adopted. Key 0 stands for the innovation itself, so that counting keys also counts
-innovations. The database computes `Innovation.facet_keys` and `FacetTotal` with exactly this
-encoding (migrations 0005 and 0009); change both together.
+2 (no) for adopted. `adopted_in` (where it has an active adoption: piloting, adopted or scaled)
+has two kinds of value: a region's id, as for `region` (a nation's too, so that a nation
+selects its regions), and PLACE_OFFSET (10^9) + the id of a local authority, for ONS codes.
+Key 0 stands for the innovation itself, so that counting keys also counts innovations. The
+database computes `Innovation.facet_keys` and `FacetTotal` with exactly this encoding
+(migrations 0005, 0009 and 0019); change both together.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ KEY_BASE = 10**12
 TOTAL_KEY = 0
 # No innovation has this key: filtering on it selects nothing, as an unknown value must.
 NO_KEY = -1
+# Local authorities' value codes in `adopted_in`: above every region id, below the next facet.
+PLACE_OFFSET = 10**9
 
 Value: TypeAlias = str | int  # a slug, or an evidence level
 
@@ -47,6 +52,9 @@ class Facet:
     table: str | None = None
     choices: tuple[tuple[Value, str], ...] = ()
     repeatable: bool = True  # several values (ORed), or at most one
+    # Values may also be local authorities' ONS codes (keys PLACE_OFFSET + their id), which are
+    # counted (`places`) but not listed among the facet's values unless selected.
+    places: bool = False
 
     @property
     def values(self) -> list[Value]:
@@ -125,6 +133,15 @@ FACETS: tuple[Facet, ...] = (
         choices=(("yes", "Adopted"), ("no", "Not yet adopted")),
         repeatable=False,
     ),
+    Facet(
+        "adopted_in",
+        12,
+        "Where it has been adopted",
+        "Region slug (a nation, england, selects its regions) or a local authority's ONS code "
+        "(E06000014): where it has an adoption that is piloting, adopted or scaled.",
+        table="catalogue_region",
+        places=True,
+    ),
 )
 FACET_BY_NAME: dict[str, Facet] = {facet.name: facet for facet in FACETS}
 FACET_BY_CODE: dict[int, Facet] = {facet.code: facet for facet in FACETS}
@@ -134,6 +151,11 @@ FACET_CODES: dict[str, int] = {facet.name: facet.code for facet in FACETS}
 def decode(key: int) -> tuple[str, int]:
     """(facet name, value code) of a key."""
     return FACET_BY_CODE[key // KEY_BASE].name, key % KEY_BASE
+
+
+def is_place(code: int) -> bool:
+    """Whether a value code of a `places` facet is a local authority's."""
+    return code > PLACE_OFFSET
 
 
 @dataclass(frozen=True)

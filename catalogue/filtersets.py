@@ -55,6 +55,22 @@ class ValueListField(forms.Field):
         _refuse_nul(value)
 
 
+class PlaceListField(ValueListField):
+    """Region slugs and local authorities' ONS codes (`adopted_in`): unknown ones select
+    nothing, but a value longer than any of them could be is malformed."""
+
+    max_value_length = 50  # Region.slug's max_length; an ONS code is 9
+
+    def validate(self, value: list[str]) -> None:
+        super().validate(value)
+        for place in value:
+            if len(place) > self.max_value_length:
+                raise forms.ValidationError(
+                    f"“{place[:40]}…” is longer than a region slug or an ONS code can be "
+                    f"({self.max_value_length} characters)."
+                )
+
+
 class EvidenceField(ValueListField):
     def to_python(self, value: Any) -> list[int]:  # type: ignore[override]  # levels, not slugs
         levels = []
@@ -110,6 +126,8 @@ def _facet_field(facet: Facet) -> forms.Field:
         return StrictChoiceField(required=False, label=facet.label, choices=facet.choices)
     if facet.integer:
         return EvidenceField(required=False, label=facet.label)
+    if facet.places:
+        return PlaceListField(required=False, label=facet.label)
     # Slugs, fixed or not: a slug the catalogue does not know selects nothing (not a 400).
     return ValueListField(required=False, label=facet.label)
 

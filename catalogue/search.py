@@ -32,11 +32,13 @@ from catalogue.facets import (
     FACETS,
     KEY_BASE,
     NO_KEY,
+    PLACE_OFFSET,
     SORT_BY_NAME,
     TOTAL_KEY,
     Facet,
     Value,
     decode,
+    is_place,
 )
 from catalogue.filtersets import SEARCH_FIELDS, clean_parameters, selected_in, sort_in_force
 from catalogue.models import Innovation
@@ -123,6 +125,10 @@ class SearchResult:
     # A query of only words full-text search leaves out ("the", "or", "-"): it matches nothing,
     # and the page says why rather than suggesting other spellings.
     only_common_words: bool = False
+    # Asked for with `search(params, places=True)` (the map): by local authority's ONS code,
+    # how many of the innovations counted for `adopted_in` (disjunctively, as its regions are)
+    # have an active adoption there; only codes above zero.
+    places: dict[str, int] = field(default_factory=dict)
 
     @property
     def num_pages(self) -> int:
@@ -165,8 +171,11 @@ def _reading() -> BaseDatabaseWrapper:
     return connections[router.db_for_read(Innovation) or DEFAULT_DB_ALIAS]
 
 
-def search(params: QueryDict) -> SearchResult:
-    """Run a search over published innovations; raises SearchError naming every bad parameter."""
+def search(params: QueryDict, *, places: bool = False) -> SearchResult:
+    """Run a search over published innovations; raises SearchError naming every bad parameter.
+
+    With `places`, the result also counts, by local authority, the innovations adopted there
+    (`SearchResult.places`), in the same statement."""
     data, errors = clean_parameters(SEARCH_FIELDS, params)
     paging, paging_errors = clean_parameters(PagingForm.base_fields, params)
     if errors or paging_errors:
@@ -175,11 +184,13 @@ def search(params: QueryDict) -> SearchResult:
     page = paging.get("page") or 1
     page_size = paging.get("page_size") or DEFAULT_PAGE_SIZE
     wanted = _criteria(data)
-    statement = _search_statement(wanted, offset=(page - 1) * page_size, limit=page_size)
+    statement = _search_statement(
+        wanted, offset=(page - 1) * page_size, limit=page_size, places=places
+    )
     with _reading().cursor() as cursor:
         cursor.execute(statement.text, statement.params)
         rows = cursor.fetchall()
-    count, facets, results, terms = _read(rows, wanted.selected)
+    count, facets, results, terms, counted_places = _read(rows, wanted.selected)
 
     only_common_words = bool(wanted.q) and terms == 0
     suggestions = suggest(wanted.q) if wanted.q and not count and not only_common_words else []
@@ -194,6 +205,7 @@ def search(params: QueryDict) -> SearchResult:
         q=wanted.q,
         selected=wanted.selected,
         only_common_words=only_common_words,
+        places=counted_places if places else {},
     )
 
 
@@ -295,14 +307,19 @@ def _value_keys(facet: Facet, values: list[Value]) -> Sql:
     """SELECT the facet keys of the given values of one facet.
 
     Curated vocabularies and regions are looked up by slug (an innovation operating in a region
-    also has its nation's key, so `england` selects every English region); unknown values
-    select nothing.
+    also has its nation's key, so `england` selects every English region), and for a facet of
+    places (`adopted_in`) local authorities by ONS code too; unknown values select nothing.
     """
     if facet.table:
-        return Sql(
-            f"SELECT id + {facet.base} FROM {facet.table} WHERE slug = ANY(%s)",
-            ([str(value) for value in values],),
-        )
+        texts = [str(value) for value in values]
+        found = Sql(f"SELECT id + {facet.base} FROM {facet.table} WHERE slug = ANY(%s)", (texts,))
+        if facet.places:
+            found += Sql(
+                f" UNION ALL SELECT id + {facet.base + PLACE_OFFSET} "
+                "FROM catalogue_localauthority WHERE code = ANY(%s)",
+                (texts,),
+            )
+        return found
     keys = [key for value in values if (key := facet.key(value)) is not None]
     return Sql("SELECT unnest(%s::bigint[])", (keys or [NO_KEY],))
 
@@ -427,15 +444,26 @@ def _disjunctive_counts(wanted: Criteria, filters: dict[str, str]) -> list[Sql]:
     ]
 
 
-# `v`: curated values and regions by facet key, for labels.
+# `v`: curated values and regions by facet key, for labels; and local authorities by their
+# keys in a facet of places, with their ONS code as slug.
 _VOCABULARY = _cte(
     "v(k, facet, slug, name)",
     Sql(
         " UNION ALL ".join(
-            f"SELECT {facet.code}::bigint * {KEY_BASE} + id, '{facet.name}', slug, name "
-            f"FROM {facet.table}"
-            for facet in FACETS
-            if facet.table
+            [
+                *(
+                    f"SELECT {facet.code}::bigint * {KEY_BASE} + id, '{facet.name}', slug, name "
+                    f"FROM {facet.table}"
+                    for facet in FACETS
+                    if facet.table
+                ),
+                *(
+                    f"SELECT {facet.base + PLACE_OFFSET}::bigint + id, '{facet.name}', code, name "
+                    "FROM catalogue_localauthority"
+                    for facet in FACETS
+                    if facet.places
+                ),
+            ]
         )
     ),
 )
@@ -486,10 +514,26 @@ def _results(q: str) -> Sql:
 # --- The statement
 
 
-def _rows(wanted: Criteria) -> Sql:
+def _places_left_out(wanted: Criteria) -> Sql:
+    """The WHERE condition that leaves the local authorities' counts out of the rows, but for
+    those selected (listed with their facet's values)."""
+    conditions = [
+        Sql(
+            f"(c.key NOT BETWEEN {facet.base + PLACE_OFFSET} AND {facet.base + KEY_BASE - 1}"
+            " OR v.slug = ANY(%s))",
+            ([str(value) for value in wanted.selected.get(facet.name, [])],),
+        )
+        for facet in FACETS
+        if facet.places
+    ]
+    return _join(" AND ", conditions) if conditions else Sql("true")
+
+
+def _rows(wanted: Criteria, places: bool = False) -> Sql:
     """The statement's rows: every count above zero and the total ('count'), the labels of the
     selected curated values, even at zero ('label'), the page as JSON ('results') and, with a
-    text query, how many terms full-text search kept of it ('terms')."""
+    text query, how many terms full-text search kept of it ('terms'). Local authorities'
+    counts come only when `places` are asked for, or for those selected."""
     chosen = [
         Sql("(v.facet = %s AND v.slug = ANY(%s))", (name, [str(value) for value in values]))
         for name, values in wanted.selected.items()
@@ -500,9 +544,10 @@ def _rows(wanted: Criteria) -> Sql:
         # curated values that no longer exist, which are always at zero.
         Sql(
             "SELECT 'count', c.key, c.n, v.slug, v.name, NULL::json "
-            "FROM counts c LEFT JOIN v ON v.k = c.key WHERE c.n > 0 OR c.key = 0 "
-            "UNION ALL SELECT 'label', v.k, 0, v.slug, v.name, NULL FROM v WHERE "
+            "FROM counts c LEFT JOIN v ON v.k = c.key WHERE (c.n > 0 OR c.key = 0) AND "
         )
+        + (Sql("true") if places else _places_left_out(wanted))
+        + Sql(" UNION ALL SELECT 'label', v.k, 0, v.slug, v.name, NULL FROM v WHERE ")
         + (_join(" OR ", chosen) if chosen else Sql("false"))
         + Sql(" UNION ALL SELECT 'results', NULL, NULL, NULL, NULL, rows FROM results")
     )
@@ -512,9 +557,10 @@ def _rows(wanted: Criteria) -> Sql:
     return rows
 
 
-def _search_statement(wanted: Criteria, offset: int, limit: int) -> Sql:
-    """The total, every facet's disjunctive counts, one page of results and the number of
-    terms full-text search kept of the text, in one statement."""
+def _search_statement(wanted: Criteria, offset: int, limit: int, places: bool = False) -> Sql:
+    """The total, every facet's disjunctive counts (with `places`, local authorities' too),
+    one page of results and the number of terms full-text search kept of the text, in one
+    statement."""
     filters, names = _filters(wanted.selected)
     text = [_text_match(wanted), _MATCH_BITS] if wanted.q else []
     return _with(
@@ -526,17 +572,19 @@ def _search_statement(wanted: Criteria, offset: int, limit: int) -> Sql:
             _page(wanted, offset, limit),
             _results(wanted.q),
         ],
-        _rows(wanted),
+        _rows(wanted, places),
     )
 
 
 def _read(
     rows: list[tuple[Any, ...]], selected: dict[str, list[Value]]
-) -> tuple[int, dict[str, list[FacetValue]], list[SearchHit], int | None]:
-    """The total, the facets, the page's hits and the number of terms kept (None without a
-    text query), from the rows of the search statement."""
+) -> tuple[int, dict[str, list[FacetValue]], list[SearchHit], int | None, dict[str, int]]:
+    """The total, the facets, the page's hits, the number of terms kept (None without a text
+    query) and the local authorities' counts (those the rows have), from the rows of the
+    search statement."""
     total = 0
     terms = None
+    places: dict[str, int] = {}
     hits: list[SearchHit] = []
     counted: dict[str, dict[str, tuple[str | None, int]]] = {facet.name: {} for facet in FACETS}
     for kind, key, count, slug, name, results in rows:
@@ -553,6 +601,11 @@ def _read(
         facet = FACET_BY_NAME[facet_name]
         if facet.table and slug is None:
             continue  # a curated value deleted since (its members are empty)
+        if facet.places and is_place(code):
+            if kind == "count":
+                places[slug] = count
+            if slug not in {str(value) for value in selected.get(facet.name, [])}:
+                continue  # a facet of places lists regions, and the places selected
         value = slug if facet.table else str(facet.value(code))
         label = name if facet.table else None
         if kind == "label":
@@ -560,7 +613,7 @@ def _read(
         else:
             counted[facet.name][value] = (label, count)
     facets = {facet.name: _facet_values(facet, counted[facet.name], selected) for facet in FACETS}
-    return total, facets, hits, terms
+    return total, facets, hits, terms, places
 
 
 def _hits(rows: list[list[Any]]) -> list[SearchHit]:

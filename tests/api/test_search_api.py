@@ -50,6 +50,7 @@ FACET_KEYS = [
     "cost_band",
     "evidence",
     "adopted",
+    "adopted_in",  # added (contract, December 2026)
 ]
 FACET_VALUE_KEYS = {"value", "label", "count", "selected"}
 

@@ -26,6 +26,7 @@ from tests.factories import (
     OrganisationFactory,
     ScalingRouteFactory,
     SectorFactory,
+    local_authority,
     region,
 )
 
@@ -46,7 +47,13 @@ ROUTES = {"replication-through-partners": "Replication through partners", "franc
 # Regions are seeded by a migration. `england` is a nation holding the English regions.
 ENGLISH_REGIONS = ["london", "north-west", "south-west"]
 REGIONS = [*ENGLISH_REGIONS, "england", "scotland", "wales", "outside-uk"]
-NATION_OF = {slug: "england" for slug in ENGLISH_REGIONS}
+NATION_OF = {slug: "england" for slug in [*ENGLISH_REGIONS, "yorkshire-and-the-humber"]}
+# Local authorities (seeded too) by ONS code, with their regions: York, Camden, Glasgow.
+LOCAL_AUTHORITIES = {
+    "E06000014": "yorkshire-and-the-humber",
+    "E09000007": "london",
+    "S12000049": "scotland",
+}
 STAGES = ["", "exploring-opportunities", "developing-testing", "changing-systems"]
 KINDS = ["", "product", "service", "policy"]
 COST_BANDS = ["", "low", "medium", "high"]
@@ -84,6 +91,7 @@ FACETS = [
     "cost_band",
     "evidence",
     "adopted",
+    "adopted_in",
 ]
 SORTS = [None, "relevance", "newest", "most_adopted", "evidence", "title"]
 
@@ -105,7 +113,17 @@ innovation_specs = st.fixed_dictionaries(
         "evidence": st.sampled_from(EVIDENCE_LEVELS),
         "scaling_ways": subsets(SCALING_WAYS),
         "organisation_kind": st.sampled_from(ORGANISATION_KINDS),
-        "adoptions": st.lists(st.sampled_from(ADOPTION_STATUSES), max_size=3),
+        # Each adoption: its status, its region (or none) and its local authority (or none).
+        # The adopters' services put the region right when an authority is named; a raw write
+        # may not, and the authority's region still counts.
+        "adoptions": st.lists(
+            st.tuples(
+                st.sampled_from(ADOPTION_STATUSES),
+                st.sampled_from([None, *REGIONS]),
+                st.sampled_from([None, *LOCAL_AUTHORITIES]),
+            ),
+            max_size=3,
+        ),
         "status": st.sampled_from(["published", "published", "published", "draft", "archived"]),
         "published_at": st.sampled_from(DATES),
     }
@@ -141,6 +159,7 @@ filter_choices = st.fixed_dictionaries(
             ),
         ),
         "adopted": st.sampled_from([[], ["yes"], ["no"]]),
+        "adopted_in": selection([*REGIONS, "yorkshire-and-the-humber", *LOCAL_AUTHORITIES]),
     }
 )
 
@@ -179,10 +198,25 @@ class Record:
     scaling_ways: set[str]
     organisation_kind: str | None
     adoption_statuses: list[str] = field(default_factory=list)
+    # (region or None, local authority's ONS code or None) of each adoption, in the same order.
+    adoption_places: list[tuple[str | None, str | None]] = field(default_factory=list)
 
     @property
     def adoption_count(self) -> int:
         return sum(status in ACTIVE for status in self.adoption_statuses)
+
+    def adopted_in(self) -> set[str]:
+        """Where it has an active adoption: the adoptions' regions and their local authorities'
+        regions, the nation of each, and the local authorities' codes."""
+        found: set[str] = set()
+        for status, (slug, code) in zip(self.adoption_statuses, self.adoption_places, strict=True):
+            if status not in ACTIVE:
+                continue
+            regions = {slug, LOCAL_AUTHORITIES.get(code or "")} - {None}
+            found |= {r for r in regions if r} | {NATION_OF[r] for r in regions if r in NATION_OF}
+            if code:
+                found.add(code)
+        return found
 
     def places(self) -> set[str]:
         """Every region it operates in, and the nation of each of them."""
@@ -210,6 +244,7 @@ class Record:
             "scaling_way": self.scaling_ways,
             "region": self.places(),
             "adopted": {"yes" if self.adoption_count else "no"},
+            "adopted_in": self.adopted_in(),
         }[facet]
 
     def matches_q(self, q: str) -> bool:
@@ -250,6 +285,11 @@ def expected_facet(
         if record.matches(filters, ignoring=facet):
             counts.update(record.facet_values(facet))
     chosen = set(filters[facet])
+    if facet == "adopted_in":
+        # Regions are listed; local authorities only when selected (`places` counts them).
+        counts = Counter(
+            {v: n for v, n in counts.items() if v not in LOCAL_AUTHORITIES or v in chosen}
+        )
     listed = {(value, count, value in chosen) for value, count in counts.items() if count > 0}
     listed |= {(value, 0, True) for value in chosen if counts[value] == 0}
     return listed
@@ -300,8 +340,13 @@ def build(specs: list[dict], order: list[int]) -> list[Record]:
         innovation.beneficiaries.set([groups[s] for s in spec["beneficiaries"]])
         innovation.scaling_routes.set([routes[s] for s in spec["routes"]])
         innovation.regions.set([regions[s] for s in spec["regions"]])
-        for status in spec["adoptions"]:
-            AdoptionFactory(innovation=innovation, status=status)
+        for status, slug, code in spec["adoptions"]:
+            AdoptionFactory(
+                innovation=innovation,
+                status=status,
+                region=regions[slug] if slug else None,
+                local_authority=local_authority(code) if code else None,
+            )
         records.append(
             Record(
                 id=innovation.id,
@@ -320,13 +365,24 @@ def build(specs: list[dict], order: list[int]) -> list[Record]:
                 evidence=spec["evidence"],
                 scaling_ways=set(spec["scaling_ways"]),
                 organisation_kind=spec["organisation_kind"],
-                adoption_statuses=list(spec["adoptions"]),
+                adoption_statuses=[status for status, _, _ in spec["adoptions"]],
+                adoption_places=[(slug, code) for _, slug, code in spec["adoptions"]],
             )
         )
     return records
 
 
 orders = st.permutations(list(range(12)))
+
+
+def expected_places(records: list[Record], filters: dict[str, list[str]]) -> dict[str, int]:
+    """By local authority, the innovations matching every filter but `adopted_in` that have
+    an active adoption there."""
+    counts: Counter[str] = Counter()
+    for record in records:
+        if record.matches(filters, ignoring="adopted_in"):
+            counts.update(record.adopted_in() & set(LOCAL_AUTHORITIES))
+    return dict(counts)
 
 
 # --- Properties --------------------------------------------------------------------------------
@@ -343,6 +399,19 @@ def test_total_and_every_facet_count_match_the_brute_force_reference(specs, orde
         assert result.count == expected_total
         for facet in FACETS:
             assert engine_facet(result, facet) == expected_facet(records, filters, facet), facet
+        assert result.places == {}  # not asked for
+
+
+@property_settings
+@given(specs=catalogues, order=orders, filters=filter_choices)
+def test_counts_by_local_authority_match_the_brute_force_reference(specs, order, filters):
+    with rolled_back():
+        records = build(specs, order)
+        result = search(query_dict(filters), places=True)
+
+        assert result.places == expected_places(records, filters)
+        assert result.count == sum(record.matches(filters) for record in records)
+        assert engine_facet(result, "adopted_in") == expected_facet(records, filters, "adopted_in")
 
 
 @property_settings
