@@ -120,3 +120,102 @@ def test_the_map_costs_no_query_per_area(client):
         response = client.get(innovation.get_absolute_url())
     assert len(drawn_links(page(response))) == 5
     assert len(five.captured_queries) == len(one.captured_queries)
+
+
+# -- The search page ---------------------------------------------------------------------------
+
+SEARCH_TABLE = "Innovations adopted, by local authority"
+
+
+@pytest.fixture
+def catalogue():
+    """Shared reading adopted twice in York and scaled in Cardiff; Homeshare adopted in York
+    and piloting in Leeds; a homework club only explored in Hartlepool; a draft adopted in
+    Edinburgh (not public)."""
+    reading = InnovationFactory(title="Shared reading")
+    adopt(reading, "E06000014")
+    adopt(reading, "E06000014", "piloting")
+    adopt(reading, "W06000015", "scaled")
+    homeshare = InnovationFactory(title="Homeshare")
+    adopt(homeshare, "E06000014")
+    adopt(homeshare, "E08000035", "piloting")
+    adopt(InnovationFactory(title="Homework club"), "E06000001", "exploring")
+    adopt(InnovationFactory(title="Hidden", draft=True), "S12000036")
+
+
+def innovations_adopted_in_database(**search) -> dict[str, int]:
+    """{district name: published innovations with an active adoption there}, from the
+    database, among the innovations whose title contains `title`, if given."""
+    adoptions = Adoption.objects.active().public().filter(local_authority__isnull=False)
+    if "title" in search:
+        adoptions = adoptions.filter(innovation__title__icontains=search["title"])
+    pairs = set(adoptions.values_list("local_authority__name", "innovation"))
+    return dict(Counter(name for name, _ in pairs))
+
+
+def result_count(client, query: str) -> int:
+    root = page(client.get(f"/innovations/{query}"))
+    counted = next(p for p in elements(root, "p") if "result-count" in dict(p.attributes)["class"])
+    return int(text(next(elements(counted, "strong"))).replace(",", ""))
+
+
+def test_the_search_pages_map_and_table_agree_with_the_adoptions(client, catalogue):
+    root = page(client.get("/innovations/"))
+    expected = innovations_adopted_in_database()
+    assert expected == {"York": 2, "Cardiff": 1, "Leeds": 1}
+    assert "Where these have been adopted" in text(root)
+    rows = table_rows(root, SEARCH_TABLE)
+    assert rows == [
+        ["York", "Yorkshire and the Humber", "2"],
+        ["Cardiff", "Wales", "1"],
+        ["Leeds", "Yorkshire and the Humber", "1"],
+    ]
+    links = drawn_links(root)
+    assert {title for title, _ in links.values()} == {
+        f"{name}: {n} innovation{'s' if n > 1 else ''}" for name, n in expected.items()
+    }
+    assert set(links) == {
+        "?adopted_in=E06000014",
+        "?adopted_in=W06000015",
+        "?adopted_in=E08000035",
+    }
+
+
+def test_the_map_follows_the_search_and_each_area_finds_as_many_as_it_shows(client, catalogue):
+    root = page(client.get("/innovations/?q=homeshare&page=1"))
+    assert {name: int(n) for name, _, n in table_rows(root, SEARCH_TABLE)} == (
+        innovations_adopted_in_database(title="homeshare")
+    )
+    links = drawn_links(root)
+    # The query is kept, the page is not.
+    assert set(links) == {"?q=homeshare&adopted_in=E06000014", "?q=homeshare&adopted_in=E08000035"}
+    for query, (title, _) in links.items():
+        assert title.endswith(": 1 innovation")
+        assert result_count(client, query) == 1
+
+
+def test_an_area_replaces_the_places_already_chosen(client, catalogue):
+    """Where they have been adopted is counted as a facet is, leaving out its own choice: the
+    map still shows York with two, and choosing York finds those two."""
+    root = page(client.get("/innovations/?adopted_in=W06000015&sort=title"))
+    links = drawn_links(root)
+    assert links["?adopted_in=E06000014&sort=title"][0] == "York: 2 innovations"
+    assert result_count(client, "?adopted_in=E06000014&sort=title") == 2
+
+
+def test_no_map_when_no_result_has_been_adopted_in_a_named_place(client, catalogue):
+    html = client.get("/innovations/?q=homework").content.decode()
+    assert "Homework club" in html
+    assert "app-hexmap" not in html
+    assert "Where these have been adopted" not in html
+
+
+def test_the_search_pages_map_costs_no_query_per_area(client, catalogue):
+    with CaptureQueriesContext(connection) as few:
+        client.get("/innovations/?q=homeshare")
+    for code in ("S12000036", "N09000003", "E09000001"):
+        adopt(InnovationFactory(title=f"Adopted in {code}"), code)
+    with CaptureQueriesContext(connection) as more:
+        response = client.get("/innovations/")
+    assert len(drawn_links(page(response))) == 6
+    assert len(more.captured_queries) == len(few.captured_queries)
