@@ -219,9 +219,9 @@ def test_signed_in_pages_and_their_errors_have_no_violations(live_server, browse
     assert found == []
 
 
-def test_the_adoption_map_has_no_violations_and_names_each_area(live_server, browser, catalogue):
-    """The innovation's hex map: every district a named picture, the adopted ones links to the
-    search, which a keyboard reaches and follows."""
+def test_the_adoption_maps_have_no_violations_and_name_each_area(live_server, browser, catalogue):
+    """The hex maps of the innovation's page and of the search: every district a named
+    picture, the adopted ones links to the search, which a keyboard reaches and follows."""
     page = browser.new_page()
     page.goto(f"{live_server.url}/innovations/homeshare/")
     hex_map = page.get_by_role("group", name="Map of the local authorities where it has been")
@@ -235,6 +235,14 @@ def test_the_adoption_map_has_no_violations_and_names_each_area(live_server, bro
     assert violations(page) == []  # the focused hexagon too
     page.keyboard.press("Enter")
     page.wait_for_url("**/innovations/?adopted_in=E08000015")
+    # The search page maps its results the same way, and a click narrows the search to the area.
+    search_map = page.get_by_role("group", name="Map of the local authorities where these")
+    assert search_map.get_by_role("img", name="Hartlepool: no innovations").count() == 1
+    assert violations(page) == []
+    page.goto(f"{live_server.url}/innovations/?q=homeshare")
+    search_map.get_by_role("link", name="Wirral: 1 innovation").click()
+    page.wait_for_url("**/innovations/?q=homeshare&adopted_in=E08000015")
+    assert page.locator(".result-count").inner_text().startswith("1 innovation")
 
 
 def test_the_500_page_has_no_violations(live_server, browser, catalogue):
