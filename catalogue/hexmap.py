@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -231,17 +231,18 @@ def hex_map(
     title: str,
     noun: tuple[str, str] = ("adoption", "adoptions"),
     id_prefix: str = "hexmap",
+    chosen: Collection[str] = (),
 ) -> HexMap:
     """The map of `counts` (ONS code → how many; codes the HexJSON does not know, and counts
-    of 0, are left out of map and table alike), each adopted area a link to `link(code)`."""
+    of 0, are left out of map and table alike), each adopted area a link to `link(code)`.
+    Areas `chosen` (the search's own) are outlined and said to be chosen."""
     known = areas()
     adopted = {code: n for code, n in counts.items() if n > 0 and code in known}
     most = max(adopted.values(), default=0)
 
-    def counted(count: int) -> str:
-        if not count:
-            return f"no {noun[1]}"
-        return f"{count:,} {noun[0] if count == 1 else noun[1]}"
+    def counted(count: int, code: str) -> str:
+        said = f"{count:,} {noun[0] if count == 1 else noun[1]}" if count else f"no {noun[1]}"
+        return f"{said} (chosen)" if code in chosen else said
 
     def hexagon(area: Area) -> SafeString:
         count = adopted.get(area.code, 0)
@@ -253,14 +254,14 @@ def hex_map(
                 "<title>{}: {}</title></path>",
                 path,
                 area.name,
-                counted(0),
+                counted(0, area.code),
             )
         return format_html(
             '<a class="app-hexmap__link" href="{}"><title>{}: {}</title>'
             '<path class="app-hexmap__hex app-hexmap__hex--{}" d="{}"></path></a>',
             link(area.code),
             area.name,
-            counted(count),
+            counted(count, area.code),
             step_of(count, most),
             path,
         )
@@ -285,6 +286,12 @@ def hex_map(
         "",
         '<path class="app-hexmap__outline" d="{}"></path>',
         ((path,) for path in region_outlines().values()),
+    )
+    # Drawn last, so that no neighbour covers the line round a chosen area.
+    outlines += format_html_join(
+        "",
+        '<path class="app-hexmap__chosen" d="{}"></path>',
+        ((_hexagon_path(known[code]),) for code in sorted(set(chosen) & known.keys())),
     )
     _, _, width, height = _extent()
     svg = format_html(

@@ -86,6 +86,7 @@ def _places_map(params: QueryDict, places: dict[str, int]) -> HexMap | None:
         title="Map of the local authorities where these innovations have been adopted",
         noun=("innovation", "innovations"),
         id_prefix="search-map",
+        chosen=[code.strip() for code in params.getlist("adopted_in")],
     )
 
 

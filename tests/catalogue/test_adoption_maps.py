@@ -200,6 +200,7 @@ def test_an_area_replaces_the_places_already_chosen(client, catalogue):
     root = page(client.get("/innovations/?adopted_in=W06000015&sort=title"))
     links = drawn_links(root)
     assert links["?adopted_in=E06000014&sort=title"][0] == "York: 2 innovations"
+    assert links["?adopted_in=W06000015&sort=title"][0] == "Cardiff: 1 innovation (chosen)"
     assert result_count(client, "?adopted_in=E06000014&sort=title") == 2
 
 

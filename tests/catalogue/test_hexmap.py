@@ -140,6 +140,18 @@ def test_only_adopted_areas_are_links_each_to_its_own_filter():
     assert all(p.find(f"{SVG}title").text.endswith(": no adoptions") for p in rest)
 
 
+def test_chosen_areas_are_outlined_and_said_to_be_chosen():
+    _, svg = draw({"E06000014": 2}, chosen=["E06000014", "E06000001", "nonsense"])
+    names = named(svg)
+    assert "York: 2 adoptions (chosen)" in names
+    assert "Hartlepool: no adoptions (chosen)" in names
+    assert "Leeds: no adoptions" in names
+    lines = [p for p in svg.iter(f"{SVG}path") if p.get("class") == "app-hexmap__chosen"]
+    assert len(lines) == 2
+    hidden = next(g for g in svg.iter(f"{SVG}g") if g.get("aria-hidden") == "true")
+    assert all(line in list(hidden) for line in lines)
+
+
 def test_shades_split_the_counts_into_at_most_four_steps():
     assert [(s.low, s.high) for s in steps(3)] == [(1, 1), (2, 2), (3, 3)]
     assert [(s.low, s.high) for s in steps(10)] == [(1, 2), (3, 5), (6, 7), (8, 10)]
