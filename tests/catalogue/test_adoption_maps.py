@@ -220,3 +220,17 @@ def test_the_search_pages_map_costs_no_query_per_area(client, catalogue):
         response = client.get("/innovations/")
     assert len(drawn_links(page(response))) == 6
     assert len(more.captured_queries) == len(few.captured_queries)
+
+
+def test_the_map_needs_nothing_the_content_security_policy_forbids(client, spread):
+    """No inline style or script, nothing from another host: shades are classes."""
+    response = client.get(spread.get_absolute_url())
+    policy = response["Content-Security-Policy"]
+    assert "style-src 'self'" in policy
+    assert "script-src 'self'" in policy
+    html = response.content.decode()
+    start = html.index('<div class="app-hexmap">')
+    hex_map = html[start : html.index("</table>", start)]
+    assert "style" not in hex_map
+    assert "<script" not in hex_map
+    assert "http" not in hex_map.replace('xmlns="http://www.w3.org/2000/svg"', "")
