@@ -213,7 +213,7 @@ def test_no_map_when_no_result_has_been_adopted_in_a_named_place(client, catalog
 
 def test_the_search_pages_map_costs_no_query_per_area(client, catalogue):
     with CaptureQueriesContext(connection) as few:
-        client.get("/innovations/?q=homeshare")
+        client.get("/innovations/")
     for code in ("S12000036", "N09000003", "E09000001"):
         adopt(InnovationFactory(title=f"Adopted in {code}"), code)
     with CaptureQueriesContext(connection) as more:
