@@ -1,7 +1,8 @@
 """The fixed, published set of search requests the benchmark measures (issue 3).
 
 Browsing with 0–4 filters, OR within a facet, rare / medium / broad text queries with and without
-filters, page 1 and page 5, relevance and most-adopted sorts. Slugs are those that
+filters, page 1 and page 5, relevance and most-adopted sorts, and (issue 15) widened queries,
+a synonym and a corrected word. Slugs are those that
 `manage.py generate_catalogue` creates, so the set means the same at every catalogue size.
 """
 
@@ -61,4 +62,13 @@ REQUESTS: list[tuple[str, str]] = [
     ("unknown slug", "sector=does-not-exist"),
     ("page size 100", "page_size=100"),
     ("text + page size 100", "q=clubs&page_size=100"),
+    # Issue 15: queries no entry matches in full, which the search widens to most of their
+    # words (support is broad; one activity per entry, so no entry has all three); a synonym;
+    # a corrected word beside a broad one; a joined name split.
+    ("widened, broad", "q=support+singing+botany"),
+    ("widened, broad, page 5", "q=support+singing+botany&page=5"),
+    ("widened + 2 filters", "q=support+singing+botany&sector=health&adopted=yes"),
+    ("widened, four words", "q=community+support+older+people+zzzyqx"),
+    ("synonym", "q=elderly+support"),
+    ("corrected + broad", "q=mentorng+support"),
 ]

@@ -136,7 +136,9 @@ def test_public_pages_have_no_violations(live_server, browser, catalogue):
         "/",
         "/innovations/",
         "/innovations/?q=homeshare&sector=health",
-        "/innovations/?q=homeshre",  # nothing found: "did you mean"
+        "/innovations/?q=homeshre",  # corrected: "Showing results for homeshare"
+        "/innovations/?q=homeshre&as_typed=yes",  # as typed, nothing found: "did you mean"
+        "/innovations/?q=homeshare+loneliness+zebras",  # widened to most of the words
         "/innovations/?evidence=9",  # a malformed search: the error summary
         "/innovations/homeshare/",
         "/organisations/homeshare-uk/",
