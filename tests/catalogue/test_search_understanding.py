@@ -15,7 +15,7 @@ from catalogue import services
 from catalogue.models import Synonym
 from catalogue.query import parse
 from catalogue.search import search
-from tests.factories import InnovationFactory
+from tests.factories import InnovationFactory, SectorFactory
 from tests.html import elements, page, text
 
 pytestmark = pytest.mark.django_db
@@ -304,3 +304,19 @@ def test_the_csv_and_the_feed_widen_and_correct_as_the_search_does(client, lonel
         feed = client.get(reverse("catalogue:innovation-feed"), {"q": q}).content.decode()
         for slug in slugs:
             assert f"/innovations/{slug}/" in feed, q
+
+
+# --- Vocabulary names ---------------------------------------------------------------------------
+
+
+def test_a_sector_s_name_finds_the_innovations_filed_under_it(client):
+    housing = SectorFactory(name="Housing")
+    filed = entry("Spare rooms", "Older people share their home.")
+    filed.sectors.add(housing)
+    says_it = entry("Housing advice", "Help with housing.")
+    assert found("housing") == [says_it.slug, filed.slug]  # saying it outranks being filed
+
+    housing.name = "Homes"
+    housing.save()
+    assert found("housing") == [says_it.slug]
+    assert found("homes") == [filed.slug]
