@@ -34,8 +34,11 @@ SEARCH_CONFIG = "english_unaccent"  # the text search configuration: English ste
 
 # A quoted phrase (its closing quote optional, as websearch_to_tsquery allows), or a word.
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
-# Words the reader corrects: letters only, five or more.
-_CORRECTABLE = re.compile(r"^[^\W\d_]{5,}$")
+# Words the reader corrects: letters only, five to forty (levenshtein() takes at most 255).
+_CORRECTABLE = re.compile(r"^[^\W\d_]{5,40}$")
+# A query of more clauses than this is not widened: each widened match counts every clause, so
+# a long query ("support support support …") would make each row cost as many tests.
+MAX_WIDENED_CLAUSES = 10
 _LONGEST_GRAM = 3
 
 
@@ -80,7 +83,7 @@ class Reading:
     @property
     def widens(self) -> bool:
         """Whether a query that nothing matches in full may be widened to most of its words."""
-        return len(self.counted) >= 2
+        return 2 <= len(self.counted) <= MAX_WIDENED_CLAUSES
 
     @property
     def need(self) -> int:
@@ -302,6 +305,12 @@ def read(q: str, connection: BaseDatabaseWrapper, *, correct: bool = True) -> Re
         )
         clauses.append(clause)
         position += 1
+
+    # A word typed twice is one clause ("care care" asks for care once).
+    unique: dict[tuple[str, ...], Clause] = {}
+    for clause in clauses:
+        unique.setdefault(tuple(clause.alternatives), clause)
+    clauses = list(unique.values())
 
     corrections = {
         term.text: fixes[term.key] for clause in parsed for term in clause if term.key in fixes

@@ -716,7 +716,8 @@ WITH typed AS (
     SELECT string_agg(coalesce(best.word, typed.word), ' ' ORDER BY typed.n) AS text
       FROM typed LEFT JOIN LATERAL (
           SELECT w.word FROM catalogue_word w
-           WHERE similarity(w.word, typed.word) >= 0.2
+           WHERE length(typed.word) <= 100  -- levenshtein() takes at most 255 characters
+             AND similarity(w.word, typed.word) >= 0.2
              AND levenshtein(w.word, typed.word) <= greatest(2, length(typed.word) / 3)
            ORDER BY w.word <-> typed.word LIMIT 1
       ) best ON true

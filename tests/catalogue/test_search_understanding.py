@@ -320,3 +320,36 @@ def test_a_sector_s_name_finds_the_innovations_filed_under_it(client):
     housing.save()
     assert found("housing") == [says_it.slug]
     assert found("homes") == [filed.slug]
+
+
+# --- What an attacker would send -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "x" * 300,  # longer than levenshtein() takes
+        "lonelyness " + "y" * 260,
+        "support " * 60,  # the same broad word again and again
+        " ".join(f"word{n}" for n in range(70)),  # many clauses, none known
+        '"' * 40 + "-" * 40 + " or" * 50,
+    ],
+)
+def test_long_and_repetitive_queries_answer_quickly_and_plainly(client, loneliness, q):
+    response = client.get(API, {"q": q})
+    assert response.status_code == 200
+    assert response.json()["count"] >= 0
+
+
+def test_a_word_typed_twice_is_one_clause(client, loneliness):
+    once = api(client, q="loneliness older people")
+    twice = api(client, q="loneliness loneliness older people older")
+    assert [r["slug"] for r in twice["results"]] == [r["slug"] for r in once["results"]]
+    assert twice["match"] == "all"
+
+
+def test_a_query_of_many_words_is_not_widened(client, loneliness):
+    many = " ".join(["loneliness", *(f"zzz{chr(97 + n)}" for n in range(11))])
+    data = api(client, q=many)
+    assert data["count"] == 0
+    assert data["match"] == "all"
