@@ -65,6 +65,7 @@ def test_every_app_model_is_registered():
         "InnovationRevision",
         "ReachFigure",
         "Resource",
+        "Synonym",
         "Adoption",
         "AdoptionStatusChange",
         "RegistrationOfInterest",

@@ -37,7 +37,7 @@ def slow_search(monkeypatch):
     """The search engine's statement replaced by one that outlasts a 100 ms statement_timeout,
     so that PostgreSQL itself cancels it, as it would a runaway search."""
 
-    def search(params):
+    def search(params, **options):
         with connection.cursor() as cursor:
             cursor.execute("SET statement_timeout = 100")
             try:

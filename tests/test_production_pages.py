@@ -24,6 +24,7 @@ from tests.factories import (
     ResourceFactory,
     SectorFactory,
     UserFactory,
+    local_authority,
 )
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,10 @@ def test_every_template_renders_with_collected_static_files(production):
     InnovationFactory(title="Shared Lives").sectors.add(innovation.sectors.get())
     for year, value in ((2019, 5), (2021, 9)):
         ReachFigureFactory(innovation=innovation, value=value, date=f"{year}-01-01")
-    adoption = AdoptionFactory(innovation=innovation)
+    # In York, so that the innovation page and the search draw the map of where it is adopted.
+    adoption = AdoptionFactory(
+        innovation=innovation, status="adopted", local_authority=local_authority("E06000014")
+    )
     ResourceFactory(kind="funding")
     network = ensure_innovation_network(innovation)
     registration = RegistrationOfInterestFactory(innovation=innovation)
