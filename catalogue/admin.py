@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import InlineModelAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -29,6 +29,8 @@ from catalogue.models import (
     Resource,
     ScalingRoute,
     Sector,
+    Synonym,
+    synonym_term,
 )
 from kernel.admin import URL_FIELDS, AuditHistoryAdmin
 from kernel.http import signed_in_user
@@ -488,3 +490,23 @@ class ResourceAdmin(admin.ModelAdmin):
     @admin.display(description="URL")
     def link(self, obj: Resource) -> str:
         return format_html('<a href="{}">{}</a>', obj.url, obj.url) if obj.url else "—"
+
+
+@admin.register(Synonym)
+class SynonymAdmin(admin.ModelAdmin):
+    """Words and phrases a search treats as the same (docs/search.md, "Synonyms"). A change
+    applies to the next search; nothing is cached."""
+
+    list_display = ["__str__", "note"]
+    search_fields = ["note"]
+    fields = ["terms", "note"]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Synonym], search_term: str
+    ) -> tuple[QuerySet[Synonym], bool]:
+        """Found by any of their terms as well as by their note."""
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        term = synonym_term(search_term)
+        if term:
+            found = found | queryset.filter(Q(terms__contains=[term]))
+        return found, duplicates

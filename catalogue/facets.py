@@ -51,7 +51,8 @@ class Facet:
     description: str  # what a value is, for the API schema
     table: str | None = None
     choices: tuple[tuple[Value, str], ...] = ()
-    repeatable: bool = True  # several values (ORed), or at most one
+    # Whether a value outside `choices` is malformed (a 400) rather than selecting nothing.
+    strict: bool = False
     # Values may also be local authorities' ONS codes (keys PLACE_OFFSET + their id), which are
     # counted (`places`) but not listed among the facet's values unless selected.
     places: bool = False
@@ -131,7 +132,7 @@ FACETS: tuple[Facet, ...] = (
         "Adopted",
         "Whether it has an adoption that is piloting, adopted or scaled.",
         choices=(("yes", "Adopted"), ("no", "Not yet adopted")),
-        repeatable=False,
+        strict=True,
     ),
     Facet(
         "adopted_in",

@@ -85,6 +85,22 @@ class EvidenceField(ValueListField):
         pass
 
 
+class ChoiceListField(ValueListField):
+    """A repeatable parameter whose values must be among its choices (`adopted=maybe` is a 400)."""
+
+    def __init__(self, *, choices: list[str], **kwargs: Any):
+        super().__init__(**kwargs)
+        self.choices = choices
+
+    def validate(self, value: list[str]) -> None:
+        super().validate(value)
+        for raw in value:
+            if raw not in self.choices:
+                raise forms.ValidationError(
+                    f"“{raw[:40]}” is not one of {', '.join(self.choices)}."
+                )
+
+
 class TextField(forms.CharField):
     def __init__(self, **kwargs: Any):
         kwargs.update(required=False, max_length=MAX_QUERY_LENGTH, strip=True)
@@ -97,7 +113,7 @@ class TextField(forms.CharField):
 
 
 class StrictChoiceField(forms.ChoiceField):
-    """A single choice whose bad values are 400s (adopted=maybe, sort=random)."""
+    """A single choice whose bad values are 400s (sort=random)."""
 
     def to_python(self, value: Any) -> str:
         text = super().to_python(value)
@@ -122,8 +138,10 @@ class StrictChoiceFilter(django_filters.Filter):
 
 
 def _facet_field(facet: Facet) -> forms.Field:
-    if not facet.repeatable:
-        return StrictChoiceField(required=False, label=facet.label, choices=facet.choices)
+    if facet.strict:
+        return ChoiceListField(
+            required=False, label=facet.label, choices=[str(value) for value in facet.values]
+        )
     if facet.integer:
         return EvidenceField(required=False, label=facet.label)
     if facet.places:
@@ -139,6 +157,10 @@ SEARCH_FIELDS: dict[str, forms.Field] = {
     **{facet.name: _facet_field(facet) for facet in FACETS},
     "sort": StrictChoiceField(
         required=False, label="Sort by", choices=[(sort.name, sort.label) for sort in SORTS]
+    ),
+    # `as_typed=yes`: search the words as typed, without correcting misspelt ones.
+    "as_typed": StrictChoiceField(
+        required=False, label="Search the words as typed", choices=[("", "No"), ("yes", "Yes")]
     ),
 }
 LABELS: dict[str, str] = {name: str(field.label) for name, field in SEARCH_FIELDS.items()}

@@ -9,9 +9,10 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models import F, Q, Value
+from django.db.models.functions import Lower, Replace
 from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
@@ -693,26 +694,66 @@ class SearchEntry(models.Model):
         return self.title
 
 
-class TitleWord(models.Model):
-    """A word of a published innovation's title, for "did you mean" spelling suggestions.
+class Word(models.Model):
+    """A word of the published catalogue's own text (titles, summaries, problems, how each
+    works), for correcting misspelt search words and for "did you mean" suggestions.
 
-    Kept by database triggers (migration 0016): a word is here exactly while at least one
-    published title has it, so that no suggestion names what only a draft, a submission or an
-    archived entry says.
+    Kept by database triggers (migration 0020): a word is here exactly while at least one
+    published innovation has it, so that no correction or suggestion names what only a draft,
+    a submission or an archived entry says. A hyphenated name is kept whole ("home-start") as
+    well as in its parts, so that "homestart" typed as one word finds it.
     """
 
     word = models.CharField(max_length=100, primary_key=True)
     # Not a PositiveIntegerField: its CHECK would turn a miscount into a failed innovation
     # write; the trigger deletes a word counted at zero or less instead.
-    titles = models.IntegerField(
-        default=0, help_text="How many published innovations have the word in their title."
+    entries = models.IntegerField(
+        default=0, help_text="How many published innovations have the word in their text."
     )
 
     class Meta:
         indexes = [
             # Nearest word by trigram distance (word <-> 'mentorng'), as a KNN index scan.
-            GistIndex(fields=["word"], opclasses=["gist_trgm_ops"], name="title_word_trgm"),
+            GistIndex(fields=["word"], opclasses=["gist_trgm_ops"], name="word_trgm"),
+            # A word typed without its hyphens ("homestart" for "home-start").
+            models.Index(Replace("word", Value("-"), Value("")), name="word_joined"),
         ]
 
     def __str__(self) -> str:
         return self.word
+
+
+def synonym_term(text: str) -> str:
+    """A term as synonyms are matched: lower case, single spaces, no quotes or surrounding
+    punctuation ("Older  People," → "older people")."""
+    words = text.replace('"', " ").lower().split()
+    return " ".join(word.strip(".,;:!?()[]{}'“”‘’") for word in words).strip()
+
+
+class Synonym(models.Model):
+    """Words and phrases people use for the same thing ("elderly", "older people"): a search for
+    any of them finds what the others say. Curators keep the list in the admin; a change
+    applies to the next search."""
+
+    terms = ArrayField(
+        models.CharField(max_length=60, validators=[single_line]),
+        help_text="Two or more words or phrases that mean the same, separated by commas.",
+    )
+    note = models.CharField(
+        max_length=200, blank=True, validators=[single_line], help_text="Why they belong together."
+    )
+
+    class Meta:
+        # Terms are looked up by overlap (terms && the query's words and phrases).
+        indexes = [GinIndex(fields=["terms"], name="synonym_terms_gin")]
+
+    def __str__(self) -> str:
+        return ", ".join(self.terms)
+
+    def clean(self) -> None:
+        terms = list(dict.fromkeys(term for t in self.terms or [] if (term := synonym_term(t))))
+        if len(terms) < 2:
+            raise ValidationError(
+                {"terms": "Give at least two words or phrases that mean the same."}
+            )
+        self.terms = terms

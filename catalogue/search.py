@@ -16,7 +16,6 @@ the page, the API's pages, the CSV and the feed select the same innovations in t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,9 +41,10 @@ from catalogue.facets import (
 )
 from catalogue.filtersets import SEARCH_FIELDS, clean_parameters, selected_in, sort_in_force
 from catalogue.models import Innovation
+from catalogue.query import SEARCH_CONFIG, Reading, read
+from catalogue.sql import Sql, join
 from kernel.paging import DEFAULT_PAGE_SIZE, PagingForm
 
-SEARCH_CONFIG = "english_unaccent"  # the text search configuration: English stems, unaccented
 SUGGESTION_LIMIT = 5
 
 # Private-use characters mark matches inside ts_headline's output, so that the text itself can be
@@ -68,6 +68,7 @@ class Criteria:
     q: str = ""
     selected: dict[str, list[Value]] = field(default_factory=dict)
     sort: str = "newest"
+    as_typed: bool = False  # search the words as typed, without correcting them
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,10 @@ class SearchResult:
     # A query of only words full-text search leaves out ("the", "or", "-"): it matches nothing,
     # and the page says why rather than suggesting other spellings.
     only_common_words: bool = False
+    # With a text query: "all" when the results have every word, "some" when none had them all
+    # and the search widened to most of them (CONTRACT.md, December 2026); None without one.
+    match: str | None = None
+    corrected_q: str | None = None  # the query searched, when misspelt words were corrected
     # Asked for with `search(params, places=True)` (the map): by local authority's ONS code,
     # how many of the innovations counted for `adopted_in` (disjunctively, as its regions are)
     # have an active adoption there; only codes above zero.
@@ -152,7 +157,12 @@ class SearchResult:
 
 
 def _criteria(data: dict[str, Any]) -> Criteria:
-    return Criteria(q=data.get("q") or "", selected=selected_in(data), sort=sort_in_force(data))
+    return Criteria(
+        q=data.get("q") or "",
+        selected=selected_in(data),
+        sort=sort_in_force(data),
+        as_typed=data.get("as_typed") == "yes",
+    )
 
 
 def criteria(params: QueryDict) -> Criteria:
@@ -184,13 +194,15 @@ def search(params: QueryDict, *, places: bool = False) -> SearchResult:
     page = paging.get("page") or 1
     page_size = paging.get("page_size") or DEFAULT_PAGE_SIZE
     wanted = _criteria(data)
+    database = _reading()
+    reading = read(wanted.q, database, correct=not wanted.as_typed) if wanted.q else None
     statement = _search_statement(
-        wanted, offset=(page - 1) * page_size, limit=page_size, places=places
+        wanted, reading, offset=(page - 1) * page_size, limit=page_size, places=places
     )
-    with _reading().cursor() as cursor:
+    with database.cursor() as cursor:
         cursor.execute(statement.text, statement.params)
         rows = cursor.fetchall()
-    count, facets, results, terms, counted_places = _read(rows, wanted.selected)
+    count, facets, results, terms, every_word, counted_places = _read(rows, wanted.selected)
 
     only_common_words = bool(wanted.q) and terms == 0
     suggestions = suggest(wanted.q) if wanted.q and not count and not only_common_words else []
@@ -205,6 +217,8 @@ def search(params: QueryDict, *, places: bool = False) -> SearchResult:
         q=wanted.q,
         selected=wanted.selected,
         only_common_words=only_common_words,
+        match=None if reading is None else ("all" if every_word else "some"),
+        corrected_q=reading.corrected_q if reading else None,
         places=counted_places if places else {},
     )
 
@@ -213,9 +227,11 @@ def ordered_ids(wanted: Criteria, limit: int | None = None) -> list[int]:
     """The ids of the innovations matching `wanted`, in its order (the first `limit` of them,
     or all): exactly the concatenation of the search's pages. One statement."""
     filters, _ = _filters(wanted.selected)
-    matches = [_text_match(wanted)] if wanted.q else []
+    database = _reading()
+    reading = read(wanted.q, database, correct=not wanted.as_typed) if wanted.q else None
+    matches = _text_match(wanted, reading) if reading else []
     statement = _with([*filters, *matches], _in_order(wanted, offset=0) + _limit(limit))
-    with _reading().cursor() as cursor:
+    with database.cursor() as cursor:
         cursor.execute(statement.text, statement.params)
         return [row[0] for row in cursor.fetchall()]
 
@@ -223,8 +239,6 @@ def ordered_ids(wanted: Criteria, limit: int | None = None) -> list[int]:
 def _mark(headline: str) -> str:
     return escape(headline).replace(_START, "<mark>").replace(_STOP, "</mark>")
 
-
-_TSQUERY = f"websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %s)"
 
 # Matches are marked inside the summary, the problem and how it works; marker characters in the
 # text itself are removed first, so that only the matches can become <mark> elements.
@@ -251,32 +265,13 @@ _HEADLINE_OPTIONS = (
 # Every value from the request travels as a parameter (hence S608 is off for this file).
 
 
-@dataclass(frozen=True, slots=True)
-class Sql:
-    """A piece of SQL and the values of its placeholders, in the order they appear in it."""
-
-    text: str
-    params: tuple[Any, ...] = ()
-
-    def __add__(self, other: Sql) -> Sql:
-        return Sql(self.text + other.text, self.params + other.params)
-
-
-def _join(separator: str, parts: Iterable[Sql]) -> Sql:
-    parts = list(parts)
-    return Sql(
-        separator.join(part.text for part in parts),
-        tuple(value for part in parts for value in part.params),
-    )
-
-
 def _cte(name: str, body: Sql, *, materialized: bool = False) -> Sql:
     """`name AS (body)`: one common table expression of a WITH statement."""
     return Sql(f"{name} AS {'MATERIALIZED ' if materialized else ''}(") + body + Sql(")")
 
 
 def _with(ctes: list[Sql], body: Sql) -> Sql:
-    return Sql("WITH ") + _join(", ", ctes) + Sql(" ") + body
+    return Sql("WITH ") + join(", ", ctes) + Sql(" ") + body
 
 
 def _limit(limit: int | None) -> Sql:
@@ -287,10 +282,6 @@ def _limit(limit: int | None) -> Sql:
 def _and(sources: list[str]) -> Sql:
     """SELECT the AND of single-row sources' bit strings."""
     return Sql(f"SELECT {' & '.join(f'{s}.b' for s in sources)} AS b FROM {', '.join(sources)}")
-
-
-def _tsquery(q: str) -> Sql:
-    return Sql(_TSQUERY, (q,))
 
 
 # --- The filters
@@ -350,26 +341,67 @@ def _filters(selected: dict[str, list[Value]]) -> tuple[list[Sql], dict[str, str
 # --- The text match
 
 
-def _text_match(wanted: Criteria) -> Sql:
-    """`matches`: one pass over the search entries (models.SearchEntry, narrow rows) the text
-    matches, with the columns the order needs: their ids for the counts, and a rank for those
-    the filters keep (NULL for the others, which are neither ranked nor listed)."""
+def _text_match(wanted: Criteria, reading: Reading) -> list[Sql]:
+    """`matches`: the search entries (models.SearchEntry, narrow rows) the text matches, with
+    the columns the order needs: their ids for the counts, and a rank for those the filters keep
+    (NULL for the others, which are neither ranked nor listed).
+
+    First those with every word (`strict`, through the GIN index). When the filters keep none
+    of them and the query has two words or more, those with at least half of its words
+    (`widened`; the scan does not even start otherwise: its condition is a one-time filter), ranked
+    by how many they have, then by `ts_rank`. `every_word` says which it was.
+    """
     # Every entry is published: without filters, every match is kept.
     kept = "get_bit(filtered.b, e.innovation_id::int) = 1" if wanted.selected else "true"
-    rank = (
-        Sql("ts_rank(e.search_vector, ") + _tsquery(wanted.q) + Sql(")")
-        if wanted.sort == "relevance"
-        else Sql("0")
-    )
+    relevance = wanted.sort == "relevance"
     columns = "".join(f"e.{column}, " for column in SORT_BY_NAME[wanted.sort].columns)
-    return _cte(
-        "matches",
+    every = reading.all_words()
+    rank = Sql("ts_rank(e.search_vector, ") + every + Sql(")") if relevance else Sql("0")
+    strict = _cte(
+        "strict" if reading.widens else "matches",
         Sql(f"SELECT e.innovation_id AS id, {columns}CASE WHEN {kept} THEN ")
         + rank
         + Sql(" END AS rank FROM catalogue_searchentry e, filtered WHERE e.search_vector @@ ")
-        + _tsquery(wanted.q),
+        + every,
         materialized=True,
     )
+    if not reading.widens:
+        return [strict, _cte("every_word(b)", Sql("SELECT true"))]
+    some = reading.any_word()
+    rank = (
+        Sql("e.words + ts_rank(e.search_vector, ") + some + Sql(", 32)") if relevance else Sql("0")
+    )
+    widened = _cte(
+        "widened",
+        Sql(f"SELECT e.innovation_id AS id, {columns}CASE WHEN {kept} THEN ")
+        + rank
+        + Sql(" END AS rank FROM (SELECT e.*, ")
+        + reading.words_matched("e.search_vector")
+        + Sql(
+            " AS words FROM catalogue_searchentry e WHERE NOT (SELECT b FROM every_word)"
+            " AND e.search_vector @@ "
+        )
+        + some
+        + Sql(") e, filtered WHERE e.words >= %s", (reading.need,)),
+        materialized=True,
+    )
+    return [
+        strict,
+        _cte(
+            "every_word(b)",
+            Sql("SELECT EXISTS (SELECT 1 FROM strict WHERE rank IS NOT NULL)"),
+            materialized=True,
+        ),
+        widened,
+        _cte(
+            "matches",
+            Sql(
+                "SELECT * FROM strict WHERE (SELECT b FROM every_word) "
+                "UNION ALL SELECT * FROM widened"
+            ),
+            materialized=True,
+        ),
+    ]
 
 
 # `text`: the matches' bit string, assembled as catalogue_bits (migration 0009) does, from 64-bit
@@ -439,7 +471,7 @@ def _disjunctive_counts(wanted: Criteria, filters: dict[str, str]) -> list[Sql]:
         ([FACET_BY_NAME[name].code for name in wanted.selected],),
     )
     return [
-        _cte("bases(code, b)", _join(" UNION ALL ", bases), materialized=True),
+        _cte("bases(code, b)", join(" UNION ALL ", bases), materialized=True),
         _cte("counts(key, n)", counts),
     ]
 
@@ -483,14 +515,14 @@ def _page(wanted: Criteria, offset: int, limit: int) -> Sql:
     )
 
 
-def _results(q: str) -> Sql:
+def _results(reading: Reading | None) -> Sql:
     """`results(rows)`: the page's innovations in order, as JSON, with their lead organisation
     and sectors (by name), and with a text query their highlighted passages."""
     highlight = (
         Sql(f"ts_headline('{SEARCH_CONFIG}'::regconfig, {_HIGHLIGHTED}, ")
-        + _tsquery(q)
+        + reading.highlighted()
         + Sql(", %s)", (_HEADLINE_OPTIONS,))
-        if q
+        if reading
         else Sql("NULL")
     )
     return _cte(
@@ -526,10 +558,10 @@ def _places_left_out(wanted: Criteria) -> Sql:
         for facet in FACETS
         if facet.places
     ]
-    return _join(" AND ", conditions) if conditions else Sql("true")
+    return join(" AND ", conditions) if conditions else Sql("true")
 
 
-def _rows(wanted: Criteria, places: bool = False) -> Sql:
+def _rows(wanted: Criteria, reading: Reading | None, places: bool = False) -> Sql:
     """The statement's rows: every count above zero and the total ('count'), the labels of the
     selected curated values, even at zero ('label'), the page as JSON ('results') and, with a
     text query, how many terms full-text search kept of it ('terms'). Local authorities'
@@ -548,21 +580,24 @@ def _rows(wanted: Criteria, places: bool = False) -> Sql:
         )
         + (Sql("true") if places else _places_left_out(wanted))
         + Sql(" UNION ALL SELECT 'label', v.k, 0, v.slug, v.name, NULL FROM v WHERE ")
-        + (_join(" OR ", chosen) if chosen else Sql("false"))
+        + (join(" OR ", chosen) if chosen else Sql("false"))
         + Sql(" UNION ALL SELECT 'results', NULL, NULL, NULL, NULL, rows FROM results")
     )
-    if wanted.q:
-        rows += Sql(" UNION ALL SELECT 'terms', NULL, numnode(") + _tsquery(wanted.q)
-        rows += Sql("), NULL, NULL, NULL")
+    if reading:
+        rows += Sql(" UNION ALL SELECT 'terms', NULL, numnode(") + reading.all_words()
+        rows += Sql("), NULL, NULL, NULL UNION ALL SELECT 'every word', NULL, b::int, NULL, NULL, ")
+        rows += Sql("NULL FROM every_word")
     return rows
 
 
-def _search_statement(wanted: Criteria, offset: int, limit: int, places: bool = False) -> Sql:
+def _search_statement(
+    wanted: Criteria, reading: Reading | None, offset: int, limit: int, places: bool = False
+) -> Sql:
     """The total, every facet's disjunctive counts (with `places`, local authorities' too),
     one page of results and the number of terms full-text search kept of the text, in one
     statement."""
     filters, names = _filters(wanted.selected)
-    text = [_text_match(wanted), _MATCH_BITS] if wanted.q else []
+    text = [*_text_match(wanted, reading), _MATCH_BITS] if reading else []
     return _with(
         [
             *filters,
@@ -570,20 +605,21 @@ def _search_statement(wanted: Criteria, offset: int, limit: int, places: bool = 
             *_disjunctive_counts(wanted, names),
             _VOCABULARY,
             _page(wanted, offset, limit),
-            _results(wanted.q),
+            _results(reading),
         ],
-        _rows(wanted, places),
+        _rows(wanted, reading, places),
     )
 
 
 def _read(
     rows: list[tuple[Any, ...]], selected: dict[str, list[Value]]
-) -> tuple[int, dict[str, list[FacetValue]], list[SearchHit], int | None, dict[str, int]]:
+) -> tuple[int, dict[str, list[FacetValue]], list[SearchHit], int | None, bool, dict[str, int]]:
     """The total, the facets, the page's hits, the number of terms kept (None without a text
-    query) and the local authorities' counts (those the rows have), from the rows of the
-    search statement."""
+    query), whether the matches have every word and the local authorities' counts (those the
+    rows have), from the rows of the search statement."""
     total = 0
     terms = None
+    every_word = True
     places: dict[str, int] = {}
     hits: list[SearchHit] = []
     counted: dict[str, dict[str, tuple[str | None, int]]] = {facet.name: {} for facet in FACETS}
@@ -593,6 +629,9 @@ def _read(
             continue
         if kind == "terms":
             terms = count
+            continue
+        if kind == "every word":
+            every_word = bool(count)
             continue
         if key == TOTAL_KEY:
             total = count
@@ -613,7 +652,7 @@ def _read(
         else:
             counted[facet.name][value] = (label, count)
     facets = {facet.name: _facet_values(facet, counted[facet.name], selected) for facet in FACETS}
-    return total, facets, hits, terms, places
+    return total, facets, hits, terms, every_word, places
 
 
 def _hits(rows: list[list[Any]]) -> list[SearchHit]:
@@ -668,17 +707,17 @@ def _facet_values(
 
 # --- Suggestions -------------------------------------------------------------------------------
 
-# The query with each word replaced by the nearest word of a published title (when one is
-# near enough), then vocabulary names that look like the query.
+# The query with each word replaced by the nearest word of the published catalogue (when one is
+# near enough: a few letters apart), then vocabulary names that look like the query.
 SUGGESTIONS_SQL = """
 WITH typed AS (
     SELECT word, n FROM unnest(%(words)s::text[]) WITH ORDINALITY AS t(word, n)
 ), corrected AS (
-    SELECT string_agg(
-               CASE WHEN best.score >= 0.2 THEN best.word ELSE typed.word END, ' '
-               ORDER BY typed.n) AS text
+    SELECT string_agg(coalesce(best.word, typed.word), ' ' ORDER BY typed.n) AS text
       FROM typed LEFT JOIN LATERAL (
-          SELECT w.word, similarity(w.word, typed.word) AS score FROM catalogue_titleword w
+          SELECT w.word FROM catalogue_word w
+           WHERE similarity(w.word, typed.word) >= 0.2
+             AND levenshtein(w.word, typed.word) <= greatest(2, length(typed.word) / 3)
            ORDER BY w.word <-> typed.word LIMIT 1
       ) best ON true
 ), names AS (

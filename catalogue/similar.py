@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from catalogue.facets import FACET_CODES, KEY_BASE
 from catalogue.models import Innovation
-from catalogue.search import SEARCH_CONFIG
+from catalogue.query import SEARCH_CONFIG
 
 # A published innovation scores two points for every sector it shares with this one, one for
 # every group of people it also helps, and up to three for how well its text matches the words

@@ -33,6 +33,7 @@ from catalogue.choices import (
 from catalogue.facets import SORTS
 from catalogue.filtersets import LABELS
 from catalogue.forms import EditForm, SubmissionForm
+from catalogue.hexmap import HexMap, hex_map
 from catalogue.models import (
     Innovation,
     ReachFigure,
@@ -64,6 +65,39 @@ def _with_page(params: QueryDict, page: int) -> str:
     return changed.urlencode()
 
 
+def _as_typed(params: QueryDict) -> str:
+    """The query string searching the words as typed, back on page one."""
+    changed = params.copy()
+    changed.pop("page", None)
+    changed["as_typed"] = "yes"
+    return changed.urlencode()
+
+
+def _in_place(params: QueryDict, code: str) -> str:
+    """The query string narrowed to innovations adopted in one local authority: whatever
+    `adopted_in` said is replaced by it (so the results are as many as the map counted there),
+    the rest kept, back on page one."""
+    kept = params.copy()
+    kept.pop("page", None)
+    kept.setlist("adopted_in", [code])
+    return kept.urlencode()
+
+
+def _places_map(params: QueryDict, places: dict[str, int]) -> HexMap | None:
+    """The map of where the innovations of this search have been adopted (`places`: counted by
+    the search itself, in its one statement), or None when none has been anywhere named."""
+    if not places:
+        return None
+    return hex_map(
+        places,
+        lambda code: f"?{_in_place(params, code)}",
+        title="Map of the local authorities where these innovations have been adopted",
+        noun=("innovation", "innovations"),
+        id_prefix="search-map",
+        chosen=[code.strip() for code in params.getlist("adopted_in")],
+    )
+
+
 def page_numbers(page: int, last: int) -> list[int | None]:
     """The page links GOV.UK's pagination shows: the first, the last, and those either side of
     the current page, with None where pages are left out (an ellipsis)."""
@@ -87,7 +121,7 @@ def innovation_list(request: HtmxHttpRequest) -> HttpResponse:
         "labels": labels,
     }
     try:
-        result = search(params)
+        result = search(params, places=True)
     except SearchError as exc:
         # Only the keywords box is drawn on an error page (the filters need a result to show
         # their counts), so only a problem with the keywords links to its field.
@@ -121,6 +155,8 @@ def innovation_list(request: HtmxHttpRequest) -> HttpResponse:
             for n in page_numbers(result.page, result.num_pages)
         ],
         export_query=_without(params, "page"),
+        as_typed_query=_as_typed(params) if result.corrected_q else None,
+        places_map=_places_map(params, result.places),
     )
     return _search_page(request, context)
 

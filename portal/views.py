@@ -5,12 +5,15 @@ and how innovations spread (the rings of a network among the rest)."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.db.models import Exists, F, OuterRef, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from adopters import services as adopter_services
 from adopters.choices import AdoptionStatus
@@ -20,6 +23,7 @@ from catalogue import services as catalogue_services
 from catalogue.charts import reach_chart
 from catalogue.choices import EVIDENCE_LEVEL_EXPLANATIONS, STAGE_EXPLANATIONS, Stage
 from catalogue.facets import FACET_CODES, KEY_BASE, TOTAL_KEY
+from catalogue.hexmap import HexMap, hex_map
 from catalogue.models import (
     BeneficiaryGroup,
     FacetTotal,
@@ -101,6 +105,7 @@ def innovation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "status_counts": status_counts,
         "by_region": by_region,
         "most_in_a_region": max((total for _, total, _ in by_region), default=0),
+        "adoption_map": _adoption_map(adoptions),
         "reach": reach,
         # A line needs two points: measures counted once are in the table only.
         "charts": [
@@ -156,6 +161,24 @@ def _adoptions_by_region(adoptions: list[Adoption]) -> tuple[dict[str, int], lis
         for place, counts in by_region.items()
     ]
     return {label: n for label, n in status_counts.items() if n}, rows
+
+
+def _adoption_map(adoptions: list[Adoption]) -> HexMap | None:
+    """The hex map of the active adoptions (piloting, adopted, scaled) by local authority,
+    counted from the adoptions the page lists already; None when none of them names one."""
+    counts = Counter(
+        adoption.local_authority.code
+        for adoption in adoptions
+        if adoption.is_active and adoption.local_authority is not None
+    )
+    if not counts:
+        return None
+    search = reverse("catalogue:innovation-list")
+    return hex_map(
+        counts,
+        lambda code: f"{search}?{urlencode({'adopted_in': code})}",
+        title="Map of the local authorities where it has been adopted",
+    )
 
 
 def _reach_series(innovation: Innovation) -> dict[str, list[ReachFigure]]:

@@ -64,14 +64,21 @@ class SearchResponseSerializer(serializers.Serializer):
     results = SearchHitSerializer(many=True)
     facets = FacetsSerializer()
     suggestions = serializers.ListField(child=serializers.CharField())
+    match = serializers.ChoiceField(
+        choices=["all", "some"],
+        allow_null=True,
+        help_text="With `q`: `all` when the results have every word, `some` when no innovation "
+        "had them all and the search widened to most of them; null without `q`.",
+    )
+    corrected_q = serializers.CharField(
+        allow_null=True,
+        help_text="The query searched when misspelt words were corrected (`as_typed=yes` "
+        "searches them as typed); otherwise null.",
+    )
 
 
 def _facet_parameter(facet: Facet) -> OpenApiParameter:
     """A facet's parameter, from its declaration (catalogue/facets.py)."""
-    if not facet.repeatable:
-        return OpenApiParameter(
-            facet.name, OpenApiTypes.STR, enum=facet.values, description=facet.description
-        )
     if facet.integer:
         low, high = min(facet.values), max(facet.values)
         items: dict[str, Any] = {"type": "integer", "minimum": low, "maximum": high}
@@ -97,7 +104,16 @@ SEARCH_PARAMETERS = [
     OpenApiParameter(
         "q",
         {"type": "string", "maxLength": MAX_QUERY_LENGTH, "pattern": NO_CONTROL_CHARACTERS},
-        description='Full text, web-search syntax: words, "quoted phrase", or, -excluded.',
+        description='Full text, web-search syntax: words, "quoted phrase", or, -excluded. '
+        "Words people use for the same thing find each other (synonyms curators keep), a "
+        "misspelt word is corrected (`corrected_q`), and when no innovation has every word, "
+        "those with most of them are returned (`match`).",
+    ),
+    OpenApiParameter(
+        "as_typed",
+        OpenApiTypes.STR,
+        enum=["yes"],
+        description="`yes`: search the words as typed, without correcting misspelt ones.",
     ),
     *(_facet_parameter(facet) for facet in FACETS),
     OpenApiParameter(

@@ -95,6 +95,8 @@ def search_response(request: Request, result: SearchResult) -> dict[str, Any]:
             for facet, values in result.facets.items()
         },
         "suggestions": result.suggestions,
+        "match": result.match,
+        "corrected_q": result.corrected_q,
     }
 
 

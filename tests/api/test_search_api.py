@@ -23,7 +23,17 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/innovations/"
-RESPONSE_KEYS = {"count", "next", "previous", "results", "facets", "suggestions"}
+# The contract's keys, and its December 2026 additions (`match`, `corrected_q`).
+RESPONSE_KEYS = {
+    "count",
+    "next",
+    "previous",
+    "results",
+    "facets",
+    "suggestions",
+    "match",
+    "corrected_q",
+}
 RESULT_KEYS = {
     "slug",
     "title",
@@ -282,6 +292,16 @@ def test_values_of_one_parameter_combine_with_or(client, catalogue):
     assert set(slugs(data)) == {SHARED, HOMEWORK, DISCHARGE}
     data = get(client, {"stage": ["developing-testing", "changing-systems"]})
     assert set(slugs(data)) == {HOMEWORK, DISCHARGE}
+
+
+def test_a_repeated_adopted_selects_both_whatever_the_order(client, catalogue):
+    both = get(client, {"adopted": ["yes", "no"]})
+    assert both["count"] == 4
+    assert get(client, {"adopted": ["no", "yes"]})["count"] == 4
+    assert facet(both, "adopted") == {"yes": (2, True), "no": (2, True)}
+    # A bad value beside good ones is still a 400 naming the parameter.
+    refused = get(client, {"adopted": ["yes", "maybe"]}, status=400)
+    assert "adopted" in str(refused)
 
 
 def test_different_parameters_combine_with_and(client, catalogue):
@@ -589,13 +609,23 @@ def test_queries_do_not_grow_with_the_facets_selected(client, many_innovations):
 def test_a_search_is_one_statement(client, many_innovations, django_assert_num_queries):
     # Counts, the page of results, their organisations and sectors: one round trip.
     with django_assert_num_queries(1):
-        data = client.get(URL, {"q": "innovation", "sector": "health", "page_size": "50"}).json()
+        data = client.get(URL, {"sector": "health", "page_size": "50"}).json()
     assert data["results"]
 
 
+def test_a_text_search_reads_its_words_first(client, many_innovations, django_assert_num_queries):
+    # One statement reads the words (corrections, synonyms, joined words), one searches,
+    # however many words the query has and whether or not it is widened.
+    for q in ["innovation", "innovation health", "innovatoin zzzzqqq"]:
+        with django_assert_num_queries(2):
+            data = client.get(URL, {"q": q, "sector": "health", "page_size": "50"}).json()
+        assert data["results"], q
+
+
 def test_suggestions_take_one_more_statement(client, many_innovations, django_assert_num_queries):
-    with django_assert_num_queries(2):
-        client.get(URL, {"q": "innovatoin"})
+    with django_assert_num_queries(3):
+        data = client.get(URL, {"q": "qqqqzzzz"}).json()
+    assert data["count"] == 0
 
 
 # --- The page and the API agree ------------------------------------------------------------------
@@ -670,7 +700,15 @@ def test_the_schema_describes_every_search_parameter(client):
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
     operation = schema["paths"]["/api/v1/innovations/"]["get"]
     described = {p["name"]: p["schema"] for p in operation["parameters"] if p["in"] == "query"}
-    assert set(described) == {"q", *FACET_KEYS, "sort", "page", "page_size", "format"}
+    assert set(described) == {
+        "q",
+        *FACET_KEYS,
+        "sort",
+        "as_typed",
+        "page",
+        "page_size",
+        "format",
+    }
     slug = {"type": "string", "pattern": "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]*$"}
     for name in ("sector", "beneficiary", "scaling_route", "region"):
         assert described[name] == {"type": "array", "items": slug}, name
@@ -692,8 +730,10 @@ def test_the_schema_describes_every_search_parameter(client):
         "type": "array",
         "items": {"type": "integer", "minimum": 1, "maximum": 5},
     }
-    assert described["adopted"]["type"] == "string"
-    assert sorted(described["adopted"]["enum"]) == ["no", "yes"]
+    assert described["adopted"] == {
+        "type": "array",
+        "items": {"type": "string", "enum": ["yes", "no"]},
+    }
     assert described["sort"]["type"] == "string"
     assert sorted(described["sort"]["enum"]) == sorted(
         ["relevance", "newest", "most_adopted", "evidence", "title"]

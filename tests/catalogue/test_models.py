@@ -366,12 +366,3 @@ def test_facet_columns_survive_truncate_and_a_region_moving_nation():
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("TRUNCATE catalogue_innovation CASCADE")
     assert stored_totals() == {}
-
-
-def test_title_words_are_words_with_letters():
-    from catalogue.models import TitleWord
-
-    InnovationFactory(title="Reading 2016 for 12345 Y2K carers")
-    words = set(TitleWord.objects.values_list("word", flat=True))
-    assert {"reading", "for", "y2k", "carers"} <= words
-    assert not words & {"2016", "12345"}

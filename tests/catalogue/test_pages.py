@@ -261,7 +261,8 @@ def test_home_page_figures_are_kept_for_a_minute(client, published):
 def test_a_query_of_only_common_words_says_why_it_finds_nothing(
     client, published, q, django_assert_num_queries
 ):
-    with django_assert_num_queries(1):  # no suggestions are looked for
+    # The query's words are read, then searched; no suggestions are looked for.
+    with django_assert_num_queries(2):
         response = client.get(reverse("catalogue:innovation-list"), {"q": q})
     assert response.status_code == 200
     assert response.context["result"].count == 0

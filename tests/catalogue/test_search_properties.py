@@ -8,6 +8,7 @@ with the engine (no facet columns, no filter set), so a disagreement is a bug in
 from __future__ import annotations
 
 import datetime
+import math
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -102,7 +103,7 @@ def subsets(values) -> st.SearchStrategy:
 
 innovation_specs = st.fixed_dictionaries(
     {
-        "word": st.sampled_from(TITLE_WORDS),
+        "words": st.sets(st.sampled_from(TITLE_WORDS), min_size=1, max_size=3).map(sorted),
         "sectors": subsets(SECTORS),
         "beneficiaries": subsets(BENEFICIARIES),
         "routes": subsets(ROUTES),
@@ -141,7 +142,21 @@ def selection(values) -> st.SearchStrategy:
 
 filter_choices = st.fixed_dictionaries(
     {
-        "q": st.sampled_from([[], [], ["reading"], ["gardening"], ["reading or cooking"]]),
+        # One word, words joined by `or`, and several words, which the search widens to
+        # most of them when no innovation has them all (issue 15).
+        "q": st.sampled_from(
+            [
+                [],
+                [],
+                ["reading"],
+                ["gardening"],
+                ["reading or cooking"],
+                ["reading gardening"],
+                ["reading gardening cooking"],
+                ["gardening cooking -reading"],
+                ["reading or gardening cooking"],
+            ]
+        ),
         "sector": selection(SECTORS),
         "beneficiary": selection(BENEFICIARIES),
         "scaling_route": selection(ROUTES),
@@ -247,9 +262,13 @@ class Record:
             "adopted_in": self.adopted_in(),
         }[facet]
 
-    def matches_q(self, q: str) -> bool:
-        # The queries drawn are "word" or "word or word"; each word is its own stem.
-        return any(word in self.words for word in q.split(" or "))
+    def words_matched(self, q: str) -> int | None:
+        """How many of the query's clauses it has, or None when it has an excluded word. The
+        queries drawn are words, `a or b` and `-c`; each word is its own stem."""
+        clauses, excluded = parsed(q)
+        if self.words & excluded:
+            return None
+        return sum(bool(self.words & clause) for clause in clauses)
 
     def selected_by(self, facet: str, values: list[str]) -> bool:
         """Whether this innovation passes one parameter (values of a parameter OR together)."""
@@ -264,16 +283,59 @@ class Record:
             return (self.adoption_count >= 1) == (values[0] == "yes")
         return bool(self.facet_values(facet) & set(values))
 
-    def matches(self, filters: dict[str, list[str]], *, ignoring: str | None = None) -> bool:
-        if not self.published:
-            return False
-        if filters["q"] and not self.matches_q(filters["q"][0]):
-            return False
+    def passes(self, filters: dict[str, list[str]], *, ignoring: str | None = None) -> bool:
+        """Whether it passes every selected facet (but `ignoring`), text aside."""
         return all(
             self.selected_by(facet, filters[facet])
             for facet in FACETS
             if facet != ignoring and filters[facet]
         )
+
+    def matches(
+        self,
+        filters: dict[str, list[str]],
+        *,
+        ignoring: str | None = None,
+        text: set[int] | None = None,
+    ) -> bool:
+        """Whether it is a result (`text`: the ids the text query selects; see `text_matches`)."""
+        if not self.published or (text is not None and self.id not in text):
+            return False
+        return self.passes(filters, ignoring=ignoring)
+
+
+def parsed(q: str) -> tuple[list[set[str]], set[str]]:
+    """The clauses of a query drawn above (each a set of words ORed) and its excluded words."""
+    clauses: list[set[str]] = []
+    excluded: set[str] = set()
+    either = False
+    for word in q.split():
+        if word == "or":
+            either = True
+        elif word.startswith("-"):
+            excluded.add(word[1:])
+        elif either:
+            clauses[-1].add(word)
+            either = False
+        else:
+            clauses.append({word})
+    return clauses, excluded
+
+
+def text_matches(records: list[Record], filters: dict[str, list[str]]) -> tuple[set[int], str]:
+    """The ids the text selects and the kind of match, by the rule of CONTRACT.md: those with
+    every word; but when the filters keep none of those and the query has two clauses or more,
+    those with at least half of them."""
+    published = [record for record in records if record.published]
+    if not filters["q"]:
+        return {record.id for record in published}, ""
+    q = filters["q"][0]
+    clauses, _ = parsed(q)
+    every = {r.id for r in published if r.words_matched(q) == len(clauses)}
+    if len(clauses) < 2 or any(r.id in every and r.passes(filters) for r in published):
+        return every, "all"
+    need = math.ceil(len(clauses) / 2)
+    return {r.id for r in published if (r.words_matched(q) or 0) >= need}, "some"
 
 
 def expected_facet(
@@ -281,8 +343,9 @@ def expected_facet(
 ) -> set[tuple[str, int, bool]]:
     """Disjunctive counts: over everything matching every selected filter except facet's own."""
     counts: Counter[str] = Counter()
+    text, _ = text_matches(records, filters)
     for record in records:
-        if record.matches(filters, ignoring=facet):
+        if record.matches(filters, ignoring=facet, text=text):
             counts.update(record.facet_values(facet))
     chosen = set(filters[facet])
     if facet == "adopted_in":
@@ -321,7 +384,7 @@ def build(specs: list[dict], order: list[int]) -> list[Record]:
     records = []
     for position, spec in zip(order, specs, strict=False):
         # Unique titles whose order is decided before the first space, in any collation.
-        title = f"T{position:02d} {spec['word']}"
+        title = f"T{position:02d} {' '.join(spec['words'])}"
         published = spec["status"] == "published"
         innovation = InnovationFactory(
             title=title,
@@ -352,7 +415,7 @@ def build(specs: list[dict], order: list[int]) -> list[Record]:
                 id=innovation.id,
                 slug=innovation.slug,
                 title=title,
-                words={spec["word"]},
+                words=set(spec["words"]),
                 published=published,
                 published_at=spec["published_at"],
                 sectors=set(spec["sectors"]),
@@ -395,8 +458,10 @@ def test_total_and_every_facet_count_match_the_brute_force_reference(specs, orde
         records = build(specs, order)
         result = search(query_dict(filters))
 
-        expected_total = sum(record.matches(filters) for record in records)
+        text, match = text_matches(records, filters)
+        expected_total = sum(record.matches(filters, text=text) for record in records)
         assert result.count == expected_total
+        assert result.match == (match or None)
         for facet in FACETS:
             assert engine_facet(result, facet) == expected_facet(records, filters, facet), facet
         assert result.places == {}  # not asked for
@@ -423,7 +488,8 @@ def test_drafts_and_archived_innovations_never_count_in_any_facet(specs, order, 
         result = search(query_dict(filters))
 
         # Counting over the published records alone gives the engine's numbers exactly.
-        assert result.count == sum(record.matches(filters) for record in published_only)
+        text, _ = text_matches(published_only, filters)
+        assert result.count == sum(record.matches(filters, text=text) for record in published_only)
         for facet in FACETS:
             assert engine_facet(result, facet) == expected_facet(published_only, filters, facet)
 
@@ -466,7 +532,8 @@ def test_pages_together_hold_exactly_the_matching_innovations_for_every_sort(
         # What the CSV export and the feed read: the pages, concatenated.
         assert ordered_ids(criteria(query_dict(filters, **extra))) == seen_ids
 
-        matching = [record for record in records if record.matches(filters)]
+        text, match = text_matches(records, filters)
+        matching = [record for record in records if record.matches(filters, text=text)]
         assert len(seen) == len(set(seen)) == first.count  # no innovation twice, none lost
         assert set(seen) == {record.slug for record in matching}
         effective = sort or ("relevance" if filters["q"] else "newest")
@@ -474,6 +541,11 @@ def test_pages_together_hold_exactly_the_matching_innovations_for_every_sort(
             effective = "newest"
         if effective != "relevance":
             assert seen == expected_order(matching, effective)
+        elif match == "some":
+            # Widened: those with more of the words first.
+            by_slug = {record.slug: record for record in matching}
+            had = [by_slug[slug].words_matched(filters["q"][0]) for slug in seen]
+            assert had == sorted(had, reverse=True)
 
 
 # --- Any query text ------------------------------------------------------------------------------

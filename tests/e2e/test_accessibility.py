@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 
 from adopters.models import Adoption
 from adopters.services import verification_token
-from catalogue.models import Region
+from catalogue.models import LocalAuthority, Region
 from networks.services import enrol, ensure_innovation_network
 from tests.factories import (
     AdoptionFactory,
@@ -82,12 +82,18 @@ def catalogue(settings):
         ReachFigureFactory(
             innovation=homeshare, measure="schemes", value=value, date=f"{year}-01-01"
         )
+    # Browser tests flush the database, the regions and local authorities a migration seeds
+    # included.
+    north_west = Region.objects.get_or_create(
+        slug="north-west", defaults={"name": "North West", "kind": "region"}
+    )[0]
     adoption = AdoptionFactory(
         innovation=homeshare,
         organisation=OrganisationFactory(name="Wirral Council", kind="local-authority"),
-        # Browser tests flush the database, the regions a migration seeds included.
-        region=Region.objects.get_or_create(
-            slug="north-west", defaults={"name": "North West", "kind": "region"}
+        region=north_west,
+        # In a local authority, so that the innovation's page draws its hex map.
+        local_authority=LocalAuthority.objects.get_or_create(
+            code="E08000015", defaults={"name": "Wirral", "region": north_west}
         )[0],
         status="adopted",
         adapted=True,
@@ -211,6 +217,32 @@ def test_signed_in_pages_and_their_errors_have_no_violations(live_server, browse
     check(page, f"{base}/innovations/{other.slug}/reach/", found)
     assert "You cannot do this" in page.title()
     assert found == []
+
+
+def test_the_adoption_maps_have_no_violations_and_name_each_area(live_server, browser, catalogue):
+    """The hex maps of the innovation's page and of the search: every district a named
+    picture, the adopted ones links to the search, which a keyboard reaches and follows."""
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/innovations/homeshare/")
+    hex_map = page.get_by_role("group", name="Map of the local authorities where it has been")
+    assert hex_map.is_visible()
+    assert hex_map.get_by_role("img", name="Hartlepool: no adoptions").count() == 1
+    assert hex_map.get_by_role("group", name="North West").is_visible()
+    wirral = hex_map.get_by_role("link", name="Wirral: 1 adoption")
+    assert wirral.get_attribute("href") == "/innovations/?adopted_in=E08000015"
+    assert violations(page) == []
+    wirral.focus()
+    assert violations(page) == []  # the focused hexagon too
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/innovations/?adopted_in=E08000015")
+    # The search page maps its results the same way, and a click narrows the search to the area.
+    search_map = page.get_by_role("group", name="Map of the local authorities where these")
+    assert search_map.get_by_role("img", name="Hartlepool: no innovations").count() == 1
+    assert violations(page) == []
+    page.goto(f"{live_server.url}/innovations/?q=homeshare")
+    search_map.get_by_role("link", name="Wirral: 1 innovation").click()
+    page.wait_for_url("**/innovations/?q=homeshare&adopted_in=E08000015")
+    assert page.locator(".result-count").inner_text().startswith("1 innovation")
 
 
 def test_the_500_page_has_no_violations(live_server, browser, catalogue):

@@ -1,11 +1,12 @@
-"""Suggestions ("did you mean") offer only words of what is public now (issue 14, finding 8): the
-title words' dictionary holds a word exactly while a published title has it."""
+"""Corrections and suggestions ("did you mean") offer only words of what is public now (issue 14,
+finding 8; issue 15): the dictionary holds a word exactly while a published innovation's title,
+summary, problem or how it works has it."""
 
 import pytest
 from django.db import connection
 
 from catalogue import services
-from catalogue.models import Innovation, TitleWord
+from catalogue.models import Innovation, Word
 from catalogue.search import suggest
 from tests.factories import InnovationFactory
 
@@ -13,15 +14,21 @@ pytestmark = pytest.mark.django_db
 
 
 def words() -> dict[str, int]:
-    return dict(TitleWord.objects.values_list("word", "titles"))
+    return dict(Word.objects.values_list("word", "entries"))
+
+
+def entry(*, title: str, **fields) -> Innovation:
+    """An innovation whose only words are its title's (and those of `fields`)."""
+    blank = {"summary": "", "problem": "", "how_it_works": ""}
+    return InnovationFactory(title=title, **(blank | fields))
 
 
 def recounted() -> dict[str, int]:
-    """The dictionary as the published titles make it now."""
+    """The dictionary as the published innovations make it now."""
     with connection.cursor() as cursor:
         cursor.execute(
             """SELECT w, count(*) FROM catalogue_innovation i,
-                      unnest(catalogue_title_words_of(i.title)) w
+                      unnest(catalogue_innovation_words(i)) w
                 WHERE i.status = 'published' GROUP BY w"""
         )
         return dict(cursor.fetchall())
@@ -32,19 +39,19 @@ def suggested(q: str) -> str:
 
 
 def test_a_draft_s_words_are_never_suggested():
-    InnovationFactory(title="Shared reading")
-    InnovationFactory(draft=True, title="Zygomorphic gardens")
+    entry(title="Shared reading")
+    entry(draft=True, title="Zygomorphic gardens")
     assert "zygomorphic" not in words()
     assert "zygomorphic" not in suggested("zygomorphc")
 
 
 def test_a_submitted_entry_s_words_are_never_suggested():
-    InnovationFactory(draft=True, status="submitted", title="Quixotic befriending")
+    entry(draft=True, status="submitted", title="Quixotic befriending")
     assert "quixotic" not in suggested("quixotc")
 
 
 def test_archiving_takes_an_entry_s_words_out_of_the_suggestions(curator):
-    innovation = InnovationFactory(title="Quixotic befriending")
+    innovation = entry(title="Quixotic befriending")
     assert "quixotic" in suggested("quixotc")
 
     services.archive(innovation, by=curator)
@@ -54,7 +61,7 @@ def test_archiving_takes_an_entry_s_words_out_of_the_suggestions(curator):
 
 
 def test_sending_back_to_draft_takes_the_words_out_and_publishing_brings_them_back(curator):
-    innovation = InnovationFactory(title="Quixotic befriending")
+    innovation = entry(title="Quixotic befriending")
     services.return_to_draft(innovation, by=curator, reason="Needs a clearer summary.")
     assert "quixotic" not in suggested("quixotc")
 
@@ -65,7 +72,7 @@ def test_sending_back_to_draft_takes_the_words_out_and_publishing_brings_them_ba
 
 
 def test_a_retitled_entry_s_old_words_go_and_its_new_ones_come():
-    innovation = InnovationFactory(title="Quixotic befriending")
+    innovation = entry(title="Quixotic befriending")
     innovation.title = "Practical befriending"
     innovation.save()
     assert "quixotic" not in words()
@@ -73,8 +80,8 @@ def test_a_retitled_entry_s_old_words_go_and_its_new_ones_come():
 
 
 def test_a_word_stays_while_another_published_title_has_it(curator):
-    first = InnovationFactory(title="Reading circles")
-    InnovationFactory(title="Reading rooms")
+    first = entry(title="Reading circles")
+    entry(title="Reading rooms")
     assert words()["reading"] == 2
 
     services.archive(first, by=curator)
@@ -85,28 +92,44 @@ def test_a_word_stays_while_another_published_title_has_it(curator):
 
 
 def test_a_deleted_entry_s_words_go():
-    innovation = InnovationFactory(title="Quixotic befriending")
+    innovation = entry(title="Quixotic befriending")
     innovation.delete()
     assert words() == {}
 
 
-def test_updates_that_touch_neither_title_nor_status_change_nothing():
-    innovation = InnovationFactory(title="Reading circles")
-    Innovation.objects.filter(pk=innovation.pk).update(summary="Changed.")
+def test_updates_that_touch_none_of_its_words_nor_its_status_change_nothing():
+    innovation = entry(title="Reading circles")
+    Innovation.objects.filter(pk=innovation.pk).update(outcomes="Changed entirely.")
     Innovation.objects.filter(pk=innovation.pk).update(id=innovation.pk)
     innovation.save()
     assert words() == {"reading": 1, "circles": 1}
 
 
+def test_the_summary_problem_and_how_it_works_are_words_too():
+    innovation = entry(
+        title="Reading", summary="Loneliness eased", problem="Isolation", how_it_works="Weekly"
+    )
+    assert {"reading", "loneliness", "eased", "isolation", "weekly"} == set(words())
+    innovation.summary = "Friendship"
+    innovation.save()
+    assert "loneliness" not in words()
+    assert "friendship" in words()
+
+
+def test_a_hyphenated_name_is_kept_whole_and_in_parts_unaccented():
+    entry(title="Home-Start visits", summary="Café réunions")
+    assert {"home-start", "home", "start", "visits", "cafe", "reunions"} == set(words())
+
+
 def test_a_word_twice_in_one_title_counts_that_title_once():
-    InnovationFactory(title="Reading, reading and more reading")
+    entry(title="Reading, reading and more reading")
     assert words()["reading"] == 1
 
 
 def test_the_dictionary_always_matches_the_published_titles(curator):
-    a = InnovationFactory(title="Shared reading circles")
-    b = InnovationFactory(title="Reading for carers")
-    c = InnovationFactory(draft=True, title="Carers' circles")
+    a = entry(title="Shared reading circles")
+    b = entry(title="Reading for carers")
+    c = entry(draft=True, title="Carers' circles")
     services.archive(a, by=curator)
     b.title = "Reading for young carers"
     b.save()
@@ -118,8 +141,8 @@ def test_the_dictionary_always_matches_the_published_titles(curator):
 
 
 def test_the_search_api_suggests_only_public_words(client, curator):
-    InnovationFactory(title="Shared reading")
-    archived = InnovationFactory(title="Quixotic befriending")
+    entry(title="Shared reading")
+    archived = entry(title="Quixotic befriending")
     services.archive(archived, by=curator)
 
     data = client.get("/api/v1/innovations/", {"q": "quixotc"}).json()
@@ -129,7 +152,7 @@ def test_the_search_api_suggests_only_public_words(client, curator):
 
 
 def test_truncating_the_innovations_empties_the_dictionary():
-    InnovationFactory(title="Shared reading")
+    entry(title="Shared reading")
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("TRUNCATE catalogue_innovation CASCADE")

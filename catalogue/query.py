@@ -1,0 +1,347 @@
+"""How a text query is read: its words, what people mean by them, and their misspellings.
+
+`read(q)` parses web-search syntax as PostgreSQL's `websearch_to_tsquery` does (words,
+`"quoted phrases"`, `or`, `-excluded`), then asks the database once (`_READING_SQL`):
+
+- whether each word or phrase matches anything published, and whether full-text search keeps
+  it at all (English stop words it leaves out);
+- a correction for a word of letters that matches nothing and that no synonym explains: the
+  nearest word of the published catalogue (`models.Word`) within a typo budget (one letter
+  wrong from five letters, two from nine, as dedicated search engines allow);
+- the synonyms curators keep (`models.Synonym`) of every word, of every two or three words
+  typed next to each other ("older people") and of every correction;
+- words of the catalogue that two or three typed words make when joined ("home start" →
+  "homestart"), and hyphenated names typed with spaces or joined.
+
+The result, a `Reading`, is a list of clauses: each one of the query's words (or phrases, or
+words joined by `or`) with its alternatives (the word or its correction, its synonyms, its
+joined form). The search asks for every clause (`all_words`) and, when no innovation has them
+all, for most of them (`any_word`, `words_matched`, `need`): docs/search.md, "Text".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from catalogue.models import synonym_term
+from catalogue.sql import Sql, join
+
+SEARCH_CONFIG = "english_unaccent"  # the text search configuration: English stems, unaccented
+
+# A quoted phrase (its closing quote optional, as websearch_to_tsquery allows), or a word.
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+# Words the reader corrects: letters only, five or more.
+_CORRECTABLE = re.compile(r"^[^\W\d_]{5,}$")
+_LONGEST_GRAM = 3
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word or quoted phrase as typed, and where it is in the query."""
+
+    text: str
+    start: int
+    end: int
+    quoted: bool = False
+
+    @property
+    def key(self) -> str:
+        return synonym_term(self.text)
+
+
+@dataclass
+class Clause:
+    """One thing a strict match needs: any of its alternatives (words or phrases)."""
+
+    terms: list[Term]
+    alternatives: list[str] = field(default_factory=list)
+    kept: bool = True  # whether full-text search keeps any of it (not only stop words)
+
+
+@dataclass
+class Reading:
+    """A text query as searched."""
+
+    q: str
+    clauses: list[Clause]
+    excluded: list[str]
+    corrections: dict[str, str]  # word as typed → the catalogue word searched instead
+    corrected_q: str | None  # the query with its corrections, when there are any
+
+    @property
+    def counted(self) -> list[Clause]:
+        """The clauses a match is counted on (stop words aside)."""
+        return [clause for clause in self.clauses if clause.kept]
+
+    @property
+    def widens(self) -> bool:
+        """Whether a query that nothing matches in full may be widened to most of its words."""
+        return len(self.counted) >= 2
+
+    @property
+    def need(self) -> int:
+        """How many of its words a widened match must have: at least half."""
+        return max(1, math.ceil(len(self.counted) / 2))
+
+    def clause_sql(self, clause: Clause) -> Sql:
+        alternatives = [Sql(_PHRASE, (text,)) for text in clause.alternatives]
+        return Sql("(") + join(" || ", alternatives) + Sql(")")
+
+    def _without(self) -> list[Sql]:
+        return [Sql(f"!!{_PHRASE}", (text,)) for text in self.excluded]
+
+    def all_words(self) -> Sql:
+        """The tsquery of every clause (and none of the excluded words)."""
+        parts = [self.clause_sql(clause) for clause in self.clauses] + self._without()
+        return Sql("(") + join(" && ", parts or [Sql("''::tsquery")]) + Sql(")")
+
+    def any_word(self) -> Sql:
+        """The tsquery of any counted clause (and none of the excluded words)."""
+        either = Sql("(") + join(" || ", [self.clause_sql(c) for c in self.counted]) + Sql(")")
+        return Sql("(") + join(" && ", [either, *self._without()]) + Sql(")")
+
+    def highlighted(self) -> Sql:
+        """The tsquery whose words are marked in results: any clause's."""
+        parts = [self.clause_sql(clause) for clause in self.clauses]
+        return Sql("(") + join(" || ", parts or [Sql("''::tsquery")]) + Sql(")")
+
+    def words_matched(self, vector: str) -> Sql:
+        """How many counted clauses the search vector `vector` matches."""
+        return join(
+            " + ",
+            [Sql(f"({vector} @@ ") + self.clause_sql(c) + Sql(")::int") for c in self.counted],
+        )
+
+
+_PHRASE = f"phraseto_tsquery('{SEARCH_CONFIG}'::regconfig, %s)"
+
+
+def parse(q: str) -> tuple[list[list[Term]], list[str]]:
+    """The query's clauses (each its terms as typed: several when joined by `or`) and its
+    excluded words and phrases, as websearch_to_tsquery reads them."""
+    clauses: list[list[Term]] = []
+    excluded: list[str] = []
+    either = False
+    for match in _TOKEN.finditer(q):
+        minus, phrase, word = match.groups()
+        if phrase is not None:
+            if minus:
+                excluded.append(phrase)
+                either = False
+                continue
+            term = Term(phrase, match.start(2), match.start(2) + len(phrase), quoted=True)
+        elif word.lower() == "or":
+            either = bool(clauses)
+            continue
+        elif word.startswith("-"):
+            if word.strip("-"):
+                excluded.append(word.lstrip("-"))
+            either = False
+            continue
+        else:
+            term = Term(word, match.start(3), match.end(3))
+        if not term.key:
+            continue
+        if either:
+            clauses[-1].append(term)
+        else:
+            clauses.append([term])
+        either = False
+    return clauses, excluded
+
+
+def _grams(clauses: list[list[Term]]) -> list[str]:
+    """Two and three words typed next to each other, each a clause of its own, unquoted; and a
+    hyphenated word with spaces ("home-start" → "home start")."""
+    grams: list[str] = []
+    for start in range(len(clauses)):
+        for size in range(2, _LONGEST_GRAM + 1):
+            run = clauses[start : start + size]
+            if len(run) == size and all(len(c) == 1 and not c[0].quoted for c in run):
+                grams.append(" ".join(c[0].key for c in run))
+    for clause in clauses:
+        for term in clause:
+            if "-" in term.key.strip("-"):
+                grams.append(term.key.replace("-", " "))
+    return list(dict.fromkeys(grams))
+
+
+# One statement: every term's standing, corrections, synonyms and joined words. Rows are
+# (kind, text, flag, flag, word, words).
+_READING_SQL = f"""
+WITH typed AS (
+    SELECT DISTINCT t FROM unnest(%(terms)s::text[]) t
+), term AS (
+    SELECT t,
+           numnode(phraseto_tsquery('{SEARCH_CONFIG}'::regconfig, t)) > 0 AS kept,
+           EXISTS (SELECT 1 FROM catalogue_searchentry e
+                    WHERE e.search_vector @@ phraseto_tsquery('{SEARCH_CONFIG}'::regconfig, t))
+               AS found
+      FROM typed
+), unknown AS (
+    SELECT t FROM term
+     WHERE %(correct)s AND kept AND NOT found AND t = ANY(%(correctable)s)
+       AND NOT EXISTS (SELECT 1 FROM catalogue_synonym s WHERE s.terms @> ARRAY[t]::varchar[])
+), fix AS (
+    SELECT unknown.t, best.word, best.distance
+      FROM unknown CROSS JOIN LATERAL (
+          SELECT c.word, levenshtein(replace(c.word, '-', ''), lower(unaccent(unknown.t)))
+                     AS distance
+            FROM (
+              (SELECT w.word, w.entries FROM catalogue_word w
+                ORDER BY w.word <-> lower(unaccent(unknown.t)) LIMIT 20)
+              UNION
+              (SELECT w.word, w.entries FROM catalogue_word w
+                WHERE replace(w.word, '-', '') = lower(unaccent(unknown.t)))
+          ) c
+           WHERE levenshtein_less_equal(replace(c.word, '-', ''), lower(unaccent(unknown.t)),
+                                        CASE WHEN length(unknown.t) >= 9 THEN 2 ELSE 1 END)
+                 <= CASE WHEN length(unknown.t) >= 9 THEN 2 ELSE 1 END
+             AND numnode(plainto_tsquery('{SEARCH_CONFIG}'::regconfig, c.word)) > 0
+           ORDER BY 2, c.entries DESC, c.word
+           LIMIT 1
+      ) best
+), split AS (
+    -- A word typed joined that the catalogue writes as two ("homestart": "home start").
+    SELECT DISTINCT ON (unknown.t) unknown.t,
+           left(unknown.t, n) || ' ' || substr(unknown.t, n + 1) AS phrase
+      FROM unknown, generate_series(3, length(unknown.t) - 3) n,
+           catalogue_word head, catalogue_word tail
+     WHERE head.word = lower(unaccent(left(unknown.t, n)))
+       AND tail.word = lower(unaccent(substr(unknown.t, n + 1)))
+     ORDER BY unknown.t, least(head.entries, tail.entries) DESC, n
+), joined AS (
+    SELECT g, w.word FROM unnest(%(grams)s::text[]) g
+      JOIN catalogue_word w ON replace(w.word, '-', '') = replace(g, ' ', '')
+)
+SELECT 'term', t, kept, found, NULL, NULL::text[] FROM term
+UNION ALL SELECT 'fix', t, distance = 0, NULL, word, NULL FROM fix
+UNION ALL SELECT 'split', t, NULL, NULL, phrase, NULL FROM split
+UNION ALL SELECT 'joined', g, NULL, NULL, word, NULL FROM joined
+UNION ALL SELECT 'synonyms', NULL, NULL, NULL, NULL, s.terms FROM catalogue_synonym s
+ WHERE s.terms && (%(terms)s::varchar[] || %(grams)s::varchar[]
+                   || ARRAY(SELECT word FROM fix)::varchar[]
+                   || ARRAY(SELECT phrase FROM split)::varchar[])
+"""
+
+
+def read(q: str, connection: BaseDatabaseWrapper, *, correct: bool = True) -> Reading:
+    """Read a text query: its clauses with their alternatives, its exclusions and corrections.
+    One statement, on `connection` (the database the search reads)."""
+    parsed, excluded = parse(q)
+    terms = [term for clause in parsed for term in clause]
+    grams = _grams(parsed)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _READING_SQL,
+            {
+                "terms": list(dict.fromkeys(term.key for term in terms)),
+                "grams": grams,
+                "correct": correct,
+                "correctable": [t.key for t in terms if not t.quoted and _CORRECTABLE.match(t.key)],
+            },
+        )
+        rows = cursor.fetchall()
+
+    kept: dict[str, bool] = {}
+    fixes: dict[str, str] = {}
+    exact: set[str] = set()  # words the catalogue writes with hyphens ("home-start")
+    splits: dict[str, str] = {}
+    joined: dict[str, list[str]] = {}
+    same: dict[str, list[str]] = {}
+    for kind, text, is_kept, _found, word, group in rows:
+        if kind == "term":
+            kept[text] = is_kept
+        elif kind == "fix":
+            fixes[text] = word
+            if is_kept:
+                exact.add(text)
+        elif kind == "split":
+            splits[text] = word
+        elif kind == "joined":
+            joined.setdefault(text, []).append(word)
+        else:
+            for member in group:
+                same.setdefault(member, []).extend(t for t in group if t != member)
+
+    def alternatives(*texts: str) -> list[str]:
+        found: list[str] = []
+        for text in texts:
+            spaced = text.replace("-", " ")  # "home-start" as "home start"
+            found += [text, *same.get(text, []), *joined.get(text, [])]
+            found += [*same.get(spaced, []), *joined.get(spaced, [])]
+        # A hyphenated word also as its parts, so "home-start" finds "Home Start".
+        found += [text.replace("-", " ") for text in found if "-" in text.strip("-")]
+        return list(dict.fromkeys(found))
+
+    # A joined word the catalogue hyphenates, then one it writes as two words, then the
+    # nearest word within the typo budget.
+    for text, phrase in splits.items():
+        if text not in exact:
+            fixes[text] = phrase
+
+    clauses: list[Clause] = []
+    position = 0
+    while position < len(parsed):
+        run = _run_at(parsed, position, same, joined)
+        if run > 1:
+            gram = " ".join(c[0].key for c in parsed[position : position + run])
+            terms_run = [c[0] for c in parsed[position : position + run]]
+            clauses.append(Clause(terms_run, alternatives(gram)))
+            position += run
+            continue
+        group = parsed[position]
+        texts = [fixes.get(term.key, term.key) for term in group]
+        clause = Clause(group, alternatives(*texts))
+        clause.kept = any(kept.get(term.key, True) for term in group) or any(
+            term.key in same for term in group
+        )
+        clauses.append(clause)
+        position += 1
+
+    corrections = {
+        term.text: fixes[term.key] for clause in parsed for term in clause if term.key in fixes
+    }
+    return Reading(
+        q=q,
+        clauses=clauses,
+        excluded=excluded,
+        corrections=corrections,
+        corrected_q=_corrected(q, parsed, fixes) if fixes else None,
+    )
+
+
+def _run_at(
+    parsed: list[list[Term]],
+    position: int,
+    same: dict[str, list[str]],
+    joined: dict[str, list[str]],
+) -> int:
+    """How many words from `position` form a phrase with synonyms or a joined word (longest
+    first), or 1."""
+    for size in range(_LONGEST_GRAM, 1, -1):
+        run = parsed[position : position + size]
+        if len(run) == size and all(len(c) == 1 and not c[0].quoted for c in run):
+            gram = " ".join(c[0].key for c in run)
+            if gram in same or gram in joined:
+                return size
+    return 1
+
+
+def _corrected(q: str, parsed: list[list[Term]], fixes: dict[str, str]) -> str:
+    """The query as typed, with each corrected word replaced."""
+    spans = sorted(
+        (term.start, term.end, fixes[term.key])
+        for clause in parsed
+        for term in clause
+        if term.key in fixes
+    )
+    text, last = "", 0
+    for start, end, word in spans:
+        text += q[last:start] + word
+        last = end
+    return text + q[last:]
