@@ -448,13 +448,44 @@ def _in_order(wanted: Criteria, offset: int) -> Sql:
 # --- The disjunctive counts
 
 
-def _disjunctive_counts(wanted: Criteria, filters: dict[str, str]) -> list[Sql]:
+def _places_counted(wanted: Criteria, places: bool) -> Sql:
+    """A condition on facet totals (`t`) that leaves out the local authorities' keys (but for
+    those selected, which are listed with their facet's values) unless `places` are asked for:
+    a search that does not draw the map does not count them."""
+    if places:
+        return Sql("true")
+    return join(
+        " AND ",
+        [
+            Sql(
+                f"(t.key NOT BETWEEN {facet.base + PLACE_OFFSET} AND {facet.base + KEY_BASE - 1}"
+                f" OR t.key IN (SELECT id + {facet.base + PLACE_OFFSET}"
+                " FROM catalogue_localauthority WHERE code = ANY(%s)))",
+                ([str(value) for value in wanted.selected.get(facet.name, [])],),
+            )
+            for facet in FACETS
+            if facet.places
+        ]
+        or [Sql("true")],
+    )
+
+
+def _disjunctive_counts(
+    wanted: Criteria, filters: dict[str, str], places: bool = False
+) -> list[Sql]:
     """`counts(key, n)`: every facet value's count. Facet F is counted over the innovations
     matching the text and every selected filter but F's own; every other facet over those
     matching everything (`bases`: one bit string per selected facet, code 0 for the rest).
-    Without text and filters, the counts are read as stored."""
+    Without text and filters, the counts are read as stored. Local authorities are counted
+    only with `places`, or when selected."""
     if not (wanted.q or wanted.selected):
-        return [_cte("counts(key, n)", Sql("SELECT key, count FROM catalogue_facettotal"))]
+        return [
+            _cte(
+                "counts(key, n)",
+                Sql("SELECT key, count FROM catalogue_facettotal t WHERE ")
+                + _places_counted(wanted, places),
+            )
+        ]
     text = ["text"] if wanted.q else []
     bases = [Sql("SELECT 0 AS code, b FROM (") + _and(["filtered", *text]) + Sql(") a")]
     for name in wanted.selected:
@@ -467,9 +498,9 @@ def _disjunctive_counts(wanted: Criteria, filters: dict[str, str]) -> list[Sql]:
     counts = Sql(
         "SELECT t.key, bit_count(t.members & bases.b) "
         "FROM bases JOIN catalogue_facettotal t ON CASE WHEN bases.code = 0 "
-        f"THEN t.key / {KEY_BASE} <> ALL(%s) ELSE t.key / {KEY_BASE} = bases.code END",
+        f"THEN t.key / {KEY_BASE} <> ALL(%s) ELSE t.key / {KEY_BASE} = bases.code END AND ",
         ([FACET_BY_NAME[name].code for name in wanted.selected],),
-    )
+    ) + _places_counted(wanted, places)
     return [
         _cte("bases(code, b)", join(" UNION ALL ", bases), materialized=True),
         _cte("counts(key, n)", counts),
@@ -546,26 +577,10 @@ def _results(reading: Reading | None) -> Sql:
 # --- The statement
 
 
-def _places_left_out(wanted: Criteria) -> Sql:
-    """The WHERE condition that leaves the local authorities' counts out of the rows, but for
-    those selected (listed with their facet's values)."""
-    conditions = [
-        Sql(
-            f"(c.key NOT BETWEEN {facet.base + PLACE_OFFSET} AND {facet.base + KEY_BASE - 1}"
-            " OR v.slug = ANY(%s))",
-            ([str(value) for value in wanted.selected.get(facet.name, [])],),
-        )
-        for facet in FACETS
-        if facet.places
-    ]
-    return join(" AND ", conditions) if conditions else Sql("true")
-
-
-def _rows(wanted: Criteria, reading: Reading | None, places: bool = False) -> Sql:
+def _rows(wanted: Criteria, reading: Reading | None) -> Sql:
     """The statement's rows: every count above zero and the total ('count'), the labels of the
     selected curated values, even at zero ('label'), the page as JSON ('results') and, with a
-    text query, how many terms full-text search kept of it ('terms'). Local authorities'
-    counts come only when `places` are asked for, or for those selected."""
+    text query, how many terms full-text search kept of it ('terms')."""
     chosen = [
         Sql("(v.facet = %s AND v.slug = ANY(%s))", (name, [str(value) for value in values]))
         for name, values in wanted.selected.items()
@@ -576,10 +591,9 @@ def _rows(wanted: Criteria, reading: Reading | None, places: bool = False) -> Sq
         # curated values that no longer exist, which are always at zero.
         Sql(
             "SELECT 'count', c.key, c.n, v.slug, v.name, NULL::json "
-            "FROM counts c LEFT JOIN v ON v.k = c.key WHERE (c.n > 0 OR c.key = 0) AND "
+            "FROM counts c LEFT JOIN v ON v.k = c.key WHERE c.n > 0 OR c.key = 0 "
+            "UNION ALL SELECT 'label', v.k, 0, v.slug, v.name, NULL FROM v WHERE "
         )
-        + (Sql("true") if places else _places_left_out(wanted))
-        + Sql(" UNION ALL SELECT 'label', v.k, 0, v.slug, v.name, NULL FROM v WHERE ")
         + (join(" OR ", chosen) if chosen else Sql("false"))
         + Sql(" UNION ALL SELECT 'results', NULL, NULL, NULL, NULL, rows FROM results")
     )
@@ -602,12 +616,12 @@ def _search_statement(
         [
             *filters,
             *text,
-            *_disjunctive_counts(wanted, names),
+            *_disjunctive_counts(wanted, names, places),
             _VOCABULARY,
             _page(wanted, offset, limit),
             _results(reading),
         ],
-        _rows(wanted, reading, places),
+        _rows(wanted, reading),
     )
 
 

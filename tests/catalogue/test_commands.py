@@ -150,8 +150,17 @@ def test_generate_catalogue_builds_a_searchable_synthetic_catalogue():
     # Every facet of the contract has values to count, and the search finds the entries.
     result = search(QueryDict(""))
     assert result.count == innovations.filter(status="published").count()
-    for facet in ("sector", "beneficiary", "stage", "kind", "region", "organisation_kind"):
+    for facet in (
+        "sector",
+        "beneficiary",
+        "stage",
+        "kind",
+        "region",
+        "organisation_kind",
+        "adopted_in",
+    ):
         assert result.facets[facet], facet
+    assert search(QueryDict(""), places=True).places  # adoptions have local authorities
     assert search(QueryDict("q=sessions")).count == result.count  # every entry has sessions
 
 

@@ -23,6 +23,7 @@ from catalogue.choices import CostBand, InnovationKind, OrganisationKind, Scalin
 from catalogue.models import (
     BeneficiaryGroup,
     Innovation,
+    LocalAuthority,
     Organisation,
     Region,
     ScalingRoute,
@@ -109,6 +110,9 @@ def zipf_choice(rng: random.Random, items: list, k: int) -> list:
 class Command(BaseCommand):
     help = "Add N synthetic innovations (with organisations, relations and adoptions)."
 
+    places: random.Random
+    authorities: list[tuple[int, int]]  # local authorities' ids, with their regions'
+
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--innovations", type=int, required=True, help="How many to add.")
         parser.add_argument("--seed", type=int, default=2011, help="Random seed (repeatable).")
@@ -117,6 +121,10 @@ class Command(BaseCommand):
         if innovations < 1:
             raise CommandError("--innovations must be at least 1")
         rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
+        # Where adoptions happen is drawn apart, so that everything else stays as it was drawn
+        # before adoptions had local authorities (and the benchmarks stay comparable).
+        self.places = random.Random(seed + 1)  # noqa: S311 - synthetic data, not security
+        self.authorities = list(LocalAuthority.objects.values_list("pk", "region_id"))
         sectors = [Sector.objects.get_or_create(name=n)[0].pk for n in SECTORS]
         groups = [BeneficiaryGroup.objects.get_or_create(name=n)[0].pk for n in BENEFICIARIES]
         routes = [ScalingRoute.objects.get_or_create(name=n)[0].pk for n in ROUTES]
@@ -223,11 +231,16 @@ class Command(BaseCommand):
                 organisations, k=min(len(organisations), rng.choice([0, 0, 1, 1, 2, 4]))
             )
             for adopter in adopters:
+                region = rng.choice(regions)
+                authority = None
+                if self.authorities and self.places.random() < 0.8:
+                    authority, region = self.places.choice(self.authorities)
                 adoptions.append(
                     Adoption(
                         innovation_id=pk,
                         organisation_id=adopter,
-                        region_id=rng.choice(regions),
+                        region_id=region,
+                        local_authority_id=authority,
                         status=zipf_choice(rng, STATUSES[::-1][2:] + STATUSES[:2], 1)[0],
                         source=SOURCE,
                     )
