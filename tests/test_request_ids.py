@@ -78,7 +78,7 @@ def test_the_500_page_gives_the_reference(monkeypatch, console):
 
 
 def test_the_503_page_gives_the_reference(monkeypatch):
-    def away(params):
+    def away(params, **options):
         raise OperationalError("server closed the connection unexpectedly")
 
     monkeypatch.setattr("catalogue.views.search", away)
