@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -72,7 +73,6 @@ class Reading:
     q: str
     clauses: list[Clause]
     excluded: list[str]
-    corrections: dict[str, str]  # word as typed → the catalogue word searched instead
     corrected_q: str | None  # the query with its corrections, when there are any
 
     @property
@@ -232,113 +232,107 @@ UNION ALL SELECT 'synonyms', NULL, NULL, NULL, NULL, s.terms FROM catalogue_syno
 """
 
 
+@dataclass
+class _Answers:
+    """What the reading statement found out about the query's words."""
+
+    kept: dict[str, bool] = field(default_factory=dict)  # not only stop words
+    fixes: dict[str, str] = field(default_factory=dict)  # misspelt word → catalogue word(s)
+    joined: dict[str, list[str]] = field(default_factory=dict)  # words typed apart → one word
+    same: dict[str, list[str]] = field(default_factory=dict)  # term → its synonyms
+
+    @classmethod
+    def of(cls, rows: list[tuple[Any, ...]]) -> _Answers:
+        answers = cls()
+        hyphenated: set[str] = set()  # words the catalogue writes with hyphens ("home-start")
+        splits: dict[str, str] = {}
+        for kind, text, flag, _found, word, group in rows:
+            if kind == "term":
+                answers.kept[text] = flag
+            elif kind == "fix":
+                answers.fixes[text] = word
+                if flag:
+                    hyphenated.add(text)
+            elif kind == "split":
+                splits[text] = word
+            elif kind == "joined":
+                answers.joined.setdefault(text, []).append(word)
+            else:
+                for member in group:
+                    answers.same.setdefault(member, []).extend(t for t in group if t != member)
+        # A joined word the catalogue hyphenates, then one it writes as two words, then the
+        # nearest word within the typo budget.
+        for text, phrase in splits.items():
+            if text not in hyphenated:
+                answers.fixes[text] = phrase
+        return answers
+
+    def alternatives(self, *texts: str) -> list[str]:
+        """The texts, their synonyms and the words they make joined; a hyphenated word also as
+        its parts, so that "home-start" finds "Home Start"."""
+        found = list(texts)
+        for text in texts:
+            for form in (text, text.replace("-", " ")):
+                found += [*self.same.get(form, []), *self.joined.get(form, [])]
+        found += [text.replace("-", " ") for text in found if "-" in text.strip("-")]
+        return list(dict.fromkeys(found))
+
+    def phrase_at(self, parsed: list[list[Term]], position: int) -> int:
+        """How many words from `position` form a phrase with synonyms or a joined word (longest
+        first), or 1."""
+        for size in range(_LONGEST_GRAM, 1, -1):
+            run = parsed[position : position + size]
+            if len(run) == size and all(len(c) == 1 and not c[0].quoted for c in run):
+                gram = " ".join(c[0].key for c in run)
+                if gram in self.same or gram in self.joined:
+                    return size
+        return 1
+
+
 def read(q: str, connection: BaseDatabaseWrapper, *, correct: bool = True) -> Reading:
     """Read a text query: its clauses with their alternatives, its exclusions and corrections.
     One statement, on `connection` (the database the search reads)."""
     parsed, excluded = parse(q)
     terms = [term for clause in parsed for term in clause]
-    grams = _grams(parsed)
     with connection.cursor() as cursor:
         cursor.execute(
             _READING_SQL,
             {
                 "terms": list(dict.fromkeys(term.key for term in terms)),
-                "grams": grams,
+                "grams": _grams(parsed),
                 "correct": correct,
                 "correctable": [t.key for t in terms if not t.quoted and _CORRECTABLE.match(t.key)],
             },
         )
-        rows = cursor.fetchall()
-
-    kept: dict[str, bool] = {}
-    fixes: dict[str, str] = {}
-    exact: set[str] = set()  # words the catalogue writes with hyphens ("home-start")
-    splits: dict[str, str] = {}
-    joined: dict[str, list[str]] = {}
-    same: dict[str, list[str]] = {}
-    for kind, text, is_kept, _found, word, group in rows:
-        if kind == "term":
-            kept[text] = is_kept
-        elif kind == "fix":
-            fixes[text] = word
-            if is_kept:
-                exact.add(text)
-        elif kind == "split":
-            splits[text] = word
-        elif kind == "joined":
-            joined.setdefault(text, []).append(word)
-        else:
-            for member in group:
-                same.setdefault(member, []).extend(t for t in group if t != member)
-
-    def alternatives(*texts: str) -> list[str]:
-        found: list[str] = []
-        for text in texts:
-            spaced = text.replace("-", " ")  # "home-start" as "home start"
-            found += [text, *same.get(text, []), *joined.get(text, [])]
-            found += [*same.get(spaced, []), *joined.get(spaced, [])]
-        # A hyphenated word also as its parts, so "home-start" finds "Home Start".
-        found += [text.replace("-", " ") for text in found if "-" in text.strip("-")]
-        return list(dict.fromkeys(found))
-
-    # A joined word the catalogue hyphenates, then one it writes as two words, then the
-    # nearest word within the typo budget.
-    for text, phrase in splits.items():
-        if text not in exact:
-            fixes[text] = phrase
-
-    clauses: list[Clause] = []
-    position = 0
-    while position < len(parsed):
-        run = _run_at(parsed, position, same, joined)
-        if run > 1:
-            gram = " ".join(c[0].key for c in parsed[position : position + run])
-            terms_run = [c[0] for c in parsed[position : position + run]]
-            clauses.append(Clause(terms_run, alternatives(gram)))
-            position += run
-            continue
-        group = parsed[position]
-        texts = [fixes.get(term.key, term.key) for term in group]
-        clause = Clause(group, alternatives(*texts))
-        clause.kept = any(kept.get(term.key, True) for term in group) or any(
-            term.key in same for term in group
-        )
-        clauses.append(clause)
-        position += 1
-
-    # A word typed twice is one clause ("care care" asks for care once).
-    unique: dict[tuple[str, ...], Clause] = {}
-    for clause in clauses:
-        unique.setdefault(tuple(clause.alternatives), clause)
-    clauses = list(unique.values())
-
-    corrections = {
-        term.text: fixes[term.key] for clause in parsed for term in clause if term.key in fixes
-    }
+        answers = _Answers.of(cursor.fetchall())
+    fixes = answers.fixes
     return Reading(
         q=q,
-        clauses=clauses,
+        clauses=_clauses(parsed, answers),
         excluded=excluded,
-        corrections=corrections,
         corrected_q=_corrected(q, parsed, fixes) if fixes else None,
     )
 
 
-def _run_at(
-    parsed: list[list[Term]],
-    position: int,
-    same: dict[str, list[str]],
-    joined: dict[str, list[str]],
-) -> int:
-    """How many words from `position` form a phrase with synonyms or a joined word (longest
-    first), or 1."""
-    for size in range(_LONGEST_GRAM, 1, -1):
-        run = parsed[position : position + size]
-        if len(run) == size and all(len(c) == 1 and not c[0].quoted for c in run):
-            gram = " ".join(c[0].key for c in run)
-            if gram in same or gram in joined:
-                return size
-    return 1
+def _clauses(parsed: list[list[Term]], answers: _Answers) -> list[Clause]:
+    """The clauses searched: words typed together that make a phrase with synonyms or a joined
+    word become one clause; every other clause is its terms (corrected), with their synonyms.
+    A clause typed twice is searched once ("care care" asks for care once)."""
+    clauses: dict[tuple[str, ...], Clause] = {}
+    position = 0
+    while position < len(parsed):
+        size = answers.phrase_at(parsed, position)
+        if size > 1:
+            run = [c[0] for c in parsed[position : position + size]]
+            clause = Clause(run, answers.alternatives(" ".join(term.key for term in run)))
+        else:
+            group = parsed[position]
+            texts = [answers.fixes.get(term.key, term.key) for term in group]
+            clause = Clause(group, answers.alternatives(*texts))
+            clause.kept = any(answers.kept.get(t.key, True) or t.key in answers.same for t in group)
+        clauses.setdefault(tuple(clause.alternatives), clause)
+        position += size
+    return list(clauses.values())
 
 
 def _corrected(q: str, parsed: list[list[Term]], fixes: dict[str, str]) -> str:
