@@ -157,3 +157,17 @@ def test_truncating_the_innovations_empties_the_dictionary():
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("TRUNCATE catalogue_innovation CASCADE")
     assert words() == {}
+
+
+def test_one_statement_writing_many_entries_counts_each_of_them():
+    first, second, third = (entry(title=f"Circle {n}") for n in range(3))
+    Innovation.objects.filter(pk__in=[first.pk, second.pk, third.pk]).update(
+        summary="Gardening together"
+    )
+    assert words()["gardening"] == 3
+    Innovation.objects.filter(pk__in=[first.pk, second.pk]).update(status="archived")
+    assert words()["gardening"] == 1
+    assert words() == recounted()
+    Innovation.objects.filter(pk=third.pk).delete()
+    assert "gardening" not in words()
+    assert words() == recounted()
