@@ -239,6 +239,9 @@ def test_a_word_too_far_from_any_catalogue_word_is_left_alone(client):
     data = api(client, q="lxnxlyxess")  # three letters away
     assert data["count"] == 0
     assert data["corrected_q"] is None
+    # Nor is nonsense offered as "did you mean".
+    assert api(client, q="qwzxvbn")["suggestions"] == []
+    assert api(client, q="zzqqxx telephone")["corrected_q"] is None
 
 
 def test_short_words_and_words_with_digits_are_not_corrected(client):
