@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -40,6 +41,9 @@ _CORRECTABLE = re.compile(r"^[^\W\d_]{5,40}$")
 # A query of more clauses than this is not widened: each widened match counts every clause, so
 # a long query ("support support support …") would make each row cost as many tests.
 MAX_WIDENED_CLAUSES = 10
+# Up to this many clauses, "at least half of them" is one tsquery (any combination of enough
+# clauses), which the GIN index answers; beyond, every entry with any clause is counted.
+MAX_COMBINED_CLAUSES = 6
 _LONGEST_GRAM = 3
 
 
@@ -106,6 +110,22 @@ class Reading:
         """The tsquery of any counted clause (and none of the excluded words)."""
         either = Sql("(") + join(" || ", [self.clause_sql(c) for c in self.counted]) + Sql(")")
         return Sql("(") + join(" && ", [either, *self._without()]) + Sql(")")
+
+    def enough_words(self) -> Sql:
+        """The tsquery of at least `need` counted clauses (and none of the excluded words): the
+        OR of every combination of `need` of them, so that the index finds only entries that
+        have enough, however common one of the words is. For longer queries, any clause."""
+        counted = self.counted
+        if len(counted) > MAX_COMBINED_CLAUSES:
+            return self.any_word()
+        either = join(
+            " || ",
+            [
+                Sql("(") + join(" && ", [self.clause_sql(c) for c in chosen]) + Sql(")")
+                for chosen in combinations(counted, self.need)
+            ],
+        )
+        return Sql("(") + join(" && ", [Sql("(") + either + Sql(")"), *self._without()]) + Sql(")")
 
     def highlighted(self) -> Sql:
         """The tsquery whose words are marked in results: any clause's."""

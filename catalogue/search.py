@@ -381,7 +381,7 @@ def _text_match(wanted: Criteria, reading: Reading) -> list[Sql]:
             " AS words FROM catalogue_searchentry e WHERE NOT (SELECT b FROM every_word)"
             " AND e.search_vector @@ "
         )
-        + some
+        + reading.enough_words()
         + Sql(") e, filtered WHERE e.words >= %s", (reading.need,)),
         materialized=True,
     )
