@@ -276,6 +276,8 @@ def test_a_word_with_a_synonym_is_not_corrected_into_another_word(client):
 def test_the_page_says_what_it_corrected_and_offers_the_words_as_typed(client):
     entry("Friendship calls", "Tackling loneliness by telephone.")
     response = client.get(reverse("catalogue:innovation-list"), {"q": "lonelyness"})
+    # The count names the words searched; the line below it, the words typed.
+    assert "1 innovation matching “loneliness”" in text(page(response))
     (corrected,) = with_class(page(response), "app-corrected")
     assert text(corrected).startswith("Showing results for loneliness .")
     (link,) = elements(corrected, "a")
