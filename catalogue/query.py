@@ -65,8 +65,7 @@ class Term:
 class Clause:
     """One thing a strict match needs: any of its alternatives (words or phrases)."""
 
-    terms: list[Term]
-    alternatives: list[str] = field(default_factory=list)
+    alternatives: list[str]
     kept: bool = True  # whether full-text search keeps any of it (not only stop words)
 
 
@@ -74,7 +73,6 @@ class Clause:
 class Reading:
     """A text query as searched."""
 
-    q: str
     clauses: list[Clause]
     excluded: list[str]
     corrected_q: str | None  # the query with its corrections, when there are any
@@ -194,7 +192,7 @@ def _grams(clauses: list[list[Term]]) -> list[str]:
 
 
 # One statement: every term's standing, corrections, synonyms and joined words. Rows are
-# (kind, text, flag, flag, word, words).
+# (kind, text, flag, word, words).
 _READING_SQL = f"""
 WITH typed AS (
     SELECT DISTINCT t FROM unnest(%(terms)s::text[]) t
@@ -241,11 +239,11 @@ WITH typed AS (
     SELECT g, w.word FROM unnest(%(grams)s::text[]) g
       JOIN catalogue_word w ON replace(w.word, '-', '') = replace(g, ' ', '')
 )
-SELECT 'term', t, kept, found, NULL, NULL::text[] FROM term
-UNION ALL SELECT 'fix', t, distance = 0, NULL, word, NULL FROM fix
-UNION ALL SELECT 'split', t, NULL, NULL, phrase, NULL FROM split
-UNION ALL SELECT 'joined', g, NULL, NULL, word, NULL FROM joined
-UNION ALL SELECT 'synonyms', NULL, NULL, NULL, NULL, s.terms FROM catalogue_synonym s
+SELECT 'term', t, kept, NULL, NULL::text[] FROM term
+UNION ALL SELECT 'fix', t, distance = 0, word, NULL FROM fix
+UNION ALL SELECT 'split', t, NULL, phrase, NULL FROM split
+UNION ALL SELECT 'joined', g, NULL, word, NULL FROM joined
+UNION ALL SELECT 'synonyms', NULL, NULL, NULL, s.terms FROM catalogue_synonym s
  WHERE s.terms && (%(terms)s::varchar[] || %(grams)s::varchar[]
                    || ARRAY(SELECT word FROM fix)::varchar[]
                    || ARRAY(SELECT phrase FROM split)::varchar[])
@@ -266,7 +264,7 @@ class _Answers:
         answers = cls()
         hyphenated: set[str] = set()  # words the catalogue writes with hyphens ("home-start")
         splits: dict[str, str] = {}
-        for kind, text, flag, _found, word, group in rows:
+        for kind, text, flag, word, group in rows:
             if kind == "term":
                 answers.kept[text] = flag
             elif kind == "fix":
@@ -327,7 +325,6 @@ def read(q: str, connection: BaseDatabaseWrapper, *, correct: bool = True) -> Re
         answers = _Answers.of(cursor.fetchall())
     fixes = answers.fixes
     return Reading(
-        q=q,
         clauses=_clauses(parsed, answers),
         excluded=excluded,
         corrected_q=_corrected(q, parsed, fixes) if fixes else None,
@@ -344,11 +341,11 @@ def _clauses(parsed: list[list[Term]], answers: _Answers) -> list[Clause]:
         size = answers.phrase_at(parsed, position)
         if size > 1:
             run = [c[0] for c in parsed[position : position + size]]
-            clause = Clause(run, answers.alternatives(" ".join(term.key for term in run)))
+            clause = Clause(answers.alternatives(" ".join(term.key for term in run)))
         else:
             group = parsed[position]
             texts = [answers.fixes.get(term.key, term.key) for term in group]
-            clause = Clause(group, answers.alternatives(*texts))
+            clause = Clause(answers.alternatives(*texts))
             clause.kept = any(answers.kept.get(t.key, True) or t.key in answers.same for t in group)
         clauses.setdefault(tuple(clause.alternatives), clause)
         position += size

@@ -65,22 +65,13 @@ def _with_page(params: QueryDict, page: int) -> str:
     return changed.urlencode()
 
 
-def _as_typed(params: QueryDict) -> str:
-    """The query string searching the words as typed, back on page one."""
+def _setting(params: QueryDict, name: str, value: str) -> str:
+    """The query string with one parameter set to one value (whatever it said before), back
+    on page one."""
     changed = params.copy()
     changed.pop("page", None)
-    changed["as_typed"] = "yes"
+    changed.setlist(name, [value])
     return changed.urlencode()
-
-
-def _in_place(params: QueryDict, code: str) -> str:
-    """The query string narrowed to innovations adopted in one local authority: whatever
-    `adopted_in` said is replaced by it (so the results are as many as the map counted there),
-    the rest kept, back on page one."""
-    kept = params.copy()
-    kept.pop("page", None)
-    kept.setlist("adopted_in", [code])
-    return kept.urlencode()
 
 
 def _places_map(params: QueryDict, places: dict[str, int]) -> HexMap | None:
@@ -90,7 +81,8 @@ def _places_map(params: QueryDict, places: dict[str, int]) -> HexMap | None:
         return None
     return hex_map(
         places,
-        lambda code: f"?{_in_place(params, code)}",
+        # Whatever `adopted_in` said is replaced, so the results are as many as the map counted.
+        lambda code: f"?{_setting(params, 'adopted_in', code)}",
         title="Map of the local authorities where these innovations have been adopted",
         noun=("innovation", "innovations"),
         id_prefix="search-map",
@@ -155,7 +147,7 @@ def innovation_list(request: HtmxHttpRequest) -> HttpResponse:
             for n in page_numbers(result.page, result.num_pages)
         ],
         export_query=_without(params, "page"),
-        as_typed_query=_as_typed(params) if result.corrected_q else None,
+        as_typed_query=_setting(params, "as_typed", "yes") if result.corrected_q else None,
         places_map=_places_map(params, result.places),
     )
     return _search_page(request, context)
