@@ -735,9 +735,11 @@ class Synonym(models.Model):
     any of them finds what the others say. Curators keep the list in the admin; a change
     applies to the next search."""
 
+    # At most 20: every search for one of them searches all of them.
     terms = ArrayField(
         models.CharField(max_length=60, validators=[single_line]),
-        help_text="Two or more words or phrases that mean the same, separated by commas.",
+        size=20,
+        help_text="Two to twenty words or phrases that mean the same, separated by commas.",
     )
     note = models.CharField(
         max_length=200, blank=True, validators=[single_line], help_text="Why they belong together."

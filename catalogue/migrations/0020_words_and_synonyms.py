@@ -203,7 +203,7 @@ class Migration(migrations.Migration):
             name='Synonym',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('terms', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=60, validators=[kernel.text.single_line]), help_text='Two or more words or phrases that mean the same, separated by commas.', size=None)),
+                ('terms', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=60, validators=[kernel.text.single_line]), help_text='Two to twenty words or phrases that mean the same, separated by commas.', size=20)),
                 ('note', models.CharField(blank=True, help_text='Why they belong together.', max_length=200, validators=[kernel.text.single_line])),
             ],
         ),

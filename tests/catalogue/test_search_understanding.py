@@ -358,3 +358,11 @@ def test_a_query_of_many_words_is_not_widened(client, loneliness):
     data = api(client, q=many)
     assert data["count"] == 0
     assert data["match"] == "all"
+
+
+def test_the_admin_refuses_a_synonym_of_more_than_twenty_terms(admin_client):
+    # Every search for one term searches them all: a group stays small.
+    terms = ", ".join(f"term{n}" for n in range(21))
+    response = admin_client.post(reverse("admin:catalogue_synonym_add"), {"terms": terms})
+    assert response.status_code == 200
+    assert not Synonym.objects.filter(terms__contains=["term0"]).exists()
