@@ -40,9 +40,12 @@ restore: install
 demo: migrate
 	$(BIN)/python manage.py load_demo
 
+# The worker (emails, scheduled jobs) runs beside the server and stops with it.
 run: migrate
 	$(BIN)/python manage.py load_demo --if-empty
 	$(BIN)/python manage.py ensure_admin --host '$(HOST)' --port '$(PORT)'
+	$(BIN)/python manage.py worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: lint

@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     # The project's layers, lowest first (docs/architecture.md): the kernel every app builds
     # on, the three apps, and the portal that composes them into the site and the API.
     "kernel",
@@ -376,6 +378,23 @@ elif DEBUG:
 else:
     # Not the console in production: it would log addresses and private links (kernel/mail.py).
     EMAIL_BACKEND = "kernel.mail.NotConfiguredBackend"
+
+# The task queue (docs/operations.md, "The worker"): emails and scheduled jobs run in
+# `manage.py worker`, off the request, from a queue kept in the project's own PostgreSQL.
+# TASKS_BACKEND=immediate runs each task as it is queued, inside the process that queues it
+# (the tests' setting; and a way to run without a worker, at the price of slower requests).
+TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
+if TASKS_BACKEND not in ("database", "immediate"):
+    raise ImproperlyConfigured("TASKS_BACKEND must be 'database' or 'immediate'")
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks_db.DatabaseBackend"
+            if TASKS_BACKEND == "database"
+            else "django_tasks.backends.immediate.ImmediateBackend"
+        ),
+    }
+}
 
 # Who is told what waits for the curators (a submission, proposed changes) and who passes on
 # interest in an entry without a team to hear it: these addresses, or every active staff

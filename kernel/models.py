@@ -1,5 +1,6 @@
-"""The kernel's tables: the outbox of emails waiting to be sent (kernel/outbox.py), and the
-single-use tokens that have been used (kernel/once.py)."""
+"""The kernel's tables: the outbox of emails waiting to be sent (kernel/outbox.py), the
+single-use tokens that have been used (kernel/once.py), and the runs of the worker's
+schedule (kernel/schedule.py)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ class OutgoingEmail(models.Model):
     to = models.EmailField()
     subject = models.CharField(max_length=200)
     body = models.TextField()
+    # Extra header lines, such as an alert's List-Unsubscribe and List-Unsubscribe-Post.
+    headers = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -61,3 +64,26 @@ class SpentToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.digest[:12]}… until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class ScheduledRun(models.Model):
+    """One run of a scheduled job, claimed by the first worker to reach it.
+
+    A job's runs are named by the start of their period (`slot`): every worker that wakes in
+    the period tries to record the run, and the primary key lets one of them, on whichever
+    machine, queue the job (kernel/schedule.py).
+    """
+
+    job = models.CharField(max_length=100)
+    slot = models.DateTimeField()
+    queued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "scheduled run"
+        constraints = [
+            models.UniqueConstraint(fields=["job", "slot"], name="scheduled_run_once"),
+        ]
+        indexes = [models.Index("queued_at", name="scheduled_run_queued_at")]
+
+    def __str__(self) -> str:
+        return f"{self.job} for {self.slot:%Y-%m-%d %H:%M}"

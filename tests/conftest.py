@@ -42,6 +42,15 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Each task runs as it is queued, in the test's own process: an email a request queues is
+    in `mail.outbox` when the transaction commits. tests/kernel/test_worker.py sets the database
+    queue back, and runs real workers."""
+    settings.TASKS_BACKEND = "immediate"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def _api_limits(settings):
     """Each test starts with empty throttle counters and limits it will not reach by accident;
     tests of throttling set their own rates."""

@@ -8,11 +8,8 @@ compares every row of every table, and the sequences, with the database that was
 import datetime
 import io
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -36,6 +33,7 @@ from tests.factories import (
     SectorFactory,
     UserFactory,
 )
+from tests.processes import database_url, manage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -119,30 +117,6 @@ def fill_catalogue() -> None:
         MembershipFactory(network=network, ring="core")
     ResourceFactory().innovations.set(Innovation.objects.all())
     InnovationFactory(draft=True, title="An unpublished idea").owners.add(owner)
-
-
-def database_url(dbname: str) -> str:
-    """A DATABASE_URL for the test server, so a child process reaches the database we name."""
-    s = connection.settings_dict
-    credentials = quote(s["USER"], safe="")
-    if s["PASSWORD"]:
-        credentials += ":" + quote(s["PASSWORD"], safe="")
-    host = quote(s["HOST"] or "localhost", safe="")
-    port = f":{s['PORT']}" if s["PORT"] else ""
-    return f"postgres://{credentials}@{host}{port}/{quote(dbname, safe='')}"
-
-
-def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, **env}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.fixture

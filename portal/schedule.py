@@ -1,0 +1,25 @@
+"""What the worker runs on its own, and how often (kernel/schedule.py; docs/operations.md).
+
+It lives in the portal because it names every app's jobs.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from adopters import tasks as adopters_tasks
+from kernel import outbox
+from kernel.schedule import Job, prune_task_results
+
+MINUTE = timedelta(minutes=1)
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+
+SCHEDULE: list[Job] = [
+    # Emails whose last try failed, each after its own back-off (kernel/outbox.py).
+    Job("retry-email", MINUTE, outbox.retry_due),
+    # Registrations and accounts nobody confirmed, old queued emails, old failed sign-ins.
+    Job("purge-unconfirmed", DAY, adopters_tasks.purge_unconfirmed, at=3 * HOUR),
+    # The queue's record of finished tasks, after a fortnight.
+    Job("prune-task-results", DAY, prune_task_results, at=3 * HOUR + 30 * MINUTE),
+]
