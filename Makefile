@@ -54,7 +54,7 @@ test: lint
 
 # Style, the layers of docs/architecture.md (import-linter, pyproject.toml), and types (mypy with
 # the Django and DRF plugins, [tool.mypy] in pyproject.toml; tests/ is not type-checked).
-PACKAGES := config kernel catalogue adopters networks portal
+PACKAGES := config kernel catalogue adopters networks alerts portal
 
 lint: dev-install
 	$(BIN)/ruff check .

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Lower, Replace
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
@@ -588,6 +589,8 @@ class ReachFigure(models.Model):
     source = models.CharField(
         max_length=500, blank=True, help_text="Document or URL.", validators=[single_line]
     )
+    # When it was recorded (not the date it is for): followers hear of figures added since.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["measure", "date"]

@@ -223,14 +223,26 @@ def search(params: QueryDict, *, places: bool = False) -> SearchResult:
     )
 
 
-def ordered_ids(wanted: Criteria, limit: int | None = None) -> list[int]:
+def ordered_ids(
+    wanted: Criteria, limit: int | None = None, *, among: list[int] | None = None
+) -> list[int]:
     """The ids of the innovations matching `wanted`, in its order (the first `limit` of them,
-    or all): exactly the concatenation of the search's pages. One statement."""
+    or all): exactly the concatenation of the search's pages. One statement.
+
+    With `among`, only those of these ids that the search's pages have (an alert's digest:
+    the search is the whole catalogue's, so a query is widened, or not, as on the page)."""
     filters, _ = _filters(wanted.selected)
     database = _reading()
     reading = read(wanted.q, database, correct=not wanted.as_typed) if wanted.q else None
     matches = _text_match(wanted, reading) if reading else []
-    statement = _with([*filters, *matches], _in_order(wanted, offset=0) + _limit(limit))
+    in_order = _in_order(wanted, offset=0)
+    if among is not None:
+        in_order = (
+            Sql("SELECT id FROM unnest(ARRAY(")
+            + in_order
+            + Sql(")) WITH ORDINALITY AS o(id, n) WHERE id = ANY(%s) ORDER BY n", (among,))
+        )
+    statement = _with([*filters, *matches], in_order + _limit(limit))
     with database.cursor() as cursor:
         cursor.execute(statement.text, statement.params)
         return [row[0] for row in cursor.fetchall()]

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "catalogue",
     "adopters",
     "networks",
+    "alerts",
     "portal",
 ]
 
@@ -395,6 +396,11 @@ TASKS = {
         ),
     }
 }
+
+# Requests for alerts and follows (alerts/services.py), each of which sends an email: at most
+# this many an hour for one mailbox, and from one network address.
+ALERTS_PER_EMAIL = env_int("ALERTS_PER_EMAIL", 5)
+ALERTS_PER_CLIENT = env_int("ALERTS_PER_CLIENT", 20)
 
 # Who is told what waits for the curators (a submission, proposed changes) and who passes on
 # interest in an entry without a team to hear it: these addresses, or every active staff

@@ -37,5 +37,6 @@ urlpatterns = [
     path("account/", include("adopters.account_urls")),
     path("", include("adopters.urls")),
     path("networks/", include("networks.urls")),
+    path("alerts/", include("alerts.urls")),
     path("", include(site_pages)),
 ]

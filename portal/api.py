@@ -211,6 +211,7 @@ API_ENDPOINTS = {
     "beneficiaries": "api:beneficiary-list",
     "scaling_routes": "api:scaling-route-list",
     "regions": "api:region-list",
+    "alerts": "api:alert-create",
     "token": "api:token",
     "schema": "api:schema",
     "docs": "api:docs",

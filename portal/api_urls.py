@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from adopters.api import AdoptionViewSet, RegistrationCreateView
+from alerts.api import AlertCreateView
 from catalogue.api import views as catalogue_api
 from networks.api import NetworkViewSet
 from portal import api
@@ -28,6 +29,7 @@ urlpatterns = [
         RegistrationCreateView.as_view(),
         name="registration-create",
     ),
+    path("alerts/", AlertCreateView.as_view(), name="alert-create"),
     *router.urls,
     path("auth/token/", catalogue_api.TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

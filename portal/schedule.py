@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from adopters import tasks as adopters_tasks
+from alerts import tasks as alerts_tasks
 from kernel import outbox
 from kernel.schedule import Job, prune_task_results
 
@@ -18,6 +19,8 @@ DAY = timedelta(days=1)
 SCHEDULE: list[Job] = [
     # Emails whose last try failed, each after its own back-off (kernel/outbox.py).
     Job("retry-email", MINUTE, outbox.retry_due),
+    # Digests of alerts and follows: each is due daily or weekly, and looked at every hour.
+    Job("send-alerts", HOUR, alerts_tasks.send_alerts, at=5 * MINUTE),
     # Registrations and accounts nobody confirmed, old queued emails, old failed sign-ins.
     Job("purge-unconfirmed", DAY, adopters_tasks.purge_unconfirmed, at=3 * HOUR),
     # The queue's record of finished tasks, after a fortnight.

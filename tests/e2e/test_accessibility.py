@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core import signing
 from django.template.loader import render_to_string
 
 from adopters.models import Adoption
 from adopters.services import verification_token
+from alerts import services as alert_services
+from alerts.models import Alert, Watch
 from catalogue.models import LocalAuthority, Region
 from networks.services import enrol, ensure_innovation_network
 from tests.factories import (
@@ -104,7 +107,21 @@ def catalogue(settings):
     similar.sectors.add(health)
     network = ensure_innovation_network(homeshare)
     UserFactory(username="curator@example.org", email="curator@example.org", is_staff=True)
-    return {"innovation": homeshare, "adoption": adoption, "network": network, "owner": owner}
+    alert = Alert.objects.create(email="sam@example.org", query="q=homeshare", frequency="daily")
+    watch = Watch.objects.create(email="sam@example.org", innovation=homeshare, frequency="weekly")
+    return {
+        "innovation": homeshare,
+        "adoption": adoption,
+        "network": network,
+        "owner": owner,
+        "alert": alert,
+        "watch": watch,
+    }
+
+
+def confirm_token(subscription) -> str:
+    kind = "alert" if isinstance(subscription, Alert) else "watch"
+    return signing.dumps([kind, subscription.pk], salt="alerts.confirm")
 
 
 def sign_in(page, base: str) -> None:
@@ -155,6 +172,17 @@ def test_public_pages_have_no_violations(live_server, browser, catalogue):
         f"/account/verify/{verification_token('new@example.org')}/",
         "/account/password-reset/",
         "/no-such-page/",
+        "/alerts/",
+        "/alerts/new/?q=homeshare&sector=health",
+        "/alerts/new/?evidence=9",  # a search that cannot be saved
+        "/alerts/follow/homeshare/",
+        "/alerts/check-your-email/",
+        f"/alerts/confirm/{confirm_token(catalogue['alert'])}/",
+        f"/alerts/confirm/{confirm_token(catalogue['watch'])}/",
+        "/alerts/confirm/not-a-link/",
+        f"/alerts/manage/{alert_services.manage_token('sam@example.org')}/",
+        f"/alerts/stop/{alert_services.stop_token(catalogue['alert'])}/",
+        f"/alerts/unsubscribe/{alert_services.stop_all_token('sam@example.org')}/",
     ]:
         check(page, base + path, found)
     # The reach figures' table tab.
@@ -173,6 +201,9 @@ def test_forms_in_their_error_states_have_no_violations(live_server, browser, ca
     found: list[str] = []
     for path in [
         "/innovations/homeshare/interest/",
+        "/alerts/",
+        "/alerts/new/?q=homeshare",
+        "/alerts/follow/homeshare/",
         "/account/sign-in/",
         "/account/sign-up/",
         f"/account/verify/{verification_token('new@example.org')}/",
