@@ -614,4 +614,3 @@ def _queue_digest(email: str, mailbox: str, sections: list[Section], now: dateti
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
-

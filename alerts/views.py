@@ -22,6 +22,12 @@ from alerts.models import Alert, Watch
 from catalogue.models import Innovation
 
 
+def _own_address(request: HttpRequest) -> str:
+    """A signed-in person's address, offered in the form (still confirmed by email: the
+    account's address may be old, and the link proves the mailbox is theirs today)."""
+    return getattr(request.user, "email", "") if request.user.is_authenticated else ""
+
+
 def _invalid(request: HttpRequest, problem: str) -> HttpResponse:
     return render(request, "alerts/invalid_link.html", {"problem": problem}, status=400)
 
@@ -49,7 +55,7 @@ def new_alert(request: HttpRequest) -> HttpResponse:
         query = request.POST.get("query", "")
     else:
         query = request.GET.urlencode()
-        form = AlertForm(initial={"query": query})
+        form = AlertForm(initial={"query": query, "email": _own_address(request)})
     problems: list[str] = []
     try:
         query = services.normalised_query(query)
@@ -86,7 +92,10 @@ def new_alert(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def follow(request: HttpRequest, slug: str) -> HttpResponse:
     innovation = get_object_or_404(Innovation.objects.published(), slug=slug)
-    form = FollowForm(request.POST if request.method == "POST" else None)
+    form = FollowForm(
+        request.POST if request.method == "POST" else None,
+        initial={"email": _own_address(request)},
+    )
     if form.is_bound and form.is_valid():
         try:
             services.ask_to_follow(

@@ -46,17 +46,40 @@ class AuditHistoryAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+class DeliveryFilter(admin.SimpleListFilter):
+    """Sent, still being tried, or given up on after every try (kernel/outbox.py)."""
+
+    title = "delivery"
+    parameter_name = "delivery"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("sent", "Sent"), ("trying", "Still being tried"), ("given-up", "Given up")]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[OutgoingEmail]
+    ) -> QuerySet[OutgoingEmail]:
+        unsent = queryset.filter(sent_at__isnull=True)
+        if self.value() == "sent":
+            return queryset.filter(sent_at__isnull=False)
+        if self.value() == "trying":
+            return unsent.filter(attempts__lt=outbox.MAX_ATTEMPTS)
+        if self.value() == "given-up":
+            return unsent.filter(attempts__gte=outbox.MAX_ATTEMPTS)
+        return queryset
+
+
 @admin.register(OutgoingEmail)
 class OutgoingEmailAdmin(admin.ModelAdmin):
     """The email queue: what went, what is waiting and why (kernel/outbox.py)."""
 
     list_display = ["subject", "to", "created_at", "sent_at", "attempts", "last_error"]
-    list_filter = [("sent_at", admin.EmptyFieldListFilter)]
+    list_filter = [DeliveryFilter]
     search_fields = ["to", "subject"]
     readonly_fields = [
         "to",
         "subject",
         "body",
+        "headers",
         "created_at",
         "sent_at",
         "attempts",

@@ -226,3 +226,22 @@ def test_two_workers_send_each_email_once(database_queue):
     assert all(sent), "both workers took a share"
     assert set(OutgoingEmail.objects.values_list("attempts", flat=True)) == {1}
     assert all(worker.returncode == 0 for worker in workers), [err for _, err in outputs]
+
+
+def test_curators_see_the_emails_given_up_on(admin_client):
+    now = timezone.now()
+    OutgoingEmail.objects.create(
+        to="a@example.org", subject="Went", body="", sent_at=now, attempts=1
+    )
+    OutgoingEmail.objects.create(to="b@example.org", subject="Trying", body="b", attempts=2)
+    OutgoingEmail.objects.create(
+        to="c@example.org", subject="Gave up", body="c", attempts=outbox.MAX_ATTEMPTS
+    )
+
+    def listed(delivery: str) -> list[str]:
+        page = admin_client.get(f"/admin/kernel/outgoingemail/?delivery={delivery}")
+        return [email.subject for email in page.context["cl"].result_list]
+
+    assert listed("sent") == ["Went"]
+    assert listed("trying") == ["Trying"]
+    assert listed("given-up") == ["Gave up"]

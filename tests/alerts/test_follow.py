@@ -165,3 +165,21 @@ def test_the_list_of_alerts_stops_a_follow(client, innovation, django_capture_on
     client.post(manage, {"stop": f"watch-{watch.pk}"})
 
     assert not Watch.objects.exists()
+
+
+def test_a_signed_in_person_finds_their_address_filled_in_and_still_confirms_it(
+    client, innovation, innovator, django_capture_on_commit_callbacks
+):
+    innovator.email = "olu@example.org"
+    innovator.save()
+    client.force_login(innovator)
+
+    page = client.get(f"/alerts/follow/{innovation.slug}/").content.decode()
+    assert 'value="olu@example.org"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/alerts/follow/{innovation.slug}/", {"email": "olu@example.org", "frequency": "daily"}
+        )
+
+    assert not Watch.objects.get().confirmed
+    assert "/alerts/confirm/" in mail.outbox[0].body
