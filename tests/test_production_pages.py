@@ -9,12 +9,15 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.core import signing
 from django.template.loader import render_to_string
 from django.test import Client
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from adopters.services import confirmation_token, verification_token
+from alerts import services as alert_services
+from alerts.models import Alert
 from networks.services import ensure_innovation_network
 from tests.factories import (
     AdoptionFactory,
@@ -59,6 +62,7 @@ def test_every_template_renders_with_collected_static_files(production):
     ResourceFactory(kind="funding")
     network = ensure_innovation_network(innovation)
     registration = RegistrationOfInterestFactory(innovation=innovation)
+    alert = Alert.objects.create(email="sam@example.org", query="q=homeshare", frequency="daily")
     uid = urlsafe_base64_encode(force_bytes(owner.pk))
     reset = f"{uid}/{default_token_generator.make_token(owner)}"
 
@@ -101,8 +105,20 @@ def test_every_template_renders_with_collected_static_files(production):
         f"/account/reset/{reset}/",
         "/account/reset/done/",
         "/api/v1/docs/",
+        "/alerts/",
+        "/alerts/new/?q=homeshare",
+        f"/alerts/follow/{innovation.slug}/",
+        "/alerts/check-your-email/",
+        f"/alerts/confirm/{signing.dumps(['alert', alert.pk], salt='alerts.confirm')}/",
+        f"/alerts/manage/{alert_services.manage_token(alert.mailbox)}/",
+        f"/alerts/stop/{alert_services.stop_token(alert)}/",
     ]:
         visit(anonymous, path)
+    visit(anonymous, "/alerts/confirm/not-a-token/", 400)
+    visit(anonymous, f"/alerts/stop/{alert_services.stop_token(alert)}/", 200, go="")
+    visit(anonymous, "/alerts/", 200, email="pat@example.org")  # the link is sent, if any
+    production.ALERTS_PER_EMAIL = 0
+    visit(anonymous, f"/alerts/follow/{innovation.slug}/", 429, email="p@x.org", frequency="daily")
     visit(anonymous, "/interest/confirm/not-a-token/", 400)
     visit(anonymous, "/account/verify/not-a-token/", 400)
     visit(anonymous, "/innovations/?page=x", 400)
