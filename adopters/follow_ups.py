@@ -151,10 +151,7 @@ def adoption_to_follow_up(token: str, *, lock: bool = False) -> Adoption:
             "We have sent a newer email about this adoption: use the link in that one."
         )
     if adoption.follow_up_answered_at is not None and adoption.follow_up_answered_at >= sent:
-        raise InvalidLink(
-            "This update has been sent already, and each link works once. Thank you: we will "
-            "ask again in six months."
-        )
+        raise InvalidLink("This update has been sent already, and each link works once.")
     return adoption
 
 

@@ -470,3 +470,40 @@ def test_the_adoption_page_says_why_it_stopped(client, innovation):
 
     assert "Why it stopped" in body
     assert "The building closed." in body
+
+
+def test_the_api_shows_and_takes_why_it_stopped_within_bounds(client, innovation, adopter):
+    adoption = record(innovation, adopter, status="piloting")
+    client.force_login(adopter)
+    url = f"/api/v1/adoptions/{adoption.pk}/"
+
+    too_long = client.patch(
+        url, {"status": "stopped", "stopped_reason": "x" * 2001}, content_type="application/json"
+    )
+    stopped = client.patch(
+        url,
+        {"status": "stopped", "stopped_reason": "The building closed."},
+        content_type="application/json",
+    )
+
+    assert too_long.status_code == 400
+    assert "stopped_reason" in too_long.json()
+    assert stopped.status_code == 200
+    assert client.get(url).json()["stopped_reason"] == "The building closed."
+    assert Adoption.objects.get(pk=adoption.pk).next_follow_up_on is None
+
+
+def test_the_edit_form_takes_why_it_stopped(client, innovation, adopter):
+    adoption = record(innovation, adopter, status="piloting", area="Northtown")
+    client.force_login(adopter)
+    form = {
+        "status": "stopped",
+        "stopped_reason": "The building closed.",
+        "area": "Northtown",
+        "note": "",
+    }
+
+    response = client.post(f"/adoptions/{adoption.pk}/edit/", form)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Adoption.objects.get(pk=adoption.pk).stopped_reason == "The building closed."
