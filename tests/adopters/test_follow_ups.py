@@ -16,6 +16,8 @@ from adopters.follow_ups import FollowUpAnswer, send_follow_ups
 from adopters.models import Adoption, AdoptionStatusChange
 from kernel.dates import months_after
 from kernel.models import OutgoingEmail
+from networks.models import Membership
+from networks.services import ensure_innovation_network
 from tests.factories import (
     AdoptionFactory,
     InnovationFactory,
@@ -507,3 +509,37 @@ def test_the_edit_form_takes_why_it_stopped(client, innovation, adopter):
 
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Adoption.objects.get(pk=adoption.pk).stopped_reason == "The building closed."
+
+
+# -- The networks hear of an answer as of any step ---------------------------------------------
+
+
+def test_an_answer_reaching_piloting_reaches_the_network(client, innovation, adopter):
+    ensure_innovation_network(innovation)
+    adoption = record(
+        innovation, adopter, status="exploring", contact_email="pat@example.org", contact_name="Pat"
+    )
+    Adoption.objects.filter(pk=adoption.pk).update(next_follow_up_on=TODAY)
+    send_follow_ups(NOW)
+
+    client.post(sent_link(adoption), answers(status="piloting"))
+
+    # Their own adoption, unverified: they join the interest ring and ask to join the core.
+    assert Membership.objects.filter(email="pat@example.org").exists()
+
+
+def test_an_answer_from_a_contact_address_enrols_nobody(client, innovation, adopter):
+    ensure_innovation_network(innovation)
+    adoption = record(
+        innovation, adopter, status="exploring", contact_email="sam@example.org", contact_name="Sam"
+    )
+    Adoption.objects.filter(pk=adoption.pk).update(next_follow_up_on=TODAY, recorded_by=None)
+    send_follow_ups(NOW)
+    assert OutgoingEmail.objects.get().to == "sam@example.org"
+
+    client.post(sent_link(adoption), answers(status="piloting"))
+
+    adoption = Adoption.objects.get(pk=adoption.pk)
+    assert adoption.status == "piloting"
+    assert adoption.history.latest().changed_by is None
+    assert not Membership.objects.filter(email="sam@example.org").exists()
