@@ -15,7 +15,6 @@ scheduler, daily; a second run the same day sends nothing.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +24,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -39,8 +39,6 @@ from kernel.urls import site_absolute
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-
-logger = logging.getLogger(__name__)
 
 # Its own salt: no other signed value of the site (a registration's confirmation, an account's
 # verification) opens a follow-up, even for the same id.
@@ -63,14 +61,25 @@ def recipient(adoption: Adoption) -> tuple[str, User | None]:
     return adoption.contact_email, None
 
 
+# `recipient`'s rule as a filter: adoptions with somebody to ask. Those without (imported ones
+# with no contact, say) stay due, and are not read every day.
+_SOMEONE_TO_ASK = (Q(recorded_by__is_active=True) & ~Q(recorded_by__email="")) | ~Q(
+    contact_email=""
+)
+
+
 def send_follow_ups(now: datetime, *, absolute: Callable[[str], str] = site_absolute) -> int:
     """Email every adoption whose follow-up is due on `now`'s date a link to say how it is going,
     and count them. Each adoption is sent one at a time, in its own transaction, with its row
     locked (another run at the same moment skips it); once sent, it is next due in six
     months, so running this again the same day sends nothing. An adoption with nobody to ask
-    stays due, and is asked once it has an address."""
+    stays due, and is asked once it has an address (read only then)."""
     today = timezone.localdate(now)
-    due = Adoption.objects.due_follow_up(today).order_by("next_follow_up_on", "pk")
+    due = (
+        Adoption.objects.due_follow_up(today)
+        .filter(_SOMEONE_TO_ASK)
+        .order_by("next_follow_up_on", "pk")
+    )
     return sum(_send_one(pk, now, absolute) for pk in due.values_list("pk", flat=True))
 
 
@@ -86,8 +95,7 @@ def _send_one(pk: int, now: datetime, absolute: Callable[[str], str]) -> bool:
     if adoption is None:  # answered, moved on or being sent by another run meanwhile
         return False
     to, _ = recipient(adoption)
-    if not to:
-        logger.info("Adoption %s is due a follow-up but has nobody to ask", pk)
+    if not to:  # the recorder's account closed, or the contact was erased, meanwhile
         return False
     adoption.follow_up_sent_at = now
     adoption.next_follow_up_on = adoption.follow_up_due_after(timezone.localdate(now))

@@ -197,8 +197,23 @@ def test_without_an_open_account_it_goes_to_the_contact(piloting, adopter):
     assert OutgoingEmail.objects.get().to == "contact@example.org"
 
 
-def test_with_nobody_to_ask_it_stays_due(piloting):
-    Adoption.objects.filter(pk=piloting.pk).update(recorded_by=None, contact_email="")
+def test_an_account_without_an_address_leaves_it_to_the_contact(piloting, adopter):
+    adopter.email = ""
+    adopter.save()
+
+    send_follow_ups(NOW)
+
+    assert OutgoingEmail.objects.get().to == "contact@example.org"
+
+
+@pytest.mark.parametrize("account", ["none", "closed"])
+def test_with_nobody_to_ask_it_stays_due(piloting, adopter, account):
+    if account == "closed":
+        adopter.is_active = False
+        adopter.save()
+    else:
+        Adoption.objects.filter(pk=piloting.pk).update(recorded_by=None)
+    Adoption.objects.filter(pk=piloting.pk).update(contact_email="")
 
     assert send_follow_ups(NOW) == 0
     piloting.refresh_from_db()
