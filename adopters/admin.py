@@ -55,7 +55,16 @@ class AdoptionAdmin(AuditHistoryAdmin):
     ]
     # The region follows the local authority when one is named (services.placed).
     autocomplete_fields = ["innovation", "organisation", "region", "local_authority"]
-    readonly_fields = ["verified", "verified_by", "verified_at", "recorded_by", "created_at"]
+    readonly_fields = [
+        "verified",
+        "verified_by",
+        "verified_at",
+        "recorded_by",
+        "created_at",
+        # The follow-ups' own bookkeeping (adopters/follow_ups.py); the due date may be moved.
+        "follow_up_sent_at",
+        "follow_up_answered_at",
+    ]
     list_select_related = ["innovation", "organisation", "region", "local_authority"]
     inlines = [StatusChangeInline]
     actions = ["mark_verified"]

@@ -1,4 +1,5 @@
-"""The register-interest form: what a person tells an innovation's team, and the spam checks."""
+"""The register-interest form (what a person tells an innovation's team, and the spam checks),
+the adoption form, and the follow-up's form."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from django import forms
 from django.http import QueryDict
 
 from adopters import services
-from adopters.choices import Interest
+from adopters.choices import AdoptionStatus, Interest
+from adopters.follow_ups import FollowUpAnswer
 from adopters.models import RECORDED, Adoption, RegistrationOfInterest
 from catalogue import services as catalogue_services
 from catalogue.choices import OrganisationKind
 from catalogue.models import Innovation, LocalAuthority, Region
 from kernel.forms import prompt_first
-from kernel.text import single_line
+from kernel.text import max_length, single_line
 
 # The fields a person fills in, in the order the form asks for them.
 DETAILS = [
@@ -171,12 +173,15 @@ class AdoptionForm(forms.ModelForm):
             "people_reached": "People reached so far (optional)",
             "outcomes": "Outcomes so far (optional)",
             "lessons": "Lessons for the next adopter (optional)",
+            "stopped_reason": "If it paused or stopped, why? (optional)",
             "will_talk": "We are happy to talk to the next organisation thinking of adopting it",
             "contact_name": "Contact name (optional)",
             "contact_email": "Contact email (optional)",
         }
         help_texts = {
             "status": "How far it has got. Each change is kept, dated, in its history.",
+            "stopped_reason": "Shown on the innovation's page while it is stopped, so that "
+            "others can learn from it.",
             "contact_email": "Seen by curators and the innovation's team, never shown publicly. "
             "From piloting on, the contact joins the core ring of its learning network.",
         }
@@ -254,3 +259,72 @@ class AdoptionForm(forms.ModelForm):
     def changes(self) -> dict:
         """The edited fields and their values (for services.edit_adoption)."""
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "status"}
+
+
+class FollowUpForm(forms.Form):
+    """The follow-up's short form: where an adoption stands now and what it has taught, from
+    the emailed link (adopters/follow_ups.py). Why it paused or stopped is required then; the
+    service says so (`answer_follow_up`), and the view shows its refusal on that field."""
+
+    status = forms.ChoiceField(
+        label="Where does it stand now?",
+        choices=AdoptionStatus.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose where the adoption stands now"},
+    )
+    people_reached = forms.IntegerField(
+        label="People reached so far (optional)",
+        required=False,
+        min_value=0,
+        max_value=2_147_483_647,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "invalid": "Enter people reached as a whole number, like 120",
+            "min_value": "People reached must be 0 or more",
+            "max_value": "People reached must be a smaller number",
+        },
+    )
+    outcomes = forms.CharField(
+        label="Outcomes so far (optional)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What changed for the people it serves, or for your organisation.",
+    )
+    lessons = forms.CharField(
+        label="Lessons for the next adopter (optional)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What you would tell an organisation thinking of taking it up.",
+    )
+    reason = forms.CharField(
+        label="If it paused or stopped, why?",
+        required=False,
+        max_length=max_length(Adoption, "stopped_reason"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Needed if it paused or stopped. It is shown on the innovation's page so "
+        "that others can learn from it.",
+    )
+
+    @classmethod
+    def initial_for(cls, adoption: Adoption) -> dict[str, Any]:
+        """The form as the adoption stands now."""
+        return {
+            "status": adoption.status,
+            "people_reached": adoption.people_reached,
+            "outcomes": adoption.outcomes,
+            "lessons": adoption.lessons,
+            "reason": adoption.stopped_reason,
+        }
+
+    @property
+    def answer(self) -> FollowUpAnswer:
+        data = self.cleaned_data
+        return FollowUpAnswer(
+            status=data["status"],
+            people_reached=data["people_reached"],
+            outcomes=data["outcomes"],
+            lessons=data["lessons"],
+            reason=data["reason"],
+        )

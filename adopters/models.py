@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -19,6 +21,7 @@ from catalogue.models import (
     Organisation,
     Region,
 )
+from kernel.dates import months_after
 from kernel.mailboxes import mailbox, unquoted
 from kernel.text import single_line
 
@@ -37,8 +40,18 @@ RECORDED = [
     "people_reached",
     "outcomes",
     "lessons",
+    "stopped_reason",
     "will_talk",
 ]
+
+# Adoptions still on their way are followed up by email (adopters/follow_ups.py): the first
+# time FIRST_FOLLOW_UP_MONTHS after the latest news of one, then every FOLLOW_UP_MONTHS, until
+# it is adopted, scaled, paused or stopped.
+FOLLOWED_UP_STATUSES = [AdoptionStatus.EXPLORING, AdoptionStatus.PLANNING, AdoptionStatus.PILOTING]
+FIRST_FOLLOW_UP_MONTHS = 3
+FOLLOW_UP_MONTHS = 6
+# A pause or a stop is explained, in the follow-up's form, for the next adopter to learn from.
+REASON_GIVEN_FOR = [AdoptionStatus.PAUSED, AdoptionStatus.STOPPED]
 
 
 class AdoptionQuerySet(models.QuerySet):
@@ -49,6 +62,11 @@ class AdoptionQuerySet(models.QuerySet):
     def public(self) -> AdoptionQuerySet:
         """Adoptions of published innovations."""
         return self.filter(innovation__status="published")
+
+    def due_follow_up(self, today: date) -> AdoptionQuerySet:
+        """Adoptions of published innovations, still exploring, planning or piloting, whose
+        follow-up email is due on `today` or was due before."""
+        return self.public().filter(status__in=FOLLOWED_UP_STATUSES, next_follow_up_on__lte=today)
 
 
 class Adoption(models.Model):
@@ -87,6 +105,13 @@ class Adoption(models.Model):
     people_reached = models.PositiveIntegerField(null=True, blank=True)
     outcomes = models.TextField(blank=True)
     lessons = models.TextField(blank=True)
+    # Shown on the innovation's page while it is stopped: what others can learn from.
+    stopped_reason = models.TextField(
+        "why it paused or stopped",
+        max_length=2000,
+        blank=True,
+        help_text="Shown publicly, for the next adopter to learn from.",
+    )
     will_talk = models.BooleanField(
         "will talk to the next adopter", default=False, help_text="Happy to share experience."
     )
@@ -120,13 +145,34 @@ class Adoption(models.Model):
         help_text="Where these facts come from.",
         validators=[single_line],
     )
+    # Follow-ups (adopters/follow_ups.py). The due date is kept by every dated step
+    # (services.note_status) and by each follow-up sent; a curator may move it in the admin.
+    next_follow_up_on = models.DateField(
+        "next follow-up due",
+        null=True,
+        blank=True,
+        help_text="When we next email whoever recorded it to ask how it is going. Empty once "
+        "it is adopted, scaled, paused or stopped.",
+    )
+    # The emailed link is bound to the follow-up it came with: a newer one, or an answer,
+    # makes it stop working.
+    follow_up_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    follow_up_answered_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AdoptionQuerySet.as_manager()
     # The audit history (kernel/audit.py); not `history`, which is the dated status steps.
-    # The status steps themselves are not audited: each is already a dated, signed record.
-    audit = HistoricalRecords(excluded_fields=["updated_at"])
+    # The status steps themselves are not audited: each is already a dated, signed record; nor
+    # is the follow-ups' bookkeeping, which changes on every step and every email.
+    audit = HistoricalRecords(
+        excluded_fields=[
+            "updated_at",
+            "next_follow_up_on",
+            "follow_up_sent_at",
+            "follow_up_answered_at",
+        ]
+    )
 
     class Meta:
         ordering = ["innovation__title", "organisation__name", "area"]
@@ -136,6 +182,12 @@ class Adoption(models.Model):
                 F("started_on").desc(nulls_last=True),
                 F("created_at").desc(),
                 name="adoption_recent",
+            ),
+            # The daily follow-ups read the few adoptions due, not every one on its way.
+            models.Index(
+                "next_follow_up_on",
+                condition=Q(status__in=FOLLOWED_UP_STATUSES),
+                name="adoption_follow_up_due",
             ),
         ]
         constraints = [
@@ -186,6 +238,17 @@ class Adoption(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_ADOPTION_STATUSES
+
+    def follow_up_due_after(self, day: date) -> date | None:
+        """When its next follow-up email is due, counting from `day` (the latest news of it,
+        or the follow-up sent that day): FIRST_FOLLOW_UP_MONTHS later while none has been
+        sent, FOLLOW_UP_MONTHS once one has; never once it is adopted, scaled, paused or
+        stopped."""
+        if self.status not in FOLLOWED_UP_STATUSES:
+            return None
+        if self.follow_up_sent_at is None:
+            return months_after(day, FIRST_FOLLOW_UP_MONTHS)
+        return months_after(day, FOLLOW_UP_MONTHS)
 
 
 class AdoptionStatusChange(models.Model):

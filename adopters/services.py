@@ -55,7 +55,11 @@ def note_status(
 ) -> AdoptionStatusChange:
     """Add the adoption's current status to its dated history, and tell the apps that follow
     adoptions (an adoption reaching piloting brings its contact into the core ring of the
-    innovation's network: networks/receivers.py)."""
+    innovation's network: networks/receivers.py).
+
+    A dated step is news of the adoption: its next follow-up email is due counting from it
+    (`Adoption.follow_up_due_after`), and none is once it is adopted, scaled, paused or
+    stopped."""
     change = AdoptionStatusChange.objects.create(
         adoption=adoption,
         status=adoption.status,
@@ -63,6 +67,11 @@ def note_status(
         note=note,
         changed_by=by if by is not None and by.is_authenticated else None,
     )
+    due = adoption.follow_up_due_after(change.changed_on)
+    if due != adoption.next_follow_up_on:
+        # Not a save(): bookkeeping, not a change of the record to audit or date.
+        Adoption.objects.filter(pk=adoption.pk).update(next_follow_up_on=due)
+        adoption.next_follow_up_on = due
     adoption_status_noted.send(sender=Adoption, adoption=adoption, by=by)
     return change
 
@@ -107,6 +116,26 @@ def reported_provenance(adoption: Adoption, by: User | None) -> str:
     if by is not None and adoption.innovation.owners.filter(pk=by.pk).exists():
         return Provenance.REPORTED_BY_INNOVATOR
     return Provenance.SELF_REPORTED
+
+
+def as_reported_by(adoption: Adoption, by: User | None) -> list[str]:
+    """An adoption that anyone but a curator changes (`by`, or None for an adopter known only
+    by the contact address a follow-up went to) is no longer verified, and is their word
+    again: reported by the innovator when they own the innovation, otherwise self-reported.
+    A new status is a change of what was checked too (an adoption verified while exploring says
+    nothing of a pilot). Sets the fields, unsaved, before the step reaches the networks; returns
+    the names of those it changed."""
+    if by is not None and by.is_staff:
+        return []
+    changed = []
+    if adoption.verified:
+        adoption.verified, adoption.verified_by, adoption.verified_at = False, None, None
+        changed += ["verified", "verified_by", "verified_at"]
+    reported = reported_provenance(adoption, by)
+    if adoption.provenance != reported:
+        adoption.provenance = reported
+        changed.append("provenance")
+    return changed
 
 
 def _set_provenance(adoption: Adoption, provenance: str, *, by: User) -> Adoption:
@@ -226,17 +255,8 @@ def edit_adoption(
     changed = [name for name, value in changes.items() if getattr(adoption, name) != value]
     for name in changed:
         setattr(adoption, name, changes[name])
-    # A new status is a change of what was checked too (an adoption verified while exploring
-    # says nothing of a pilot): it un-verifies, and the adoption is its editor's word again,
-    # before the step reaches the networks.
-    if (changed or status != adoption.status) and not by.is_staff:
-        if adoption.verified:
-            adoption.verified, adoption.verified_by, adoption.verified_at = False, None, None
-            changed += ["verified", "verified_by", "verified_at"]
-        reported = reported_provenance(adoption, by)
-        if adoption.provenance != reported:
-            adoption.provenance = reported
-            changed.append("provenance")
+    if changed or status != adoption.status:
+        changed += as_reported_by(adoption, by)
     if changed:
         adoption.save(update_fields=[*changed, "updated_at"])
     if status == adoption.status and note.strip():
@@ -422,7 +442,7 @@ def register_interest(
     return registration
 
 
-def _signed(token: str, salt: str, days: int, expired: str) -> Any:
+def signed(token: str, salt: str, days: int, expired: str) -> Any:
     """What an emailed link signed `days` ago at most holds; InvalidLink, saying `expired` or
     that it was changed, when it holds nothing usable."""
     try:
@@ -440,7 +460,7 @@ def confirmation_token(registration: RegistrationOfInterest) -> str:
 def registration_for(token: str) -> RegistrationOfInterest:
     """The registration a confirmation link is for; InvalidLink says why when there is none."""
     days = settings.REGISTRATION_CONFIRM_DAYS
-    pk = _signed(token, _CONFIRM_SALT, days, f"This link has expired: links work for {days} days.")
+    pk = signed(token, _CONFIRM_SALT, days, f"This link has expired: links work for {days} days.")
     registration = RegistrationOfInterest.objects.select_related("innovation").filter(pk=pk).first()
     if registration is None:
         raise InvalidLink("This registration has since been deleted.")
@@ -649,7 +669,7 @@ def sign_up(*, email: str, client: str, absolute: Callable[[str], str]) -> None:
 def account_to_verify(token: str) -> AccountToOpen:
     """The address a verification link confirms; InvalidLink says why when it opens nothing."""
     days = settings.ACCOUNT_VERIFY_DAYS
-    found = _signed(
+    found = signed(
         token,
         _VERIFY_SALT,
         days,

@@ -10,4 +10,5 @@ urlpatterns = [
     path("innovations/<slug:slug>/adopt/", views.record_adoption, name="record-adoption"),
     path("adoptions/<int:pk>/", views.adoption_detail, name="adoption"),
     path("adoptions/<int:pk>/edit/", views.edit_adoption, name="edit-adoption"),
+    path("adoptions/follow-up/<str:token>/", views.follow_up_adoption, name="follow-up"),
 ]

@@ -1,5 +1,6 @@
 """Registering interest in an innovation and confirming it from the emailed link; the
-innovator's dashboard of the interest their innovations received."""
+innovator's dashboard of the interest their innovations received; adoptions, their stories,
+and the follow-up's form."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Count, Q
@@ -19,12 +20,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, Strea
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.request import Request
 
-from adopters import services
+from adopters import follow_ups, services
 from adopters.choices import RegistrationStatus
-from adopters.forms import AdoptionForm, RegistrationForm
+from adopters.forms import AdoptionForm, FollowUpForm, RegistrationForm
 from adopters.models import Adoption
 from catalogue.models import Innovation
 from kernel.api import client_address
@@ -339,3 +341,40 @@ def edit_adoption(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {"form": form, "innovation": adoption.innovation, "adoption": adoption},
         status=400 if form.errors else 200,
     )
+
+
+@never_cache  # the link is one person's: no cache keeps the page or its form
+@require_http_methods(["GET", "HEAD", "POST"])
+def follow_up_adoption(request: HttpRequest, token: str) -> HttpResponse:
+    """The follow-up's form, opened from its emailed link without signing in: the link alone
+    says which adoption it updates (nothing sent with the form can name another)."""
+    try:
+        adoption = follow_ups.adoption_to_follow_up(token)
+    except services.InvalidLink as exc:
+        return _follow_up_refused(request, exc)
+    form = FollowUpForm(
+        request.POST if request.method == "POST" else None,
+        initial=FollowUpForm.initial_for(adoption),
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            follow_ups.answer_follow_up(token, form.answer)
+        except services.InvalidLink as exc:  # answered from another tab a moment ago
+            return _follow_up_refused(request, exc)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, "Thank you. The adoption is up to date, and its history shows it."
+            )
+            return redirect("adopters:adoption", pk=adoption.pk)
+    return render(
+        request,
+        "adopters/follow_up.html",
+        {"form": form, "adoption": adoption},
+        status=400 if form.errors else 200,
+    )
+
+
+def _follow_up_refused(request: HttpRequest, problem: services.InvalidLink) -> HttpResponse:
+    return render(request, "adopters/follow_up_invalid.html", {"problem": str(problem)}, status=400)

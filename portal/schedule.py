@@ -23,6 +23,8 @@ SCHEDULE: list[Job] = [
     Job("send-alerts", HOUR, alerts_tasks.send_alerts, at=5 * MINUTE),
     # Registrations and accounts nobody confirmed, old queued emails, old failed sign-ins.
     Job("purge-unconfirmed", DAY, adopters_tasks.purge_unconfirmed, at=3 * HOUR),
+    # Adoptions exploring, planning or piloting asked how they are going (3 months, then 6).
+    Job("follow-ups", DAY, adopters_tasks.send_follow_ups, at=9 * HOUR),
     # The queue's record of finished tasks, after a fortnight.
     Job("prune-task-results", DAY, prune_task_results, at=3 * HOUR + 30 * MINUTE),
 ]

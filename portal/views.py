@@ -102,6 +102,8 @@ def innovation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "innovation": innovation,
         "adoptions": adoptions,
+        # Shown as learning, not hidden: where it was tried and stopped, and why.
+        "stopped": [a for a in adoptions if a.status == AdoptionStatus.STOPPED],
         "status_counts": status_counts,
         "by_region": by_region,
         "most_in_a_region": max((total for _, total, _ in by_region), default=0),

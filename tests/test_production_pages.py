@@ -12,9 +12,11 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.template.loader import render_to_string
 from django.test import Client
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from adopters.follow_ups import follow_up_token
 from adopters.services import confirmation_token, verification_token
 from alerts import services as alert_services
 from alerts.models import Alert
@@ -120,6 +122,10 @@ def test_every_template_renders_with_collected_static_files(production):
     production.ALERTS_PER_EMAIL = 0
     visit(anonymous, f"/alerts/follow/{innovation.slug}/", 429, email="p@x.org", frequency="daily")
     visit(anonymous, "/interest/confirm/not-a-token/", 400)
+    adoption.follow_up_sent_at = timezone.now()
+    adoption.save(update_fields=["follow_up_sent_at"])
+    visit(anonymous, f"/adoptions/follow-up/{follow_up_token(adoption)}/")
+    visit(anonymous, "/adoptions/follow-up/not-a-token/", 400)
     visit(anonymous, "/account/verify/not-a-token/", 400)
     visit(anonymous, "/innovations/?page=x", 400)
     visit(anonymous, "/no-such-page/", 404)

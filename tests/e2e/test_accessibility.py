@@ -10,7 +10,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core import signing
 from django.template.loader import render_to_string
+from django.utils import timezone
 
+from adopters.follow_ups import follow_up_token
 from adopters.models import Adoption
 from adopters.services import verification_token
 from alerts import services as alert_services
@@ -102,6 +104,16 @@ def catalogue(settings):
         adapted=True,
         adaptations="Run by a housing association.",
     )
+    # Stopped, with its reason: the innovation's page shows it as learning.
+    AdoptionFactory(
+        innovation=homeshare,
+        organisation=OrganisationFactory(name="Southtown Council", kind="local-authority"),
+        status="stopped",
+        stopped_reason="Volunteers were hard to keep after the first year.",
+    )
+    # Sent a follow-up, whose link opens the form to update it.
+    Adoption.objects.filter(pk=adoption.pk).update(follow_up_sent_at=timezone.now())
+    adoption.refresh_from_db()
     ResourceFactory(title="Making it Big", kind="toolkit").innovations.add(homeshare)
     similar = InnovationFactory(title="Shared Lives", summary="Carers share family life.")
     similar.sectors.add(health)
@@ -116,6 +128,7 @@ def catalogue(settings):
         "owner": owner,
         "alert": alert,
         "watch": watch,
+        "follow_up": f"/adoptions/follow-up/{follow_up_token(adoption)}/",
     }
 
 
@@ -160,6 +173,8 @@ def test_public_pages_have_no_violations(live_server, browser, catalogue):
         "/innovations/homeshare/",
         "/organisations/homeshare-uk/",
         f"/adoptions/{catalogue['adoption'].pk}/",
+        catalogue["follow_up"],
+        "/adoptions/follow-up/not-a-link/",  # the page for a link that does not work
         "/resources/",
         "/resources/?kind=nope",
         "/how-innovations-spread/",
@@ -211,6 +226,13 @@ def test_forms_in_their_error_states_have_no_violations(live_server, browser, ca
     ]:
         check(page, base + path, found, then=submit_empty)
         assert page.title().startswith("Error:"), path
+
+    def stopped_without_a_reason(page) -> None:
+        page.get_by_label("Stopped", exact=True).check()
+        submit_empty(page)
+
+    check(page, base + catalogue["follow_up"], found, then=stopped_without_a_reason)
+    assert page.title().startswith("Error:")
     assert found == []
 
 
@@ -318,7 +340,7 @@ def test_the_innovation_page_works_without_javascript(live_server, page_without_
     # Both tabs' panels are on the page, one after the other: the chart and its table.
     assert page_without_js.locator("#reach-chart svg[role=img]").is_visible()
     assert page_without_js.locator("#reach-table table").is_visible()
-    assert Adoption.objects.count() == 1
+    assert Adoption.objects.count() == 2  # adopted, and stopped
     assert page_without_js.get_by_role("link", name="Register interest").is_visible()
 
 
