@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core import signing
@@ -133,40 +133,57 @@ def _check_rate(key: str, email: str) -> None:
         raise RateLimited(3600)
 
 
-def ask_for_alert(
-    email: str, query: str, frequency: str, *, key: str = "", absolute: Callable[[str], str]
-) -> Alert:
-    """Save a search for `email` and send the link that confirms it. Asking again for the same
-    search sends the link again (with the frequency asked the second time); for one already
-    confirmed it sends a note with the link to the list of alerts instead. The caller cannot
-    tell the cases apart, so the answer says nothing about someone else's address."""
+def _checked(checks: list[tuple[str, Callable[[str], str], str]]) -> dict[str, str]:
+    """Each value through its check; ValidationError naming every field that fails."""
     errors: dict[str, list[str]] = {}
     checked: dict[str, str] = {}
-    for name, check, value in [
-        ("email", _checked_address, email),
-        ("frequency", _checked_frequency, frequency),
-        ("query", normalised_query, query),
-    ]:
+    for name, check, value in checks:
         try:
             checked[name] = check(value)
         except ValidationError as exc:
             errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    _check_rate(key, checked["email"])
+    return checked
+
+
+S = TypeVar("S", Alert, Watch)
+
+
+def _ask(model: type[S], checked: dict[str, str], absolute: Callable[[str], str], **what: Any) -> S:
+    """The alert or follow of this mailbox for `what`, made or found, and its email: the link
+    that confirms it (again, with the frequency asked this time), or, once confirmed, a note
+    with the link to the list of alerts."""
     with transaction.atomic():
-        alert, _ = Alert.objects.get_or_create(
+        subscription, _ = model.objects.get_or_create(
             mailbox=mailbox_of(checked["email"]),
-            query=checked["query"],
+            **what,
             defaults={"email": checked["email"], "frequency": checked["frequency"]},
         )
-        if alert.confirmed:
-            _queue_already(alert, absolute)
+        if subscription.confirmed:
+            _queue_already(subscription, absolute)
         else:
-            alert.email, alert.frequency = checked["email"], checked["frequency"]
-            alert.save(update_fields=["email", "mailbox", "frequency"])
-            _queue_confirmation(alert, absolute)
-    return alert
+            subscription.email = checked["email"]
+            subscription.frequency = checked["frequency"]
+            subscription.save(update_fields=["email", "mailbox", "frequency"])
+            _queue_confirmation(subscription, absolute)
+    return subscription
+
+
+def ask_for_alert(
+    email: str, query: str, frequency: str, *, key: str = "", absolute: Callable[[str], str]
+) -> Alert:
+    """Save a search for `email` and send the link that confirms it (see _ask). Every case
+    answers the same, so the answer says nothing about someone else's address."""
+    checked = _checked(
+        [
+            ("email", _checked_address, email),
+            ("frequency", _checked_frequency, frequency),
+            ("query", normalised_query, query),
+        ]
+    )
+    _check_rate(key, checked["email"])
+    return _ask(Alert, checked, absolute, query=checked["query"])
 
 
 def ask_to_follow(
@@ -178,32 +195,11 @@ def ask_to_follow(
     absolute: Callable[[str], str],
 ) -> Watch:
     """Follow a published innovation: as ask_for_alert, for one innovation's news."""
-    errors: dict[str, list[str]] = {}
-    checked: dict[str, str] = {}
-    for name, check, value in [
-        ("email", _checked_address, email),
-        ("frequency", _checked_frequency, frequency),
-    ]:
-        try:
-            checked[name] = check(value)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    checked = _checked(
+        [("email", _checked_address, email), ("frequency", _checked_frequency, frequency)]
+    )
     _check_rate(key, checked["email"])
-    with transaction.atomic():
-        watch, _ = Watch.objects.get_or_create(
-            mailbox=mailbox_of(checked["email"]),
-            innovation=innovation,
-            defaults={"email": checked["email"], "frequency": checked["frequency"]},
-        )
-        if watch.confirmed:
-            _queue_already(watch, absolute)
-        else:
-            watch.email, watch.frequency = checked["email"], checked["frequency"]
-            watch.save(update_fields=["email", "mailbox", "frequency"])
-            _queue_confirmation(watch, absolute)
-    return watch
+    return _ask(Watch, checked, absolute, innovation=innovation)
 
 
 def _kind(subscription: Subscription) -> str:

@@ -9,6 +9,9 @@ the link is what it trusts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -66,26 +69,15 @@ def new_alert(request: HttpRequest) -> HttpResponse:
     if problems:
         return render(request, "alerts/new.html", {"form": None, "problems": problems}, status=400)
     form.initial["query"] = query
-    if form.is_bound and form.is_valid():
-        try:
-            services.ask_for_alert(
-                form.cleaned_data["email"],
-                query,
-                form.cleaned_data["frequency"],
-                key=sender_key(request),
-                absolute=request.build_absolute_uri,
-            )
-        except services.RateLimited as exc:
-            return _rate_limited(request, exc)
-        except ValidationError as exc:
-            _refused(form, exc)
-        else:
-            return redirect("alerts:check-email")
-    return render(
+    key, absolute = sender_key(request), request.build_absolute_uri
+    return _asking(
         request,
+        form,
+        lambda email, frequency: services.ask_for_alert(
+            email, query, frequency, key=key, absolute=absolute
+        ),
         "alerts/new.html",
-        {"form": form, "described": described, "query": query},
-        status=400 if form.errors else 200,
+        {"described": described, "query": query},
     )
 
 
@@ -96,27 +88,37 @@ def follow(request: HttpRequest, slug: str) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         initial={"email": _own_address(request)},
     )
+    key, absolute = sender_key(request), request.build_absolute_uri
+    return _asking(
+        request,
+        form,
+        lambda email, frequency: services.ask_to_follow(
+            email, innovation, frequency, key=key, absolute=absolute
+        ),
+        "alerts/follow.html",
+        {"innovation": innovation},
+    )
+
+
+def _asking(
+    request: HttpRequest,
+    form: AlertForm | FollowForm,
+    ask: Callable[[str, str], object],
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """A form that asks for emails: on a valid POST, the service (`ask`, given the address and
+    the frequency), then "check your email"; otherwise the form, with what was refused."""
     if form.is_bound and form.is_valid():
         try:
-            services.ask_to_follow(
-                form.cleaned_data["email"],
-                innovation,
-                form.cleaned_data["frequency"],
-                key=sender_key(request),
-                absolute=request.build_absolute_uri,
-            )
+            ask(form.cleaned_data["email"], form.cleaned_data["frequency"])
         except services.RateLimited as exc:
             return _rate_limited(request, exc)
         except ValidationError as exc:
             _refused(form, exc)
         else:
             return redirect("alerts:check-email")
-    return render(
-        request,
-        "alerts/follow.html",
-        {"form": form, "innovation": innovation},
-        status=400 if form.errors else 200,
-    )
+    return render(request, template, {"form": form, **context}, status=400 if form.errors else 200)
 
 
 def check_email(request: HttpRequest) -> HttpResponse:
