@@ -11,8 +11,8 @@ from alerts.models import Alert, Watch
 
 class SubscriptionAdmin(admin.ModelAdmin):
     list_filter = ["frequency", ("confirmed_at", admin.EmptyFieldListFilter)]
-    search_fields = ["email", "mailbox"]
-    readonly_fields = ["email", "mailbox", "frequency", "created_at", "confirmed_at",
+    search_fields = ["email", "address"]
+    readonly_fields = ["email", "address", "frequency", "created_at", "confirmed_at",
                        "covered_until", "last_sent_at"]  # fmt: skip
 
     def has_add_permission(self, request: HttpRequest) -> bool:

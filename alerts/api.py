@@ -44,7 +44,8 @@ class AlertSerializer(serializers.Serializer):
 class AlertCreateView(generics.CreateAPIView):
     """Ask for an email alert: a link to confirm the address is emailed to it, and nothing else
     is sent there for this alert until the link is followed. More than the hourly limit from
-    one network address, or for one mailbox, is refused with 429 and Retry-After."""
+    one network address, or the daily limit for one mailbox, is refused with 429 and
+    Retry-After."""
 
     permission_classes = [permissions.AllowAny]
     parser_classes = [JSONParser]

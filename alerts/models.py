@@ -9,8 +9,14 @@ from django.db import models
 from django.db.models import Q
 
 from catalogue.models import Innovation
-from kernel.mailboxes import mailbox_of
 from kernel.text import single_line
+
+
+def address_key(email: str) -> str:
+    """An address as alerts know it: as typed, in lower case. Not its mailbox
+    (kernel.mailboxes, which leaves out a +tag): that counts requests, but on most mail
+    servers name+tag@ is not name@, so it must not decide who gets whose alerts."""
+    return email.strip().lower()
 
 
 class Frequency(models.TextChoices):
@@ -22,9 +28,11 @@ class Subscription(models.Model):
     """What alerts and follows share: who, how often, since when."""
 
     email = models.EmailField(validators=[single_line])
-    # The address's mailbox (kernel.mailboxes): one digest per mailbox, one alert per search.
-    mailbox = models.CharField(max_length=254, editable=False)
+    # The address in lower case (address_key): one digest per address, one alert per search.
+    address = models.CharField(max_length=254, editable=False)
     frequency = models.CharField(max_length=10, choices=Frequency.choices)
+    # When it was asked for (again, for one not confirmed yet): unconfirmed ones are deleted
+    # CONFIRM_DAYS after (alerts.services.purge_unconfirmed).
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     # What happened up to this moment has been looked at for a digest; the next one starts here.
@@ -35,7 +43,7 @@ class Subscription(models.Model):
         abstract = True
 
     def save(self, *args: object, **kwargs: object) -> None:
-        self.mailbox = mailbox_of(self.email)
+        self.address = address_key(self.email)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     @property
@@ -53,7 +61,7 @@ class Alert(Subscription):
     class Meta:
         ordering = ["created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["mailbox", "query"], name="alert_once_per_search"),
+            models.UniqueConstraint(fields=["address", "query"], name="alert_once_per_search"),
             models.CheckConstraint(
                 condition=Q(frequency__in=["daily", "weekly"]), name="alert_frequency_known"
             ),
@@ -75,7 +83,7 @@ class Watch(Subscription):
         verbose_name_plural = "watches"
         constraints = [
             models.UniqueConstraint(
-                fields=["mailbox", "innovation"], name="watch_once_per_innovation"
+                fields=["address", "innovation"], name="watch_once_per_innovation"
             ),
             models.CheckConstraint(
                 condition=Q(frequency__in=["daily", "weekly"]), name="watch_frequency_known"

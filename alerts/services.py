@@ -3,7 +3,7 @@ digests (docs/alerts.md).
 
 Anyone may ask, with no account: an email address, and a search (an alert) or an innovation
 (a follow). Nothing but the confirmation email goes to the address until its link is followed
-(double opt-in). Then one digest per mailbox, daily or weekly, lists what is new for each of
+(double opt-in). Then one digest per address, daily or weekly, lists what is new for each of
 its alerts and follows, and nothing is sent when nothing is new. Every digest carries a link
 that stops everything at once (also in its List-Unsubscribe headers), one per alert or follow,
 and one to a page listing them all.
@@ -15,7 +15,7 @@ long as there is something to stop.
 
 from __future__ import annotations
 
-import hashlib
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -32,23 +32,30 @@ from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.text import Truncator
 
 from adopters.models import AdoptionStatusChange
-from alerts.models import Alert, Frequency, Subscription, Watch
+from alerts.models import Alert, Frequency, Subscription, Watch, address_key
 from catalogue.facets import FACET_BY_NAME
 from catalogue.filtersets import LABELS, SEARCH_FIELDS
 from catalogue.models import ACTIVE_ADOPTION_STATUSES, Innovation, ReachFigure, Resource
 from catalogue.search import SearchError, criteria, ordered_ids
 from kernel import outbox, rate
 from kernel.mailboxes import mailbox_of, unquoted
+from kernel.text import one_line
 from kernel.urls import site_absolute
 
+logger = logging.getLogger(__name__)
+
+HOUR = 3600
+DAY = 24 * HOUR
 CONFIRM_DAYS = 7
 MANAGE_DAYS = 30
 PERIODS = {Frequency.DAILY: timedelta(days=1), Frequency.WEEKLY: timedelta(weeks=1)}
 # A digest is due a little before its full period, so that the daily run is not put off a day
-# by a few minutes' drift.
-EARLY = timedelta(hours=1)
+# by a few minutes' drift; less than the hour between runs, or each would come an hour early.
+EARLY = timedelta(minutes=30)
 # A digest covers what happened until a few minutes ago: a change committed late, with an
 # earlier time on it, is still in the next digest rather than lost between two.
 SETTLE = timedelta(minutes=5)
@@ -101,7 +108,10 @@ def normalised_query(raw: str) -> str:
                 ]
             }
         ) from exc
-    return kept.urlencode()
+    normalised = kept.urlencode()
+    if len(normalised) > QUERY_MAX:
+        raise ValidationError({"query": [f"Keep the search under {QUERY_MAX} characters."]})
+    return normalised
 
 
 def _checked_address(email: str) -> str:
@@ -121,16 +131,19 @@ def _checked_frequency(frequency: str) -> str:
 
 
 def _check_rate(key: str, email: str) -> None:
-    """At most ALERTS_PER_EMAIL requests an hour for one mailbox, ALERTS_PER_CLIENT from one
-    network address: each sends an email, so neither a person nor a script can make the site
-    send a stranger more than a few."""
-    # Hashed: an address can be longer than a cache key may be.
-    digest = hashlib.sha256(mailbox_of(email).encode()).hexdigest()
-    limits = [(f"alerts:mailbox:{digest}", settings.ALERTS_PER_EMAIL)]
+    """At most ALERTS_PER_EMAIL requests a day for one mailbox (whatever its case or +tag:
+    kernel.mailboxes), ALERTS_PER_CLIENT an hour from one network address: each sends an
+    email, so neither a person nor a script can make the site send a stranger more than a few
+    a day, however many searches they name."""
+    # A keyed digest: an address can be longer than a cache key may be, and a cache is no
+    # place to keep addresses.
+    digest = salted_hmac("alerts.rate.mailbox", mailbox_of(email)).hexdigest()
+    limits = [(f"alerts:mailbox:{digest}", settings.ALERTS_PER_EMAIL, DAY)]
     if key:
-        limits.append((f"alerts:client:{key}", settings.ALERTS_PER_CLIENT))
-    if not all([rate.hit(name, limit) for name, limit in limits]):
-        raise RateLimited(3600)
+        limits.append((f"alerts:client:{key}", settings.ALERTS_PER_CLIENT, HOUR))
+    for name, limit, window in limits:
+        if not rate.hit(name, limit, window):
+            raise RateLimited(window)
 
 
 def _checked(checks: list[tuple[str, Callable[[str], str], str]]) -> dict[str, str]:
@@ -151,12 +164,12 @@ S = TypeVar("S", Alert, Watch)
 
 
 def _ask(model: type[S], checked: dict[str, str], absolute: Callable[[str], str], **what: Any) -> S:
-    """The alert or follow of this mailbox for `what`, made or found, and its email: the link
-    that confirms it (again, with the frequency asked this time), or, once confirmed, a note
-    with the link to the list of alerts."""
+    """The alert or follow of this address for `what`, made or found, and its email: the link
+    that confirms it (again, with the frequency asked this time, and its week to confirm in
+    starting again), or, once confirmed, a note with the link to the list of alerts."""
     with transaction.atomic():
         subscription, _ = model.objects.get_or_create(
-            mailbox=mailbox_of(checked["email"]),
+            address=address_key(checked["email"]),
             **what,
             defaults={"email": checked["email"], "frequency": checked["frequency"]},
         )
@@ -165,7 +178,8 @@ def _ask(model: type[S], checked: dict[str, str], absolute: Callable[[str], str]
         else:
             subscription.email = checked["email"]
             subscription.frequency = checked["frequency"]
-            subscription.save(update_fields=["email", "mailbox", "frequency"])
+            subscription.created_at = timezone.now()
+            subscription.save(update_fields=["email", "address", "frequency", "created_at"])
             _queue_confirmation(subscription, absolute)
     return subscription
 
@@ -210,7 +224,6 @@ def _queue_confirmation(subscription: Subscription, absolute: Callable[[str], st
     token = signing.dumps([_kind(subscription), subscription.pk], salt=_CONFIRM_SALT)
     context = {
         "subscription": subscription,
-        "what": describe(subscription),
         "link": absolute(reverse("alerts:confirm", args=[token])),
         "days": CONFIRM_DAYS,
         "SITE_NAME": settings.SITE_NAME,
@@ -224,8 +237,8 @@ def _queue_confirmation(subscription: Subscription, absolute: Callable[[str], st
 
 def _queue_already(subscription: Subscription, absolute: Callable[[str], str]) -> None:
     context = {
-        "what": describe(subscription),
-        "manage": absolute(reverse("alerts:manage", args=[manage_token(subscription.mailbox)])),
+        "manage": absolute(reverse("alerts:manage", args=[manage_token(subscription.address)])),
+        "SITE_NAME": settings.SITE_NAME,
     }
     outbox.queue(
         subscription.email,
@@ -243,9 +256,11 @@ def _signed(token: str, salt: str, max_age: timedelta | None) -> Any:
         raise InvalidLink("This link is not one we sent, or it was not copied in full.") from exc
 
 
-def _subscription(kind: Any, pk: Any) -> Subscription | None:
-    if not isinstance(pk, int):
+def _subscription(signed: Any) -> Subscription | None:
+    """The alert or follow a signed [kind, id] names (None for anything else)."""
+    if not (isinstance(signed, list) and len(signed) == 2 and isinstance(signed[1], int)):
         return None
+    kind, pk = signed
     if kind == "alert":
         return Alert.objects.filter(pk=pk).first()
     if kind == "watch":
@@ -256,8 +271,7 @@ def _subscription(kind: Any, pk: Any) -> Subscription | None:
 def subscription_to_confirm(token: str) -> Subscription:
     """The alert or follow a confirmation link names; InvalidLink when it is not valid, or the
     alert was stopped since."""
-    kind, pk = _signed(token, _CONFIRM_SALT, timedelta(days=CONFIRM_DAYS))
-    subscription = _subscription(kind, pk)
+    subscription = _subscription(_signed(token, _CONFIRM_SALT, timedelta(days=CONFIRM_DAYS)))
     if subscription is None:
         raise InvalidLink("This alert was stopped, or never confirmed in time and removed.")
     return subscription
@@ -278,19 +292,29 @@ def stop_token(subscription: Subscription) -> str:
     return signing.dumps([_kind(subscription), subscription.pk], salt=_STOP_SALT)
 
 
-def stop_all_token(mailbox: str) -> str:
-    return signing.dumps(mailbox, salt=_STOP_ALL_SALT)
+def stop_all_token(address: str) -> str:
+    return signing.dumps(address, salt=_STOP_ALL_SALT)
 
 
-def manage_token(mailbox: str) -> str:
-    return signing.dumps(mailbox, salt=_MANAGE_SALT)
+def manage_token(address: str) -> str:
+    return signing.dumps(address, salt=_MANAGE_SALT)
 
 
 def to_stop(token: str) -> tuple[str, Subscription | None]:
     """(what it was, the alert or follow) a stop link names; None when it has gone already."""
-    kind, pk = _signed(token, _STOP_SALT, None)
-    subscription = _subscription(kind, pk)
+    subscription = _subscription(_signed(token, _STOP_SALT, None))
     return (describe(subscription) if subscription else ""), subscription
+
+
+def purge_unconfirmed(now: datetime) -> int:
+    """Alerts and follows never confirmed within CONFIRM_DAYS of being asked for go, with the
+    address (whose owner may never have asked); how many went."""
+    cutoff = now - timedelta(days=CONFIRM_DAYS)
+    gone = 0
+    for model in (Alert, Watch):
+        deleted, _ = model.objects.filter(confirmed_at__isnull=True, created_at__lt=cutoff).delete()
+        gone += deleted
+    return gone
 
 
 def stop(subscription: Subscription) -> None:
@@ -298,40 +322,40 @@ def stop(subscription: Subscription) -> None:
     subscription.delete()
 
 
-def mailbox_to_stop(token: str) -> str:
+def address_to_stop(token: str) -> str:
     return str(_signed(token, _STOP_ALL_SALT, None))
 
 
-def mailbox_to_manage(token: str) -> str:
+def address_to_manage(token: str) -> str:
     return str(_signed(token, _MANAGE_SALT, timedelta(days=MANAGE_DAYS)))
 
 
-def stop_everything(mailbox: str) -> int:
-    """Stop every alert and follow of a mailbox; how many there were."""
-    alerts, _ = Alert.objects.filter(mailbox=mailbox).delete()
-    watches, _ = Watch.objects.filter(mailbox=mailbox).delete()
+def stop_everything(address: str) -> int:
+    """Stop every alert and follow of an address; how many there were."""
+    alerts, _ = Alert.objects.filter(address=address).delete()
+    watches, _ = Watch.objects.filter(address=address).delete()
     return alerts + watches
 
 
-def subscriptions_of(mailbox: str) -> tuple[list[Alert], list[Watch]]:
+def subscriptions_of(address: str) -> tuple[list[Alert], list[Watch]]:
     return (
-        list(Alert.objects.filter(mailbox=mailbox)),
-        list(Watch.objects.filter(mailbox=mailbox).select_related("innovation")),
+        list(Alert.objects.filter(address=address)),
+        list(Watch.objects.filter(address=address).select_related("innovation")),
     )
 
 
 def send_manage_link(email: str, *, key: str = "", absolute: Callable[[str], str]) -> None:
-    """Email a link to the list of a mailbox's alerts and follows, when it has any (the answer
+    """Email a link to the list of an address's alerts and follows, when it has any (the answer
     is the same either way)."""
     email = _checked_address(email)
     _check_rate(key, email)
-    mailbox = mailbox_of(email)
+    address = address_key(email)
     if not (
-        Alert.objects.filter(mailbox=mailbox).exists()
-        or Watch.objects.filter(mailbox=mailbox).exists()
+        Alert.objects.filter(address=address).exists()
+        or Watch.objects.filter(address=address).exists()
     ):
         return
-    link = absolute(reverse("alerts:manage", args=[manage_token(mailbox)]))
+    link = absolute(reverse("alerts:manage", args=[manage_token(address)]))
     outbox.queue(
         email,
         "Your email alerts",
@@ -358,7 +382,7 @@ def _names(table: str, slugs: list[str], places: bool) -> list[str]:
                 "SELECT code, name FROM catalogue_localauthority WHERE code = ANY(%s)", [slugs]
             )
             found |= dict(cursor.fetchall())
-    return [found.get(slug, slug) for slug in slugs]
+    return [found[slug] for slug in slugs if slug in found]
 
 
 def describe_query(query: str) -> str:
@@ -366,17 +390,19 @@ def describe_query(query: str) -> str:
     params = QueryDict(query)
     parts = []
     if params.get("q"):
-        parts.append(f"“{params['q']}”")
+        parts.append(f"“{Truncator(one_line(params['q'])).chars(80)}”")
     for name, facet in FACET_BY_NAME.items():
         values = params.getlist(name)
         if not values:
             continue
+        # Only values the catalogue knows: an unknown slug, as typed, is nobody's words to show.
         if facet.table:
             labels = _names(facet.table, values, facet.places)
         else:
             fixed = {str(value): label for value, label in facet.choices}
-            labels = [fixed.get(value, value) for value in values]
-        parts.append(f"{facet.label}: {' or '.join(labels)}")
+            labels = [fixed[value] for value in values if value in fixed]
+        if labels:
+            parts.append(f"{facet.label}: {' or '.join(labels)}")
     return "; ".join(parts) or "every new innovation"
 
 
@@ -450,6 +476,7 @@ def new_for_alert(alert: Alert, since: datetime, until: datetime) -> tuple[list[
     try:
         wanted = criteria(QueryDict(alert.query))
     except SearchError:  # a search saved before its parameters' rules changed
+        logger.warning("Alert %s: its search no longer validates; nothing can be sent", alert.pk)
         return [], 0
     found = ordered_ids(wanted, among=list(news))
     innovations = Innovation.objects.in_bulk(found[:DIGEST_LIMIT])
@@ -504,7 +531,7 @@ def _changes(
             yield after.history_date, f"Evidence level changed to {after.evidence_level}."
 
 
-def _due_by_mailbox(now: datetime, force: bool) -> dict[str, list[Subscription]]:
+def _due_by_address(now: datetime, force: bool) -> dict[str, list[Subscription]]:
     due: dict[str, list[Subscription]] = defaultdict(list)
     subscriptions: list[QuerySet[Any]] = [
         Alert.objects.filter(confirmed_at__isnull=False),
@@ -512,52 +539,60 @@ def _due_by_mailbox(now: datetime, force: bool) -> dict[str, list[Subscription]]
     ]
     for queryset in subscriptions:
         for subscription in queryset.only(
-            "pk", "mailbox", "frequency", "confirmed_at", "covered_until"
+            "pk", "address", "frequency", "confirmed_at", "covered_until"
         ):
             if force or is_due(subscription, now):
-                due[subscription.mailbox].append(subscription)
+                due[subscription.address].append(subscription)
     return due
 
 
 def send_digests(now: datetime | None = None, *, force: bool = False) -> DigestReport:
-    """Send each mailbox the digest its due alerts and follows make, and nothing when nothing
+    """Send each address the digest its due alerts and follows make, and nothing when nothing
     is new; move each one's window on either way. `force`: every confirmed one is due.
 
-    Each mailbox's rows are locked while its digest is made (SKIP LOCKED), so two runs at once,
-    on two workers, never send one twice."""
+    Each address's rows are locked while its digest is made (SKIP LOCKED), so two runs at once,
+    on two workers, never send one twice; an address whose digest fails is logged and left due
+    for the next run, and the others carry on."""
     now = now or timezone.now()
-    until = now - SETTLE
     report = DigestReport()
-    for mailbox, candidates in _due_by_mailbox(now, force).items():
-        with transaction.atomic():
-            locked: list[Subscription] = []
-            alerts = [s.pk for s in candidates if isinstance(s, Alert)]
-            watches = [s.pk for s in candidates if isinstance(s, Watch)]
-            rows: list[Subscription] = [
-                *Alert.objects.select_for_update(skip_locked=True).filter(pk__in=alerts),
-                *Watch.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(pk__in=watches)
-                .select_related("innovation"),
-            ]
-            locked += [s for s in rows if force or is_due(s, now)]
-            if not locked:
-                continue
-            sections = [_section(s, until) for s in locked]
-            sections = [s for s in sections if s.items]
-            if sections:
-                _queue_digest(locked[0].email, mailbox, sections, now)
-                report.sent += 1
-                report.sections += len(sections)
-                report.emails.append(locked[0].email)
-            else:
-                report.nothing_new += 1
-            for subscription in locked:
-                since = subscription.covered_until or until
-                subscription.covered_until = max(until, since)
-                if sections:
-                    subscription.last_sent_at = now
-                subscription.save(update_fields=["covered_until", "last_sent_at"])
+    for address, candidates in _due_by_address(now, force).items():
+        try:
+            _send_digest(address, candidates, now, force, report)
+        except Exception:
+            logger.exception("The digest of one address failed; it stays due")
     return report
+
+
+def _send_digest(
+    address: str, candidates: list[Subscription], now: datetime, force: bool, report: DigestReport
+) -> None:
+    until = now - SETTLE
+    with transaction.atomic():
+        alerts = [s.pk for s in candidates if isinstance(s, Alert)]
+        watches = [s.pk for s in candidates if isinstance(s, Watch)]
+        rows: list[Subscription] = [
+            *Alert.objects.select_for_update(skip_locked=True).filter(pk__in=alerts),
+            *Watch.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk__in=watches)
+            .select_related("innovation"),
+        ]
+        locked = [s for s in rows if s.confirmed and (force or is_due(s, now))]
+        if not locked:
+            return
+        sections = [section for s in locked if (section := _section(s, until)).items]
+        if sections:
+            _queue_digest(locked[0].email, address, sections)
+            report.sent += 1
+            report.sections += len(sections)
+            report.emails.append(locked[0].email)
+        else:
+            report.nothing_new += 1
+        for subscription in locked:
+            since = subscription.covered_until or until
+            subscription.covered_until = max(until, since)
+            if sections:
+                subscription.last_sent_at = now
+            subscription.save(update_fields=["covered_until", "last_sent_at"])
 
 
 def _section(subscription: Subscription, until: datetime) -> Section:
@@ -582,8 +617,8 @@ def _section(subscription: Subscription, until: datetime) -> Section:
     return Section(subscription, describe(subscription), items, stop_url=stop_url)
 
 
-def _queue_digest(email: str, mailbox: str, sections: list[Section], now: datetime) -> None:
-    stop_all = site_absolute(reverse("alerts:unsubscribe", args=[stop_all_token(mailbox)]))
+def _queue_digest(email: str, address: str, sections: list[Section]) -> None:
+    stop_all = site_absolute(reverse("alerts:unsubscribe", args=[stop_all_token(address)]))
     for section in sections:
         for item in section.items:
             item.url = site_absolute(
@@ -592,7 +627,7 @@ def _queue_digest(email: str, mailbox: str, sections: list[Section], now: dateti
     context = {
         "sections": sections,
         "stop_all": stop_all,
-        "manage": site_absolute(reverse("alerts:manage", args=[manage_token(mailbox)])),
+        "manage": site_absolute(reverse("alerts:manage", args=[manage_token(address)])),
         "SITE_NAME": settings.SITE_NAME,
     }
     count = sum(len(section.items) for section in sections)

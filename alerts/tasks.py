@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django_tasks import task
 
 from alerts import services
@@ -12,3 +13,9 @@ def send_alerts() -> int:
     """Every hour: the digests that are due (each alert or follow is due daily or weekly);
     how many were sent."""
     return services.send_digests().sent
+
+
+@task()
+def purge_unconfirmed() -> int:
+    """Daily: alerts and follows nobody confirmed within a week go, with their addresses."""
+    return services.purge_unconfirmed(timezone.now())

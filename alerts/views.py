@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -23,6 +24,7 @@ from alerts import services
 from alerts.forms import AlertForm, FollowForm, ManageLinkForm
 from alerts.models import Alert, Watch
 from catalogue.models import Innovation
+from kernel.text import row_id
 
 
 def _own_address(request: HttpRequest) -> str:
@@ -125,6 +127,7 @@ def check_email(request: HttpRequest) -> HttpResponse:
     return render(request, "alerts/check_email.html", {"days": services.CONFIRM_DAYS})
 
 
+@never_cache  # it holds a link to the address's alerts, or shows them
 @require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows what is being confirmed; the button (a POST) confirms it."""
@@ -142,11 +145,12 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
             "subscription": subscription,
             "what": services.describe(subscription),
             "is_alert": isinstance(subscription, Alert),
-            "manage_token": services.manage_token(subscription.mailbox),
+            "manage_token": services.manage_token(subscription.address),
         },
     )
 
 
+@never_cache  # it holds a link to the address's alerts, or shows them
 @require_http_methods(["GET", "HEAD", "POST"])
 def stop(request: HttpRequest, token: str) -> HttpResponse:
     """Stop one alert or follow, from the link under it in a digest."""
@@ -162,44 +166,47 @@ def stop(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "alerts/stop.html", {"what": what, "everything": False})
 
 
+@never_cache
 @csrf_exempt  # RFC 8058's one-click POST comes from the mail program, with no cookie or token
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """Stop every alert and follow of the address the link was sent to."""
     try:
-        mailbox = services.mailbox_to_stop(token)
+        address = services.address_to_stop(token)
     except services.InvalidLink as exc:
         return _invalid(request, str(exc))
     if request.method == "POST":
-        services.stop_everything(mailbox)
+        services.stop_everything(address)
         return render(request, "alerts/stopped.html", {"what": "", "everything": True})
     return render(request, "alerts/stop.html", {"what": "", "everything": True})
 
 
+@never_cache  # it holds a link to the address's alerts, or shows them
 @require_http_methods(["GET", "HEAD", "POST"])
 def manage(request: HttpRequest, token: str) -> HttpResponse:
-    """The alerts and follows of one mailbox, each with a button that stops it."""
+    """The alerts and follows of one address, each with a button that stops it."""
     try:
-        mailbox = services.mailbox_to_manage(token)
+        address = services.address_to_manage(token)
     except services.InvalidLink as exc:
         return _invalid(request, str(exc))
     stopped = ""
     if request.method == "POST":
         if request.POST.get("stop") == "all":
-            services.stop_everything(mailbox)
+            services.stop_everything(address)
             stopped = "everything"
         else:
-            kind, _, pk = request.POST.get("stop", "").partition("-")
-            # Only one of this mailbox's own: the token names the mailbox, the form the row.
+            kind, _, text = request.POST.get("stop", "").partition("-")
+            pk = row_id(text)
+            # Only one of this address's own: the token names the address, the form the row.
             chosen: Alert | Watch | None = None
-            if pk.isdigit() and kind == "alert":
-                chosen = Alert.objects.filter(mailbox=mailbox, pk=int(pk)).first()
-            elif pk.isdigit() and kind == "watch":
-                chosen = Watch.objects.filter(mailbox=mailbox, pk=int(pk)).first()
+            if pk is not None and kind == "alert":
+                chosen = Alert.objects.filter(address=address, pk=pk).first()
+            elif pk is not None and kind == "watch":
+                chosen = Watch.objects.filter(address=address, pk=pk).first()
             if chosen is not None:
                 stopped = services.describe(chosen)
                 services.stop(chosen)
-    alerts, watches = services.subscriptions_of(mailbox)
+    alerts, watches = services.subscriptions_of(address)
     return render(
         request,
         "alerts/manage.html",

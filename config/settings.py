@@ -398,7 +398,7 @@ TASKS = {
 }
 
 # Requests for alerts and follows (alerts/services.py), each of which sends an email: at most
-# this many an hour for one mailbox, and from one network address.
+# this many a day for one mailbox, and an hour from one network address.
 ALERTS_PER_EMAIL = env_int("ALERTS_PER_EMAIL", 5)
 ALERTS_PER_CLIENT = env_int("ALERTS_PER_CLIENT", 20)
 

@@ -132,9 +132,12 @@ def deliver(pk: int) -> bool:
         else:
             email.sent_at = email.last_attempt_at
             email.last_error = ""
-            # Once gone, its text (names, links that sign people in) is not kept here.
+            # Once gone, its text (names, links that sign people in) is not kept here, nor its
+            # headers (an alert's List-Unsubscribe link works for as long as the alerts do).
             email.body = ""
-        email.save(update_fields=["attempts", "last_attempt_at", "sent_at", "last_error", "body"])
+            email.headers = {}
+        changed = ["attempts", "last_attempt_at", "sent_at", "last_error", "body", "headers"]
+        email.save(update_fields=changed)
         return email.sent_at is not None
 
 

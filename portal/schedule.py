@@ -21,6 +21,8 @@ SCHEDULE: list[Job] = [
     Job("retry-email", MINUTE, outbox.retry_due),
     # Digests of alerts and follows: each is due daily or weekly, and looked at every hour.
     Job("send-alerts", HOUR, alerts_tasks.send_alerts, at=5 * MINUTE),
+    # Alerts and follows nobody confirmed within a week, with their addresses.
+    Job("purge-unconfirmed-alerts", DAY, alerts_tasks.purge_unconfirmed, at=3 * HOUR),
     # Registrations and accounts nobody confirmed, old queued emails, old failed sign-ins.
     Job("purge-unconfirmed", DAY, adopters_tasks.purge_unconfirmed, at=3 * HOUR),
     # Adoptions exploring, planning or piloting asked how they are going (3 months, then 6).

@@ -56,3 +56,11 @@ def test_nothing_to_do_shows_zero_without_a_link(admin_client):
     found = attention(admin_client)
 
     assert found["Emails not sent after every try"] == (0, None)
+
+
+def test_each_count_is_one_query(db, django_assert_num_queries):
+    from portal.attention import needs_attention
+
+    with django_assert_num_queries(2):
+        items = needs_attention()
+    assert len(items) == 2

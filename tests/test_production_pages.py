@@ -112,7 +112,7 @@ def test_every_template_renders_with_collected_static_files(production):
         f"/alerts/follow/{innovation.slug}/",
         "/alerts/check-your-email/",
         f"/alerts/confirm/{signing.dumps(['alert', alert.pk], salt='alerts.confirm')}/",
-        f"/alerts/manage/{alert_services.manage_token(alert.mailbox)}/",
+        f"/alerts/manage/{alert_services.manage_token(alert.address)}/",
         f"/alerts/stop/{alert_services.stop_token(alert)}/",
     ]:
         visit(anonymous, path)

@@ -95,7 +95,7 @@ def test_the_api_saves_the_search_and_sends_only_a_confirmation(
     (message,) = mail.outbox
     assert message.to == ["sam@example.org"]
     assert "/alerts/confirm/" in message.body
-    assert "“loneliness”; Sector: Health" in message.body
+    assert "loneliness" not in message.body  # what was typed is shown on the page, not mailed
     assert not Alert.objects.get().confirmed
 
 
@@ -135,7 +135,7 @@ def test_a_form_encoded_body_is_refused_so_other_sites_cannot_sign_up_their_visi
     assert not Alert.objects.exists()
 
 
-def test_one_mailbox_gets_only_a_few_requests_an_hour(client, settings):
+def test_one_mailbox_gets_only_a_few_requests_a_day(client, settings):
     settings.ALERTS_PER_EMAIL = 2
     assert ask(client, query="q=a").status_code == 201
     assert ask(client, query="q=b", email="Sam+x@Example.org").status_code == 201
@@ -475,3 +475,140 @@ def test_asking_for_the_list_of_an_address_with_no_alerts_sends_nothing(
     assert response.status_code == 200
     assert "If that address has email alerts" in response.content.decode()
     assert mail.outbox == []
+
+
+# --- What the security review found (each an attack, each refused)
+
+
+def test_the_confirmation_email_carries_none_of_the_requesters_words(
+    client, django_capture_on_commit_callbacks
+):
+    """Otherwise anyone could make the site mail a stranger a message of their own."""
+    with django_capture_on_commit_callbacks(execute=True):
+        ask(
+            client,
+            email="victim@example.org",
+            query="q=x%0A%0AURGENT: sign in at https://evil.example/login&sector=PAY+NOW+https://evil.example/x",
+        )
+
+    (message,) = mail.outbox
+    assert "evil" not in message.body
+    assert "URGENT" not in message.body
+    assert "PAY NOW" not in services.describe_query(Alert.objects.get().query)
+
+
+def test_a_search_described_in_a_digest_is_one_short_line():
+    described = services.describe_query("q=" + "long+" * 100 + "%0Aline")
+    assert "\n" not in described
+    assert len(described) < 90
+
+
+def test_a_query_that_grows_past_its_limit_when_encoded_is_a_400_not_a_500(client):
+    response = ask(client, query="sector=" + "é" * 1900)
+
+    assert response.status_code == 400
+    assert "query" in response.json()
+    assert not Alert.objects.exists()
+
+
+@pytest.mark.parametrize("stop", ["alert-²", "alert-" + "9" * 5000, "alert-", "nonsense"])
+def test_the_list_of_alerts_refuses_a_malformed_choice_without_a_500(client, stop):
+    Alert.objects.create(email="sam@example.org", query="", frequency="daily")
+    manage = f"/alerts/manage/{services.manage_token('sam@example.org')}/"
+
+    response = client.post(manage, {"stop": stop})
+
+    assert response.status_code == 200
+    assert Alert.objects.count() == 1
+
+
+def test_a_tagged_address_gets_neither_the_list_nor_the_digest_of_the_untagged_one(
+    client, digest_now, django_capture_on_commit_callbacks
+):
+    """On most mail servers boss+eve@ is not boss@: the +tag counts requests, not identity."""
+    alert = confirmed_alert(
+        client, django_capture_on_commit_callbacks, query="", email="boss@corp.example"
+    )
+    back_dated(alert)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/alerts/", {"email": "boss+eve@corp.example"})
+    assert mail.outbox == []  # boss+eve has no alerts of its own
+    InnovationFactory(title="Something new")
+
+    digest_now()
+
+    (digest,) = mail.outbox
+    assert digest.to == ["boss@corp.example"]
+
+
+def test_pages_holding_a_link_to_someones_alerts_are_never_cached(client):
+    alert = Alert.objects.create(
+        email="sam@example.org", query="", frequency="daily", confirmed_at=timezone.now()
+    )
+    for path in [
+        f"/alerts/confirm/{services.signing.dumps(['alert', alert.pk], salt='alerts.confirm')}/",
+        f"/alerts/manage/{services.manage_token('sam@example.org')}/",
+        f"/alerts/stop/{services.stop_token(alert)}/",
+        f"/alerts/unsubscribe/{services.stop_all_token('sam@example.org')}/",
+    ]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "no-store" in response["Cache-Control"] or "private" in response["Cache-Control"], (
+            path
+        )
+
+
+def test_unconfirmed_alerts_go_after_a_week_with_their_addresses():
+    old = Alert.objects.create(email="stranger@example.org", query="", frequency="daily")
+    Alert.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    recent = Alert.objects.create(email="new@example.org", query="", frequency="daily")
+    kept = Alert.objects.create(
+        email="sam@example.org", query="q=x", frequency="daily", confirmed_at=timezone.now()
+    )
+    Alert.objects.filter(pk=kept.pk).update(created_at=timezone.now() - timedelta(days=80))
+
+    assert services.purge_unconfirmed(timezone.now()) == 1
+
+    assert set(Alert.objects.values_list("pk", flat=True)) == {recent.pk, kept.pk}
+
+
+def test_asking_again_gives_an_unconfirmed_alert_its_week_again(client):
+    ask(client, query="")
+    Alert.objects.update(created_at=timezone.now() - timedelta(days=6))
+    ask(client, query="")
+
+    assert services.purge_unconfirmed(timezone.now() + timedelta(days=2)) == 0
+
+
+def test_a_daily_digest_comes_every_day_at_the_same_hour(
+    client, django_capture_on_commit_callbacks
+):
+    """The hourly job: a daily alert is due once a day, neither an hour early each day nor
+    skipped."""
+    alert = confirmed_alert(client, django_capture_on_commit_callbacks, query="")
+    start = alert.covered_until
+    runs = [start + timedelta(hours=hour, minutes=5) for hour in range(1, 24 * 4)]
+    due_at = []
+    for run in runs:
+        alert.refresh_from_db()
+        if services.is_due(alert, run):
+            due_at.append(run)
+            Alert.objects.filter(pk=alert.pk).update(covered_until=run - services.SETTLE)
+    gaps = {later - earlier for earlier, later in zip(due_at, due_at[1:], strict=False)}
+    assert gaps == {timedelta(days=1)}
+
+
+def test_a_sent_emails_unsubscribe_link_is_not_kept_in_the_outbox(
+    client, digest_now, django_capture_on_commit_callbacks
+):
+    from kernel.models import OutgoingEmail
+
+    alert = confirmed_alert(client, django_capture_on_commit_callbacks, query="")
+    back_dated(alert)
+    InnovationFactory(title="Something new")
+    digest_now()
+
+    digest = OutgoingEmail.objects.latest("created_at")
+    assert digest.sent_at is not None
+    assert digest.headers == {}
+    assert digest.body == ""

@@ -48,7 +48,7 @@ def follow(client, capture, innovation, email="sam@example.org") -> Watch:
     confirm = next(link for link in LINK.findall(mail.outbox[-1].body) if "/confirm/" in link)
     client.post(path_of(confirm))
     mail.outbox.clear()
-    watch = Watch.objects.get(innovation=innovation, mailbox=email)
+    watch = Watch.objects.get(innovation=innovation, address=email)
     assert watch.confirmed
     Watch.objects.filter(pk=watch.pk).update(covered_until=timezone.now() - timedelta(days=2))
     return watch
@@ -159,7 +159,7 @@ def test_a_draft_cannot_be_followed(client):
 
 def test_the_list_of_alerts_stops_a_follow(client, innovation, django_capture_on_commit_callbacks):
     watch = follow(client, django_capture_on_commit_callbacks, innovation)
-    manage = f"/alerts/manage/{services.manage_token(watch.mailbox)}/"
+    manage = f"/alerts/manage/{services.manage_token(watch.address)}/"
 
     assert "Shared Lives" in client.get(manage).content.decode()
     client.post(manage, {"stop": f"watch-{watch.pk}"})
