@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 
 from adopters.models import Adoption
 from adopters.services import verification_token
+from catalogue.freshness import review_token
 from catalogue.models import LocalAuthority, Region
 from networks.services import enrol, ensure_innovation_network
 from tests.factories import (
@@ -132,6 +133,8 @@ def test_public_pages_have_no_violations(live_server, browser, catalogue):
     base = live_server.url
     page = browser.new_page()
     found: list[str] = []
+    homeshare, owner = catalogue["innovation"], catalogue["owner"]
+    confirm = f"/innovations/homeshare/confirm/{review_token(homeshare, owner)}/"
     for path in [
         "/",
         "/innovations/",
@@ -155,8 +158,22 @@ def test_public_pages_have_no_violations(live_server, browser, catalogue):
         f"/account/verify/{verification_token('new@example.org')}/",
         "/account/password-reset/",
         "/no-such-page/",
+        # The yearly email's link: the page that confirms an entry, and a link that does not work.
+        confirm,
+        "/innovations/homeshare/confirm/not-a-real-link/",
     ]:
         check(page, base + path, found)
+    # The confirmation, once the owner has pressed the button.
+    check(
+        page,
+        base + confirm,
+        found,
+        then=lambda p: (
+            p.get_by_role("button", name="Yes, it is up to date").click(),
+            p.wait_for_load_state(),
+        ),
+    )
+    assert page.title().startswith("Entry confirmed")
     # The reach figures' table tab.
     check(
         page,
@@ -191,6 +208,8 @@ def test_signed_in_pages_and_their_errors_have_no_violations(live_server, browse
     network = catalogue["network"].slug
     for path in [
         "/account/",
+        "/innovations/homeshare/",  # with its owners' panels: what is missing, the review
+        "/innovations/homeshare/edit/",
         f"/networks/{network}/facilitate/",
         f"/adoptions/{catalogue['adoption'].pk}/edit/",
     ]:
