@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import InlineModelAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -20,6 +20,7 @@ from django.utils.html import format_html, format_html_join
 from catalogue import completeness, freshness, revisions, services
 from catalogue.choices import ModerationStatus
 from catalogue.models import (
+    OLDEST_REVIEW_FIRST,
     BeneficiaryGroup,
     Innovation,
     InnovationRevision,
@@ -31,6 +32,7 @@ from catalogue.models import (
     ScalingRoute,
     Sector,
     Synonym,
+    review_due_condition,
     synonym_term,
 )
 from kernel.admin import URL_FIELDS, AuditHistoryAdmin
@@ -158,11 +160,11 @@ class ReviewDueFilter(admin.SimpleListFilter):
         return [("yes", "Due a review"), ("no", "Reviewed in the last 12 months")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
-        due = Innovation.objects.review_due(timezone.localdate()).values("pk")
+        due = review_due_condition(timezone.localdate())
         if self.value() == "yes":
-            return queryset.filter(pk__in=due)
+            return queryset.filter(due)
         if self.value() == "no":
-            return queryset.exclude(pk__in=due)
+            return queryset.exclude(due)
         return None
 
 
@@ -180,10 +182,6 @@ class CompletenessFilter(admin.SimpleListFilter):
             if self.value() == value:
                 return queryset.filter(condition)
         return None
-
-
-# Never reviewed first, then the longest since their last review.
-OLDEST_REVIEW_FIRST = F("last_reviewed_on").asc(nulls_first=True)
 
 
 @admin.register(Innovation)

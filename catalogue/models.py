@@ -209,6 +209,11 @@ def review_due_condition(today: date) -> Q:
     return Q(last_reviewed_on__isnull=True) | Q(last_reviewed_on__lt=review_due_before(today))
 
 
+# Never reviewed first, then the longest since their last review: how the curators and the
+# yearly emails take the entries due a review.
+OLDEST_REVIEW_FIRST = F("last_reviewed_on").asc(nulls_first=True)
+
+
 class InnovationQuerySet(models.QuerySet):
     def published(self) -> InnovationQuerySet:
         return self.filter(status=ModerationStatus.PUBLISHED)
@@ -220,7 +225,7 @@ class InnovationQuerySet(models.QuerySet):
 
     def oldest_review_first(self) -> InnovationQuerySet:
         """Never reviewed first, then the longest since their last review."""
-        return self.order_by(F("last_reviewed_on").asc(nulls_first=True), "title", "pk")
+        return self.order_by(OLDEST_REVIEW_FIRST, "title", "pk")
 
     def visible_to(self, user: User | AnonymousUser) -> InnovationQuerySet:
         """Published innovations for everyone; drafts too for their owners and for curators."""

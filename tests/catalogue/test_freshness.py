@@ -19,6 +19,7 @@ from django.utils import timezone
 from catalogue import freshness, services
 from catalogue.models import Innovation, review_due_before
 from kernel.models import OutgoingEmail
+from portal.importing import import_catalogue
 from tests.factories import InnovationFactory, UserFactory
 from tests.html import elements, page, text
 
@@ -351,3 +352,24 @@ def test_the_api_schema_describes_review_due(client):
     detail = schema["components"]["schemas"]["InnovationDetail"]["properties"]
     assert detail["review_due"]["type"] == "boolean"
     assert detail["last_reviewed_on"]["format"] == "date"
+
+
+# -- The catalogue file -----------------------------------------------------------------------
+
+
+def test_a_review_date_a_file_changes_is_a_curators(owned):
+    Innovation.objects.filter(pk=owned.pk).update(
+        last_reviewed_on=datetime.date(2026, 3, 3), confirmed_by_owners=True
+    )
+
+    def import_date(day: str) -> Innovation:
+        record = {"title": "Homeshare", "slug": "homeshare", "summary": owned.summary}
+        import_catalogue({"innovations": [{**record, "last_reviewed_on": day}]})
+        return Innovation.objects.get(pk=owned.pk)
+
+    assert import_date("2026-03-03").confirmed_by_owners  # the same date: still the owners'
+    changed = import_date("2026-06-01")
+    assert (changed.last_reviewed_on, changed.confirmed_by_owners) == (
+        datetime.date(2026, 6, 1),
+        False,
+    )
