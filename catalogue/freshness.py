@@ -128,8 +128,10 @@ class ReviewLink:
     owner: User
 
 
-def review_link(token: str, *, slug: str) -> ReviewLink:
-    """The entry and owner a link is for; InvalidLink says why when it can confirm nothing."""
+def review_link(token: str) -> ReviewLink:
+    """The entry and owner a link is for; InvalidLink says why when it can confirm nothing.
+    The entry is the one the token names, whatever address it was reached at (its slug may
+    have changed since the email)."""
     try:
         found = signing.loads(token, salt=_LINK_SALT, max_age=timedelta(days=REVIEW_LINK_DAYS))
     except signing.SignatureExpired as exc:
@@ -142,9 +144,9 @@ def review_link(token: str, *, slug: str) -> ReviewLink:
         isinstance(found.get(key), int) for key in ("innovation", "owner")
     ):
         raise InvalidLink("This link is not complete or has been changed.")
-    innovation = Innovation.objects.filter(pk=found["innovation"], slug=slug).first()
+    innovation = Innovation.objects.filter(pk=found["innovation"]).first()
     if innovation is None:
-        raise InvalidLink("This link is not complete, or the entry it was for has gone.")
+        raise InvalidLink("The entry this link was for has since been deleted.")
     owner = get_user_model().objects.filter(pk=found["owner"]).first()
     if owner is None or not is_owner(owner, innovation):
         raise InvalidLink(

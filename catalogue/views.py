@@ -431,7 +431,9 @@ def confirm_current(request: HttpRequest, slug: str, token: str) -> HttpResponse
     to confirm it is still right, or a link to change it. A link that cannot confirm anything
     says why."""
     try:
-        link = freshness.review_link(token, slug=slug)
+        link = freshness.review_link(token)
+        if link.innovation.slug != slug and request.method != "POST":
+            return redirect("catalogue:confirm-current", slug=link.innovation.slug, token=token)
         if request.method == "POST":
             innovation = freshness.confirm_by_link(link)
             return render(request, "catalogue/confirmed.html", {"innovation": innovation})

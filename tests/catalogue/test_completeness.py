@@ -6,8 +6,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from catalogue import completeness
+from catalogue.admin import InnovationAdmin
 from catalogue.models import Innovation
 from tests.factories import (
     BeneficiaryGroupFactory,
@@ -138,6 +140,7 @@ def test_the_admin_list_takes_the_same_queries_for_many_entries(
     curator_client, django_assert_num_queries
 ):
     url = reverse("admin:catalogue_innovation_changelist")
+    column = InnovationAdmin.list_display.index("complete") + 1
     complete_entry()
     InnovationFactory()
     curator_client.get(url)
@@ -151,7 +154,11 @@ def test_the_admin_list_takes_the_same_queries_for_many_entries(
     with django_assert_num_queries(len(two)):
         assert curator_client.get(url).status_code == 200
     with django_assert_num_queries(len(two)):
-        assert curator_client.get(url, {"o": "7"}).status_code == 200  # sorted by score
+        sorted_by_score = curator_client.get(url, {"o": f"-{column}"})
+    assert [i.completeness_score for i in sorted_by_score.context["cl"].result_list][:2] == [
+        100,
+        100,
+    ]
 
 
 def test_the_admin_change_page_lists_the_gaps(curator_client):
@@ -279,3 +286,22 @@ def _headings_over_nothing(node):
                 yield child
         else:
             yield from _headings_over_nothing(child)
+
+
+def test_owners_see_how_complete_each_entry_is_on_their_account_page(client, innovator):
+    bare = InnovationFactory(title="Bare")
+    full = complete_entry(title="Full", last_reviewed_on=timezone.localdate())
+    for innovation in (bare, full):
+        innovation.owners.add(innovator)
+    client.force_login(innovator)
+    dashboard = page(client.get(reverse("accounts:dashboard")))
+    section = next(elements(dashboard, "section", aria_labelledby="your-innovations"))
+    rows = {
+        text(cells[0]): text(cells[3])
+        for cells in (list(elements(row, "td")) for row in elements(section, "tr"))
+        if cells
+    }
+    assert rows["Bare"].startswith(f"{100 // len(completeness.CHECKS)}%")
+    assert "Due a check" in rows["Bare"]
+    assert rows["Full"].startswith("100%")
+    assert "Due a check" not in rows["Full"]

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalogue import freshness, services
+from catalogue.admin import InnovationAdmin
 from catalogue.models import Innovation, review_due_before
 from kernel.models import OutgoingEmail
 from portal.importing import import_catalogue
@@ -191,11 +192,11 @@ def test_the_confirmation_needs_its_csrf_token(owned):
     [
         lambda path: path.replace("/confirm/", "/confirm/x"),
         lambda path: path[:-3] + "AA/",
-        lambda path: path.replace("homeshare", "another-entry"),
+        lambda path: path.replace("/confirm/", "/confirm/%00"),
+        lambda path: path.replace("/confirm/", "/confirm/" + "a" * 3000),
     ],
 )
 def test_a_changed_link_is_refused_with_a_clear_page(client, owned, spoil):
-    InnovationFactory(slug="another-entry")
     ask()
     path = spoil(link_in(OutgoingEmail.objects.get()))
     for response in (client.get(path), client.post(path)):
@@ -203,6 +204,15 @@ def test_a_changed_link_is_refused_with_a_clear_page(client, owned, spoil):
         assert "This link does not work" in response.content.decode()
     owned.refresh_from_db()
     assert owned.last_reviewed_on is None
+
+
+def test_a_link_reached_at_another_address_is_for_the_entry_it_names(client, owned):
+    ask()
+    path = link_in(OutgoingEmail.objects.get())
+    Innovation.objects.filter(pk=owned.pk).update(slug="homeshare-uk")
+    moved = path.replace("/homeshare/", "/homeshare-uk/")
+    assert client.get(path).url == moved
+    assert client.get(moved).status_code == 200
 
 
 def test_an_expired_link_is_refused(client, owned, innovator, monkeypatch):
@@ -313,6 +323,18 @@ def test_the_admin_lists_entries_due_a_review_oldest_first(curator_client):
         reverse("admin:catalogue_innovation_changelist") + "?review_due=no"
     )
     assert list(not_due.context["cl"].result_list) == [recent]
+
+
+def test_the_last_reviewed_column_sorts_never_reviewed_first(curator_client):
+    recent = InnovationFactory(last_reviewed_on=TODAY)
+    old = InnovationFactory(last_reviewed_on=datetime.date(2020, 5, 1))
+    never = InnovationFactory(last_reviewed_on=None)
+    url = reverse("admin:catalogue_innovation_changelist")
+    column = str(InnovationAdmin.list_display.index("last_reviewed") + 1)
+    ascending = curator_client.get(url, {"o": column})
+    assert list(ascending.context["cl"].result_list) == [never, old, recent]
+    descending = curator_client.get(url, {"o": f"-{column}"})
+    assert list(descending.context["cl"].result_list) == [recent, old, never]
 
 
 def test_the_admin_action_marks_entries_reviewed_and_audits_it(curator_client, curator):
