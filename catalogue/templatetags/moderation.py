@@ -1,10 +1,12 @@
-"""The admin home's list of what waits for the curators (templates/admin/index.html)."""
+"""The admin home's list of what waits for the curators, and how many published entries are
+due a review (templates/admin/index.html)."""
 
 from __future__ import annotations
 
 from django import template
 
 from catalogue import services
+from catalogue.models import Innovation
 
 register = template.Library()
 
@@ -13,3 +15,9 @@ register = template.Library()
 def waiting_for_curators() -> list[services.Waiting]:
     """Submissions and proposed changes, the longest waiting first (two queries)."""
     return services.waiting_for_curators()
+
+
+@register.simple_tag
+def published_due_a_review() -> int:
+    """How many published entries are due a review (catalogue/freshness.py): one query."""
+    return Innovation.objects.published().review_due().count()

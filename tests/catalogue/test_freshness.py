@@ -325,6 +325,18 @@ def test_the_admin_lists_entries_due_a_review_oldest_first(curator_client):
     assert list(not_due.context["cl"].result_list) == [recent]
 
 
+def test_the_admin_home_counts_published_entries_due_a_review(curator_client):
+    InnovationFactory(last_reviewed_on=None)
+    InnovationFactory(last_reviewed_on=datetime.date(2020, 1, 1))
+    InnovationFactory(last_reviewed_on=TODAY)
+    InnovationFactory(draft=True)
+    home = page(curator_client.get(reverse("admin:index")))
+    said = next(elements(home, id="reviews-due"))
+    assert text(said).startswith("2 published entries are due a review.")
+    [link] = elements(said, "a")
+    assert dict(link.attributes)["href"].endswith("?status__exact=published&review_due=yes")
+
+
 def test_the_last_reviewed_column_sorts_never_reviewed_first(curator_client):
     recent = InnovationFactory(last_reviewed_on=TODAY)
     old = InnovationFactory(last_reviewed_on=datetime.date(2020, 5, 1))
