@@ -15,6 +15,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from adopters.services import confirmation_token, verification_token
+from catalogue.freshness import review_token
 from networks.services import ensure_innovation_network
 from tests.factories import (
     AdoptionFactory,
@@ -103,6 +104,11 @@ def test_every_template_renders_with_collected_static_files(production):
         "/api/v1/docs/",
     ]:
         visit(anonymous, path)
+    # The yearly email's link to confirm an entry: the page, the confirmation, a broken link.
+    confirm = f"/innovations/homeshare/confirm/{review_token(innovation, owner)}/"
+    visit(anonymous, confirm)
+    visit(anonymous, confirm, confirm="yes")
+    visit(anonymous, "/innovations/homeshare/confirm/not-a-token/", 400)
     visit(anonymous, "/interest/confirm/not-a-token/", 400)
     visit(anonymous, "/account/verify/not-a-token/", 400)
     visit(anonymous, "/innovations/?page=x", 400)
