@@ -28,6 +28,7 @@ from adopters import follow_ups, services
 from adopters.choices import RegistrationStatus
 from adopters.forms import AdoptionForm, FollowUpForm, RegistrationForm
 from adopters.models import Adoption
+from catalogue import completeness
 from catalogue.models import Innovation
 from kernel.api import client_address
 from kernel.downloads import csv_download, in_chunks
@@ -130,8 +131,9 @@ def _received(request: AuthenticatedHttpRequest) -> tuple[ReceivedFilter, Any]:
 
 @login_required
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """An innovator's own page: their innovations and the interest those received."""
-    innovations = (
+    """An innovator's own page: their innovations (how complete each is, and whether it is due
+    a check) and the interest those received."""
+    innovations = completeness.with_completeness(
         Innovation.objects.filter(owners=request.user)
         .with_latest_revision()
         .annotate(

@@ -14,11 +14,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html
+from django.utils import dateformat, timezone
+from django.utils.html import format_html, format_html_join
 
-from catalogue import revisions, services
+from catalogue import completeness, freshness, revisions, services
 from catalogue.choices import ModerationStatus
 from catalogue.models import (
+    OLDEST_REVIEW_FIRST,
     BeneficiaryGroup,
     Innovation,
     InnovationRevision,
@@ -30,6 +32,7 @@ from catalogue.models import (
     ScalingRoute,
     Sector,
     Synonym,
+    review_due_condition,
     synonym_term,
 )
 from kernel.admin import URL_FIELDS, AuditHistoryAdmin
@@ -146,6 +149,41 @@ class ReachFigureInline(admin.TabularInline):
     fields = ["measure", "value", "date", "source"]
 
 
+class ReviewDueFilter(admin.SimpleListFilter):
+    """Entries due a review (never reviewed, or not for twelve months: the rule of
+    catalogue.models.review_due_condition), listed oldest first (InnovationAdmin.get_ordering)."""
+
+    title = "review due"
+    parameter_name = "review_due"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Due a review"), ("no", "Reviewed in the last 12 months")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
+        due = review_due_condition(timezone.localdate())
+        if self.value() == "yes":
+            return queryset.filter(due)
+        if self.value() == "no":
+            return queryset.exclude(due)
+        return None
+
+
+class CompletenessFilter(admin.SimpleListFilter):
+    """Entries by how complete they are (catalogue.completeness.BANDS)."""
+
+    title = "completeness"
+    parameter_name = "complete"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(value, label) for value, label, _ in completeness.BANDS]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
+        for value, _, condition in completeness.BANDS:
+            if self.value() == value:
+                return queryset.filter(condition)
+        return None
+
+
 @admin.register(Innovation)
 class InnovationAdmin(AuditHistoryAdmin):
     formfield_overrides = URL_FIELDS
@@ -156,9 +194,21 @@ class InnovationAdmin(AuditHistoryAdmin):
         "evidence_level",
         "lead_organisation",
         "adoptions",
+        "complete",
+        "last_reviewed",
         "updated_at",
     ]
-    list_filter = ["status", "stage", "kind", "evidence_level", "sectors", "regions", "cost_band"]
+    list_filter = [
+        "status",
+        ReviewDueFilter,
+        CompletenessFilter,
+        "stage",
+        "kind",
+        "evidence_level",
+        "sectors",
+        "regions",
+        "cost_band",
+    ]
     search_fields = ["title", "slug", "summary", "lead_organisation__name"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = [
@@ -178,10 +228,15 @@ class InnovationAdmin(AuditHistoryAdmin):
         "moderated_at",
         "created_at",
         "updated_at",
+        # Reviews go through the action and the services (catalogue/freshness.py).
+        "last_reviewed_on",
+        "confirmed_by_owners",
+        "review_requested_at",
+        "missing",
     ]
     date_hierarchy = "created_at"
     inlines: ClassVar[list[type[InlineModelAdmin]]] = [ReachFigureInline]
-    actions = ["submit_selected", "publish_selected", "archive_selected"]
+    actions = ["submit_selected", "publish_selected", "archive_selected", "mark_reviewed_today"]
     list_select_related = ["lead_organisation"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "status", "kind", "stage"]}),
@@ -189,7 +244,7 @@ class InnovationAdmin(AuditHistoryAdmin):
             "What it is",
             {"fields": ["problem", "how_it_works", "core", "adaptable", "outcomes"]},
         ),
-        ("Evidence", {"fields": ["evidence_level", "evidence_summary", "last_reviewed_on"]}),
+        ("Evidence", {"fields": ["evidence_level", "evidence_summary"]}),
         (
             "Spread",
             {
@@ -218,6 +273,17 @@ class InnovationAdmin(AuditHistoryAdmin):
         ),
         ("Cost", {"fields": ["cost_band", "cost_notes", "funding_model"]}),
         (
+            "Complete and up to date",
+            {
+                "fields": [
+                    "missing",
+                    "last_reviewed_on",
+                    "confirmed_by_owners",
+                    "review_requested_at",
+                ]
+            },
+        ),
+        (
             "Record",
             {
                 "fields": [
@@ -236,6 +302,62 @@ class InnovationAdmin(AuditHistoryAdmin):
     @admin.display(ordering="adoption_count", description="adoptions")
     def adoptions(self, obj: Innovation) -> int:
         return obj.adoption_count
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Innovation]:
+        """With every entry's completeness, read in the query that lists them."""
+        return completeness.with_completeness(super().get_queryset(request))
+
+    def get_ordering(self, request: HttpRequest) -> list[Any]:
+        """Entries due a review are listed oldest first, never reviewed at the top."""
+        if request.GET.get(ReviewDueFilter.parameter_name) == "yes":
+            return [OLDEST_REVIEW_FIRST, "title"]
+        return list(super().get_ordering(request) or [])
+
+    @admin.display(ordering="completeness_score", description="complete")
+    def complete(self, obj: Innovation) -> str:
+        found = completeness.of(obj)
+        missing = ", ".join(found.missing_keys)
+        return format_html(
+            '<span title="{}">{}%</span>',
+            f"Missing: {missing}" if missing else "Nothing missing",
+            found.score,
+        )
+
+    @admin.display(ordering=OLDEST_REVIEW_FIRST, description="last reviewed")
+    def last_reviewed(self, obj: Innovation) -> str:
+        if obj.last_reviewed_on is None:
+            said = "Never"
+        else:
+            said = dateformat.format(obj.last_reviewed_on, "j M Y")
+            said += " (owners)" if obj.confirmed_by_owners else ""
+        if obj.review_due:
+            return format_html("{} <strong>· due</strong>", said)
+        return said
+
+    @admin.display(description="what is missing")
+    def missing(self, obj: Innovation) -> str:
+        if obj._state.adding:  # the add page: nothing to check yet
+            return "—"
+        found = completeness.of(obj)
+        gaps = completeness.gaps(obj, curator=True, where="admin", found=found)
+        if not gaps:
+            return "Nothing: the entry is complete."
+        return format_html(
+            "{}% complete. Missing:<ul>{}</ul>",
+            found.score,
+            format_html_join(
+                "", '<li><a href="{}">{}</a></li>', ((gap.url, gap.label) for gap in gaps)
+            ),
+        )
+
+    @admin.action(description="Mark reviewed today")
+    def mark_reviewed_today(self, request: HttpRequest, queryset: QuerySet) -> None:
+        curator = signed_in_user(request)
+        for innovation in queryset:
+            freshness.mark_reviewed(innovation, by=curator)
+        self.message_user(
+            request, f"{len(queryset)} innovation(s) marked reviewed today.", messages.SUCCESS
+        )
 
     def save_model(
         self, request: HttpRequest, obj: Innovation, form: forms.ModelForm, change: bool

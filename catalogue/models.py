@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -192,9 +193,39 @@ class ScalingRoute(Vocabulary):
     """How an innovation travels: organisational growth, replication through partners…"""
 
 
+def review_due_before(today: date) -> date:
+    """The day twelve months before `today`: an entry last reviewed before it is due a review
+    (one reviewed on that very day is not yet). On 29 February, the 28th a year before."""
+    try:
+        return today.replace(year=today.year - 1)
+    except ValueError:
+        return today.replace(year=today.year - 1, day=28)
+
+
+def review_due_condition(today: date) -> Q:
+    """The one rule of when an entry is due a review, as SQL: never reviewed (or confirmed by
+    its owners), or last so more than twelve months before `today`. `Innovation.review_due`
+    says the same of one entry in Python."""
+    return Q(last_reviewed_on__isnull=True) | Q(last_reviewed_on__lt=review_due_before(today))
+
+
+# Never reviewed first, then the longest since their last review: how the curators and the
+# yearly emails take the entries due a review.
+OLDEST_REVIEW_FIRST = F("last_reviewed_on").asc(nulls_first=True)
+
+
 class InnovationQuerySet(models.QuerySet):
     def published(self) -> InnovationQuerySet:
         return self.filter(status=ModerationStatus.PUBLISHED)
+
+    def review_due(self, today: date | None = None) -> InnovationQuerySet:
+        """Those due a review on `today` (the site's today by default): never reviewed, or
+        last reviewed more than twelve months before (review_due_condition)."""
+        return self.filter(review_due_condition(today or timezone.localdate()))
+
+    def oldest_review_first(self) -> InnovationQuerySet:
+        """Never reviewed first, then the longest since their last review."""
+        return self.order_by(OLDEST_REVIEW_FIRST, "title", "pk")
 
     def visible_to(self, user: User | AnonymousUser) -> InnovationQuerySet:
         """Published innovations for everyone; drafts too for their owners and for curators."""
@@ -316,7 +347,22 @@ class Innovation(models.Model):
     moderated_at = models.DateTimeField(
         null=True, blank=True, help_text="When a curator last published, sent back or archived it."
     )
-    last_reviewed_on = models.DateField(null=True, blank=True)
+    # Freshness (catalogue/freshness.py): when a curator last reviewed the entry, or its owners
+    # last confirmed it is up to date, and which of the two it was.
+    last_reviewed_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When a curator last reviewed it, or its owners last confirmed it is current.",
+    )
+    confirmed_by_owners = models.BooleanField(
+        default=False,
+        help_text="Whether the last review was its owners' confirmation rather than a curator's.",
+    )
+    review_requested_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When its owners were last emailed to confirm it or update it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Kept current by a database trigger (migrations 0002 and 0004): title weighs most, then
@@ -362,6 +408,8 @@ class Innovation(models.Model):
             "adoption_count",
             "facet_keys",
             "updated_at",
+            # Bookkeeping of the yearly emails, written outside any edit.
+            "review_requested_at",
         ]
     )
 
@@ -447,6 +495,14 @@ class Innovation(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == ModerationStatus.PUBLISHED
+
+    @property
+    def review_due(self) -> bool:
+        """Whether it is due a review today: never reviewed, or last reviewed more than twelve
+        months ago (the rule of review_due_condition, for one entry)."""
+        return self.last_reviewed_on is None or self.last_reviewed_on < review_due_before(
+            timezone.localdate()
+        )
 
     def get_scaling_ways_display(self) -> list[str]:
         return [ScalingWay(way).label for way in self.scaling_ways]

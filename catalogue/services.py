@@ -789,9 +789,14 @@ def publish(
     absolute: Absolute = site_absolute,
 ) -> Innovation:
     """A curator makes an innovation public; the apps that follow publication hear of it
-    (its learning network is created with it: networks/receivers.py), and so do its owners."""
+    (its learning network is created with it: networks/receivers.py), and so do its owners.
+    A curator who publishes an entry has reviewed it: it is not due a review for a year."""
     _move(innovation, ModerationStatus.PUBLISHED)
-    _now_published(innovation, by, _decision(innovation, by, reason), reason)
+    fields = _decision(innovation, by, reason)
+    if fields:  # a curator's decision: publishing is their review (catalogue/freshness.py)
+        innovation.last_reviewed_on, innovation.confirmed_by_owners = timezone.localdate(), False
+        fields += ["last_reviewed_on", "confirmed_by_owners"]
+    _now_published(innovation, by, fields, reason)
     _tell_owners(innovation, by, f"Published: {innovation.title}", "published.txt", absolute)
     return innovation
 

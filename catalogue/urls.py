@@ -15,6 +15,12 @@ urlpatterns = [
         views.withdraw_changes,
         name="withdraw-changes",
     ),
+    path("innovations/<slug:slug>/reviewed/", views.reviewed, name="reviewed"),
+    path(
+        "innovations/<slug:slug>/confirm/<str:token>/",
+        views.confirm_current,
+        name="confirm-current",
+    ),
     path("innovations/<slug:slug>/reach/", views.edit_reach, name="edit-reach"),
     path("innovations/<slug:slug>/reach.csv", views.reach_csv, name="reach-csv"),
     path("privacy/", views.privacy, name="privacy"),

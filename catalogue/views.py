@@ -25,7 +25,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST
 
-from catalogue import services
+from catalogue import completeness, freshness, services
 from catalogue.choices import (
     ModerationStatus,
     ResourceKind,
@@ -414,9 +414,64 @@ def edit_innovation(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
     return render(
         request,
         "catalogue/edit.html",
-        {"form": form, "innovation": innovation, "revision": revision},
+        {
+            "form": form,
+            "innovation": innovation,
+            "revision": revision,
+            "gaps": completeness.gaps(innovation, curator=request.user.is_staff, where="edit"),
+        },
         status=400 if form.errors else 200,
     )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm_current(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """The page an owner reaches from the yearly email, signed in or not: the entry as it
+    stands, and one button (a POST, so that a mail scanner opening the link confirms nothing)
+    to confirm it is still right, or a link to change it. A link that cannot confirm anything
+    says why."""
+    try:
+        link = freshness.review_link(token)
+        if link.innovation.slug != slug and request.method != "POST":
+            return redirect("catalogue:confirm-current", slug=link.innovation.slug, token=token)
+        if request.method == "POST":
+            innovation = freshness.confirm_by_link(link)
+            return render(request, "catalogue/confirmed.html", {"innovation": innovation})
+    except freshness.InvalidLink as exc:
+        return render(
+            request,
+            "catalogue/confirm_invalid.html",
+            {"problem": str(exc), "slug": slug},
+            status=400,
+        )
+    innovation = link.innovation
+    return render(
+        request,
+        "catalogue/confirm_current.html",
+        {
+            "innovation": innovation,
+            "owner": link.owner,
+            "gaps": completeness.gaps(innovation),
+        },
+    )
+
+
+@login_required
+@require_POST
+def reviewed(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """From the entry's page: an owner confirms it is up to date, or a curator marks it
+    reviewed (catalogue.freshness)."""
+    innovation = _editable(request, slug)
+    try:
+        if request.user.is_staff:
+            freshness.mark_reviewed(innovation, by=request.user)
+            messages.success(request, f"“{innovation.title}” is marked reviewed today.")
+        else:
+            freshness.confirm_current(innovation, by=request.user)
+            messages.success(request, f"Thank you: “{innovation.title}” is confirmed up to date.")
+    except ValidationError as error:
+        messages.warning(request, " ".join(error.messages))
+    return redirect(innovation)
 
 
 @login_required

@@ -16,6 +16,18 @@ from django.utils import timezone
 from kernel.models import SpentToken
 
 
+def _digest(token: str, purpose: str) -> str:
+    return hashlib.sha256(f"{purpose}\0{token}".encode()).hexdigest()
+
+
+def spent(token: str, *, purpose: str) -> bool:
+    """Whether `token` has been used for `purpose` already (and is still remembered), without
+    spending it: for a page that shows what a link would do before the person acts."""
+    return SpentToken.objects.filter(
+        digest=_digest(token, purpose), expires_at__gte=timezone.now()
+    ).exists()
+
+
 def spend(token: str, *, purpose: str, valid_for: timedelta) -> bool:
     """Record that `token` has been used for `purpose`; False when it had been already.
 
@@ -24,8 +36,7 @@ def spend(token: str, *, purpose: str, valid_for: timedelta) -> bool:
     """
     now = timezone.now()
     SpentToken.objects.filter(expires_at__lt=now).delete()  # forgotten once they expire
-    digest = hashlib.sha256(f"{purpose}\0{token}".encode()).hexdigest()
     _, created = SpentToken.objects.get_or_create(
-        digest=digest, defaults={"expires_at": now + valid_for}
+        digest=_digest(token, purpose), defaults={"expires_at": now + valid_for}
     )
     return created

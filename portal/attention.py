@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from adopters.choices import Provenance
 from adopters.models import Adoption
+from catalogue.models import Innovation
 from kernel import outbox
 from kernel.models import OutgoingEmail
 
@@ -24,9 +25,16 @@ def needs_attention() -> list[Attention]:
     """Each kind of work, with how much of it there is (one count each), zeros included: a
     curator sees at a glance that a kind is done."""
     unverified = [Provenance.SELF_REPORTED, Provenance.REPORTED_BY_INNOVATOR]
+    innovations = reverse("admin:catalogue_innovation_changelist")
     adoptions = reverse("admin:adopters_adoption_changelist")
     emails = reverse("admin:kernel_outgoingemail_changelist")
     return [
+        Attention(
+            # Never reviewed, or not for twelve months (catalogue/freshness.py), oldest first.
+            "Published entries due a review",
+            Innovation.objects.published().review_due().count(),
+            f"{innovations}?status__exact=published&review_due=yes",
+        ),
         Attention(
             "Adoptions not yet verified by a curator",
             Adoption.objects.filter(provenance__in=unverified).count(),

@@ -686,7 +686,11 @@ def _write_innovation(record: dict[str, Any], catalogue: _Catalogue) -> Outcome:
     created = innovation is None
     if innovation is None:
         innovation = Innovation(slug=record["slug"])
-    changed = _apply(innovation, _innovation_values(record, catalogue))
+    values = _innovation_values(record, catalogue)
+    if values.get("last_reviewed_on", innovation.last_reviewed_on) != innovation.last_reviewed_on:
+        # A review date the file changes is the curators' own (catalogue/freshness.py).
+        values["confirmed_by_owners"] = False
+    changed = _apply(innovation, values)
     if created or changed:
         with audited(innovation, reason=IMPORT_REASON):
             innovation.save()

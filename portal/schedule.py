@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from adopters import tasks as adopters_tasks
 from alerts import tasks as alerts_tasks
+from catalogue import tasks as catalogue_tasks
 from kernel import outbox
 from kernel.schedule import Job, prune_task_results
 
@@ -25,6 +26,8 @@ SCHEDULE: list[Job] = [
     Job("purge-unconfirmed-alerts", DAY, alerts_tasks.purge_unconfirmed, at=3 * HOUR),
     # Registrations and accounts nobody confirmed, old queued emails, old failed sign-ins.
     Job("purge-unconfirmed", DAY, adopters_tasks.purge_unconfirmed, at=3 * HOUR),
+    # Owners of entries due a review (never, or not for a year) asked to confirm or update them.
+    Job("review-requests", DAY, catalogue_tasks.ask_for_reviews, at=9 * HOUR + 30 * MINUTE),
     # Adoptions exploring, planning or piloting asked how they are going (3 months, then 6).
     Job("follow-ups", DAY, adopters_tasks.send_follow_ups, at=9 * HOUR),
     # The queue's record of finished tasks, after a fortnight.

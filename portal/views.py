@@ -18,7 +18,7 @@ from django.urls import reverse
 from adopters import services as adopter_services
 from adopters.choices import AdoptionStatus
 from adopters.models import Adoption
-from catalogue import revisions
+from catalogue import completeness, revisions
 from catalogue import services as catalogue_services
 from catalogue.charts import reach_chart
 from catalogue.choices import EVIDENCE_LEVEL_EXPLANATIONS, STAGE_EXPLANATIONS, Stage
@@ -216,14 +216,22 @@ def _stages_and_evidence(innovation: Innovation) -> dict:
 
 def _review(request: HttpRequest, innovation: Innovation) -> dict[str, Any]:
     """Whether the page offers this visitor the links to change the innovation and, for its
-    owners and curators, the changes proposed to it (waiting, or the last decided)."""
+    owners and curators, the changes proposed to it (waiting, or the last decided), how
+    complete it is and what it lacks (catalogue.completeness), and whether they may confirm it
+    is up to date (catalogue.freshness)."""
     if not catalogue_services.can_edit(request.user, innovation):
         return {"can_edit": False}
     revision = catalogue_services.latest_revision(innovation)
+    curator = request.user.is_staff
+    found = completeness.of(innovation)
     return {
         "can_edit": True,
         "revision": revision,
         "proposed": revisions.changes(revision, compared=False) if revision else [],
+        "completeness": found,
+        "gaps": completeness.gaps(innovation, curator=curator, found=found),
+        # Whoever may edit it and is no curator is one of its owners (can_edit).
+        "is_owner": not curator,
     }
 
 

@@ -61,6 +61,6 @@ def test_nothing_to_do_shows_zero_without_a_link(admin_client):
 def test_each_count_is_one_query(db, django_assert_num_queries):
     from portal.attention import needs_attention
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         items = needs_attention()
-    assert len(items) == 2
+    assert len(items) == 3

@@ -20,6 +20,7 @@ from adopters.follow_ups import follow_up_token
 from adopters.services import confirmation_token, verification_token
 from alerts import services as alert_services
 from alerts.models import Alert
+from catalogue.freshness import review_token
 from networks.services import ensure_innovation_network
 from tests.factories import (
     AdoptionFactory,
@@ -121,6 +122,11 @@ def test_every_template_renders_with_collected_static_files(production):
     visit(anonymous, "/alerts/", 200, email="pat@example.org")  # the link is sent, if any
     production.ALERTS_PER_EMAIL = 0
     visit(anonymous, f"/alerts/follow/{innovation.slug}/", 429, email="p@x.org", frequency="daily")
+    # The yearly email's link to confirm an entry: the page, the confirmation, a broken link.
+    confirm = f"/innovations/homeshare/confirm/{review_token(innovation, owner)}/"
+    visit(anonymous, confirm)
+    visit(anonymous, confirm, confirm="yes")
+    visit(anonymous, "/innovations/homeshare/confirm/not-a-token/", 400)
     visit(anonymous, "/interest/confirm/not-a-token/", 400)
     adoption.follow_up_sent_at = timezone.now()
     adoption.save(update_fields=["follow_up_sent_at"])

@@ -19,10 +19,12 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
+from django_tasks_db.models import DBTaskResult
 
 from kernel import outbox
 from kernel.models import OutgoingEmail, ScheduledRun
 from kernel.schedule import Job, queue_due
+from portal.schedule import SCHEDULE
 from tests.processes import ROOT, database_url, manage
 
 CALLS: list[str] = []
@@ -181,6 +183,10 @@ def test_a_queued_email_waits_for_a_worker_and_then_goes_once(database_queue):
 
     assert result.returncode == 0, result.stderr
     assert SUBJECT.findall(result.stdout) == ["Message 1"]
+    # The batch also ran every scheduled job once (portal/schedule.py), each without an error.
+    ran = dict(DBTaskResult.objects.values_list("task_path", "status"))
+    assert set(ran) >= {"kernel.outbox.send", *(job.task.module_path for job in SCHEDULE)}
+    assert set(ran.values()) == {"SUCCESSFUL"}, ran
     assert OutgoingEmail.objects.get().sent_at is not None
     again = manage("worker", "--batch", **worker_environment())
     assert SUBJECT.findall(again.stdout) == []

@@ -16,7 +16,7 @@ from django.db.models import Model, Prefetch
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import relations, serializers
 
-from catalogue import services
+from catalogue import completeness, services
 from catalogue.choices import (
     CostBand,
     InnovationKind,
@@ -181,6 +181,21 @@ class ReviewSerializer(serializers.Serializer):
     revision = RevisionSerializer(allow_null=True)
 
 
+class CompletenessSerializer(serializers.Serializer):
+    """How complete the entry is (catalogue/completeness.py, docs/moderation.md)."""
+
+    score = serializers.IntegerField(
+        min_value=0,
+        max_value=100,
+        help_text="The share of the completeness checks the entry passes, rounded down: 100 "
+        "when nothing is missing.",
+    )
+    missing = serializers.ListField(
+        child=serializers.ChoiceField(choices=[check.key for check in completeness.CHECKS]),
+        help_text="The checks it fails, in a fixed order.",
+    )
+
+
 class InnovationDetailSerializer(serializers.ModelSerializer):
     """Everything the innovation's page shows."""
 
@@ -202,6 +217,18 @@ class InnovationDetailSerializer(serializers.ModelSerializer):
     resources = ResourceSummarySerializer(many=True, read_only=True)
     review = serializers.SerializerMethodField()
     licence = serializers.SerializerMethodField()
+    last_reviewed_on = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="When a curator last reviewed the entry, or its owners last confirmed it is "
+        "up to date; null when never.",
+    )
+    review_due = serializers.BooleanField(
+        read_only=True,
+        help_text="True when the entry was never reviewed, or last reviewed more than 12 "
+        "months ago.",
+    )
+    completeness = serializers.SerializerMethodField()
 
     class Meta:
         model = Innovation
@@ -220,6 +247,8 @@ class InnovationDetailSerializer(serializers.ModelSerializer):
             "resources",
             "published_at",
             "last_reviewed_on",
+            "review_due",
+            "completeness",
             "updated_at",
             "review",
             "licence",
@@ -228,6 +257,12 @@ class InnovationDetailSerializer(serializers.ModelSerializer):
     def get_licence(self, innovation: Innovation) -> str:
         """The URL of the licence the record is published under (CONTENT_LICENCE_URL)."""
         return str(settings.CONTENT_LICENCE_URL)
+
+    @extend_schema_field(CompletenessSerializer)
+    def get_completeness(self, innovation: Innovation) -> dict[str, Any]:
+        """Its score and the checks it fails (read with the innovation when it came through
+        innovation_detail_queryset)."""
+        return completeness.of(innovation).as_dict()
 
     @extend_schema_field(ReviewSerializer(allow_null=True))
     def get_review(self, innovation: Innovation) -> dict[str, Any] | None:
@@ -251,7 +286,7 @@ def innovation_detail_queryset(
     """Innovations (all, or those given) with everything InnovationDetailSerializer reads, in a
     fixed number of queries."""
     queryset = Innovation.objects.all() if queryset is None else queryset
-    return queryset.with_vocabularies().prefetch_related(
+    return completeness.with_completeness(queryset.with_vocabularies()).prefetch_related(
         Prefetch("partners", Organisation.objects.order_by("name")),
         Prefetch("reach", ReachFigure.objects.order_by("measure", "date")),
         Prefetch("resources", Resource.objects.order_by("title")),

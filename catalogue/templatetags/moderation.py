@@ -1,4 +1,5 @@
-"""The admin home's list of what waits for the curators (templates/admin/index.html)."""
+"""The admin home's list of what waits for the curators, and how many published entries are
+due a review (templates/admin/index.html)."""
 
 from __future__ import annotations
 

@@ -192,8 +192,8 @@ def test_the_edit_page_takes_a_fixed_number_of_queries(
     client.get(edit_url(complete))
     # The session and user; the innovation and whether they may edit it; the waiting revision;
     # the entry's lead organisation and relations (sectors, groups, regions); the choices of
-    # each list (regions, sectors, groups).
-    with django_assert_num_queries(12):
+    # each list (regions, sectors, groups); what the entry lacks (catalogue.completeness).
+    with django_assert_num_queries(13):
         assert client.get(edit_url(complete)).status_code == 200
 
 
@@ -246,7 +246,8 @@ def test_the_entry_page_as_owner_takes_a_fixed_number_of_queries(
     services.edit_innovation(complete, {"summary": "Proposed.", "sectors": []}, by=innovator)
     client.force_login(innovator)
     client.get(complete.get_absolute_url())
-    with django_assert_max_num_queries(16):  # the owners' panel adds two: can_edit, revision
+    # The owners' panels add three: can_edit, the revision, how complete it is.
+    with django_assert_max_num_queries(17):
         assert client.get(complete.get_absolute_url()).status_code == 200
 
 

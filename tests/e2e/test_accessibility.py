@@ -17,6 +17,7 @@ from adopters.models import Adoption
 from adopters.services import verification_token
 from alerts import services as alert_services
 from alerts.models import Alert, Watch
+from catalogue.freshness import review_token
 from catalogue.models import LocalAuthority, Region
 from networks.services import enrol, ensure_innovation_network
 from tests.factories import (
@@ -162,6 +163,8 @@ def test_public_pages_have_no_violations(live_server, browser, catalogue):
     base = live_server.url
     page = browser.new_page()
     found: list[str] = []
+    homeshare, owner = catalogue["innovation"], catalogue["owner"]
+    confirm = f"/innovations/homeshare/confirm/{review_token(homeshare, owner)}/"
     for path in [
         "/",
         "/innovations/",
@@ -198,8 +201,22 @@ def test_public_pages_have_no_violations(live_server, browser, catalogue):
         f"/alerts/manage/{alert_services.manage_token('sam@example.org')}/",
         f"/alerts/stop/{alert_services.stop_token(catalogue['alert'])}/",
         f"/alerts/unsubscribe/{alert_services.stop_all_token('sam@example.org')}/",
+        # The yearly email's link: the page that confirms an entry, and a link that does not work.
+        confirm,
+        "/innovations/homeshare/confirm/not-a-real-link/",
     ]:
         check(page, base + path, found)
+    # The confirmation, once the owner has pressed the button.
+    check(
+        page,
+        base + confirm,
+        found,
+        then=lambda p: (
+            p.get_by_role("button", name="Yes, it is up to date").click(),
+            p.wait_for_load_state(),
+        ),
+    )
+    assert page.title().startswith("Entry confirmed")
     # The reach figures' table tab.
     check(
         page,
@@ -244,6 +261,8 @@ def test_signed_in_pages_and_their_errors_have_no_violations(live_server, browse
     network = catalogue["network"].slug
     for path in [
         "/account/",
+        "/innovations/homeshare/",  # with its owners' panels: what is missing, the review
+        "/innovations/homeshare/edit/",
         f"/networks/{network}/facilitate/",
         f"/adoptions/{catalogue['adoption'].pk}/edit/",
     ]:
