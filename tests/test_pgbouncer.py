@@ -107,3 +107,41 @@ def test_django_s_own_pool_replaces_persistent_connections():
 def test_an_unknown_pooler_is_refused():
     with pytest.raises(ImproperlyConfigured, match="DATABASE_POOLER"):
         with_pooler({}, "pgpool")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_sends_queued_email_through_pgbouncer(settings):
+    """The task queue needs no LISTEN/NOTIFY: its worker takes tasks (SELECT … FOR UPDATE SKIP
+    LOCKED, in a transaction) and claims scheduled runs through transaction pooling."""
+    from django.db import transaction
+
+    from kernel import outbox
+    from kernel.models import OutgoingEmail, ScheduledRun
+
+    settings.TASKS_BACKEND = "database"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with transaction.atomic():
+        outbox.queue("pat@example.org", "Through the pooler", "Hello")
+    db = connection.settings_dict
+    with pgbouncer(host=db["HOST"], port=db["PORT"], dbname=db["NAME"], user=db["USER"]) as url:
+        env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        env.update(
+            DATABASE_URL=url,
+            DATABASE_POOLER="pgbouncer",
+            TASKS_BACKEND="database",
+            DEBUG="1",
+            EMAIL_HOST="",
+            REQUEST_LOG="0",
+        )
+        done = subprocess.run(
+            [sys.executable, "manage.py", "worker", "--batch"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.count("Subject: Through the pooler") == 1
+    assert OutgoingEmail.objects.get().sent_at is not None
+    assert ScheduledRun.objects.filter(job="retry-email").count() == 1
