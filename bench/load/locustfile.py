@@ -8,6 +8,8 @@ target (docs/performance.md, "Load").
 
 from __future__ import annotations
 
+import itertools
+import os
 import random
 import uuid
 
@@ -16,10 +18,17 @@ from locust import HttpUser, between, task
 WORDS = ["support", "peer", "loneliness", "reading", "carers", "digital", "garden", "stroke"]
 
 
+# Several instances (bench/loadtest.py --instances): each visitor uses one, in turn.
+HOSTS = itertools.cycle([h for h in os.environ.get("LOAD_HOSTS", "").split(",") if h])
+
+
 class Visitor(HttpUser):
     wait_time = between(1, 3)
 
     def on_start(self) -> None:
+        host = next(HOSTS, None)
+        if host:
+            self.client.base_url = host
         # What there is to ask for: a few pages of innovations and the sectors.
         page = random.randint(1, 50)
         listing = self.client.get(
