@@ -182,6 +182,8 @@ CSV_COLUMNS = [
     "year_started",
     "website",
     "published_at",
+    # In every row, so that a row copied elsewhere still says under what terms (docs/api.md).
+    "licence",
 ]
 
 
@@ -221,9 +223,13 @@ def innovation_csv(request: HttpRequest) -> HttpResponseBase:
                 i.year_started,
                 i.website,
                 i.published_at.isoformat() if i.published_at else "",
+                licence,
             ]
 
-    return csv_download(CSV_COLUMNS, rows(), "innovations.csv")
+    licence = settings.CONTENT_LICENCE_URL
+    response = csv_download(CSV_COLUMNS, rows(), "innovations.csv")
+    response["Link"] = f'<{licence}>; rel="license"'
+    return response
 
 
 def bad_search(exc: SearchError) -> HttpResponse:
@@ -237,11 +243,15 @@ def reach_csv(request: HttpRequest, slug: str) -> HttpResponse:
     innovation = get_object_or_404(Innovation.objects.visible_to(request.user), slug=slug)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{innovation.slug}-reach.csv"'
+    # Published figures are under the content's licence; a draft's (its owners' own) under none yet.
+    licence = settings.CONTENT_LICENCE_URL if innovation.is_published else ""
+    if licence:
+        response["Link"] = f'<{licence}>; rel="license"'
     writer = csv.writer(response)
-    writer.writerow(["measure", "date", "value", "source"])
+    writer.writerow(["measure", "date", "value", "source", "licence"])
     for figure in innovation.reach.order_by("measure", "date"):
         writer.writerow(
-            [csv_cell(figure.measure), figure.date, figure.value, csv_cell(figure.source)]
+            [csv_cell(figure.measure), figure.date, figure.value, csv_cell(figure.source), licence]
         )
     return response
 

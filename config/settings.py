@@ -226,11 +226,14 @@ STORAGES = {
 
 SITE_NAME = "Innovation Catalogue"
 # The licence the catalogue's content is published under (CONTRACT.md: the Open Government
-# Licence v3.0 unless configured otherwise), named in the API.
+# Licence v3.0 unless configured otherwise), named in every page's footer, the API and the CSV
+# exports.
 CONTENT_LICENCE_URL = env_str(
     "CONTENT_LICENCE_URL",
     "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
 )
+# Its name, as every page's footer gives it beside the link.
+CONTENT_LICENCE_NAME = env_str("CONTENT_LICENCE_NAME", "Open Government Licence v3.0")
 # Where the site is, for links in emails sent without a request to build them from (a signal's
 # receiver, a command): https://… in production.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -9,6 +9,7 @@ import json
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from catalogue.choices import ResourceKind, Stage
@@ -689,11 +690,13 @@ def test_reach_csv_lists_every_figure_sorted_and_safe(client):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert 'filename="shared-reading-reach.csv"' in response["Content-Disposition"]
+    licence = settings.CONTENT_LICENCE_URL
+    assert response["Link"] == f'<{licence}>; rel="license"'
     assert reach_csv_rows(response) == [
-        ["measure", "date", "value", "source"],
-        ["groups", "2019-01-01", "10", "Annual report 2019"],
-        ["groups", "2021-01-01", "20", "Test source"],
-        ["volunteers", "2020-01-01", "5", '\'=HYPERLINK("http://evil.example")'],
+        ["measure", "date", "value", "source", "licence"],
+        ["groups", "2019-01-01", "10", "Annual report 2019", licence],
+        ["groups", "2021-01-01", "20", "Test source", licence],
+        ["volunteers", "2020-01-01", "5", '\'=HYPERLINK("http://evil.example")', licence],
     ]
 
 
@@ -706,9 +709,10 @@ def test_reach_csv_of_a_draft_is_for_its_owners(client, innovator, own_draft):
     client.force_login(innovator)
     response = client.get(url)
     assert response.status_code == 200
+    assert "Link" not in response  # a draft is its owners' own, under no licence yet
     assert reach_csv_rows(response) == [
-        ["measure", "date", "value", "source"],
-        ["groups", "2019-01-01", "3", "Test source"],
+        ["measure", "date", "value", "source", "licence"],
+        ["groups", "2019-01-01", "3", "Test source", ""],
     ]
 
 

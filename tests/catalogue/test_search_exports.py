@@ -427,3 +427,24 @@ def test_feed_summary_reaches_readers_as_the_text_it_is(client):
         assert html.unescape(element.text) == summary
     else:
         assert element.text == summary
+
+
+def test_every_csv_row_names_the_licence_and_so_does_the_response(client, catalogue, settings):
+    settings.CONTENT_LICENCE_URL = "https://example.org/licence/"
+    response = client.get(CSV_URL)
+
+    assert response["Link"] == '<https://example.org/licence/>; rel="license"'
+    rows = csv_rows(client.get(CSV_URL))
+    assert rows
+    assert {row["licence"] for row in rows} == {"https://example.org/licence/"}
+
+
+def test_every_page_says_under_what_licence_its_content_is(client, catalogue, settings):
+    settings.CONTENT_LICENCE_NAME = "Another Licence 1.0"
+    settings.CONTENT_LICENCE_URL = "https://example.org/licence/"
+    for path in ["/", "/innovations/", "/privacy/"]:
+        page = client.get(path).content.decode()
+        assert (
+            '<a class="govuk-footer__link" href="https://example.org/licence/" rel="license">'
+            "Another Licence 1.0</a>" in page
+        ), path
