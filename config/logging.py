@@ -9,6 +9,7 @@ docs/operations.md, "Monitoring".
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import json
 import logging
@@ -20,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connections
 from django.http import HttpRequest, HttpResponse
 
 logger = logging.getLogger("catalogue.requests")
@@ -168,7 +169,10 @@ class RequestLogMiddleware:
         timer = _QueryTimer()
         token = _request_id.set(request_id_for(request))
         try:
-            with connection.execute_wrapper(timer):
+            # Every database's statements: with replicas, a page may read from one alone.
+            with contextlib.ExitStack() as timed:
+                for each in connections.all():
+                    timed.enter_context(each.execute_wrapper(timer))
                 response = self.get_response(request)
             response["X-Request-ID"] = _request_id.get() or ""
             if not _quiet(request):

@@ -49,10 +49,20 @@ def counter(alias):
 for alias in ("default", "replica_0"):
     connections[alias].execute_wrappers.append(counter(alias))
 
+import logging
+logged = []
+class Keep(logging.Handler):
+    def emit(self, record):
+        logged.append(getattr(record, "db_queries", None))
+requests_log = logging.getLogger("catalogue.requests")
+requests_log.setLevel(logging.INFO)
+requests_log.addHandler(Keep())
+
 client = Client(raise_request_exception=False)
 for line in sys.stdin:
     command = json.loads(line)
     counts.clear()
+    logged.clear()
     op = command["op"]
     if op == "get":
         response = client.get(command["path"])
@@ -76,6 +86,7 @@ for line in sys.stdin:
         "retry_after": response.get("Retry-After", ""),
         "pinned": PIN_COOKIE in response.cookies,
         "queries": dict(counts),
+        "logged_queries": logged[-1] if logged else None,
     }), flush=True)
 """
 
@@ -205,6 +216,8 @@ def test_reads_reach_the_replica_and_writes_the_primary(site):
     assert page["queries"].get("replica_0", 0) > 0
     assert "default" not in page["queries"]
     assert not page["pinned"]
+    # The request log counts the replica's statements too (config/logging.py).
+    assert page["logged_queries"] == page["queries"]["replica_0"]
 
     written = site.send(
         "post_json", path="/api/v1/innovations/homeshare/registrations/", data=REGISTRATION
