@@ -61,8 +61,9 @@ EARLY = timedelta(minutes=30)
 SETTLE = timedelta(minutes=5)
 # A digest lists at most this many innovations for an alert (the rest are a link away).
 DIGEST_LIMIT = 20
-# The search parameters an alert keeps: the search, not its page or its sort.
-KEPT = [name for name in SEARCH_FIELDS if name != "sort"]
+# The search parameters an alert keeps: the search, not its page, its sort or a harvester's
+# `modified_since` (a digest has its own "since").
+KEPT = [name for name in SEARCH_FIELDS if name not in ("sort", "modified_since")]
 QUERY_MAX = 2000
 
 _CONFIRM_SALT = "alerts.confirm"

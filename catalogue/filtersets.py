@@ -158,6 +158,16 @@ SEARCH_FIELDS: dict[str, forms.Field] = {
     "sort": StrictChoiceField(
         required=False, label="Sort by", choices=[(sort.name, sort.label) for sort in SORTS]
     ),
+    # `modified_since`: only innovations whose public record changed at or after it (for
+    # harvesters; CONTRACT.md, December 2026). An ISO 8601 date or date-time.
+    "modified_since": forms.DateTimeField(
+        required=False,
+        label="Changed since",
+        error_messages={
+            "invalid": "Give a date or a date and time in ISO 8601, like 2026-12-01 or "
+            "2026-12-01T09:00:00Z."
+        },
+    ),
     # `as_typed=yes`: search the words as typed, without correcting misspelt ones.
     "as_typed": StrictChoiceField(
         required=False, label="Search the words as typed", choices=[("", "No"), ("yes", "Yes")]

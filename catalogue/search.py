@@ -17,6 +17,7 @@ the page, the API's pages, the CSV and the feed select the same innovations in t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, router
@@ -69,6 +70,13 @@ class Criteria:
     selected: dict[str, list[Value]] = field(default_factory=dict)
     sort: str = "newest"
     as_typed: bool = False  # search the words as typed, without correcting them
+    # Only innovations whose public record changed at or after it (`modified_since`).
+    modified_since: datetime | None = None
+
+    @property
+    def filtered(self) -> bool:
+        """Whether anything but the text narrows the published catalogue."""
+        return bool(self.selected) or self.modified_since is not None
 
 
 @dataclass(frozen=True)
@@ -162,6 +170,7 @@ def _criteria(data: dict[str, Any]) -> Criteria:
         selected=selected_in(data),
         sort=sort_in_force(data),
         as_typed=data.get("as_typed") == "yes",
+        modified_since=data.get("modified_since"),
     )
 
 
@@ -231,7 +240,7 @@ def ordered_ids(
 
     With `among`, only those of these ids that the search's pages have (an alert's digest:
     the search is the whole catalogue's, so a query is widened, or not, as on the page)."""
-    filters, _ = _filters(wanted.selected)
+    filters, _ = _filters(wanted)
     database = _reading()
     reading = read(wanted.q, database, correct=not wanted.as_typed) if wanted.q else None
     matches = _text_match(wanted, reading) if reading else []
@@ -341,13 +350,45 @@ def _facet_filter(name: str, facet: Facet, values: list[Value]) -> Sql:
     )
 
 
-def _filters(selected: dict[str, list[Value]]) -> tuple[list[Sql], dict[str, str]]:
-    """`published`, one CTE per selected facet (`f0`, `f1`, …) and `filtered`, the AND of them
-    all; and the name of each selected facet's CTE."""
+def _filters(wanted: Criteria) -> tuple[list[Sql], dict[str, str]]:
+    """`published` (with `modified_since`, only those changed since), one CTE per selected
+    facet (`f0`, `f1`, …) and `filtered`, the AND of them all; and the name of each selected
+    facet's CTE."""
+    selected = wanted.selected
     names = {facet: f"f{n}" for n, facet in enumerate(selected)}
     facets = [_facet_filter(names[name], FACET_BY_NAME[name], v) for name, v in selected.items()]
     filtered = _cte("filtered", _and(["published", *names.values()]), materialized=True)
-    return [_PUBLISHED, *facets, filtered], names
+    published = _PUBLISHED if wanted.modified_since is None else _changed(wanted.modified_since)
+    return [published, *facets, filtered], names
+
+
+# What else is part of an innovation's public record, and when it changed: SELECTs of the
+# innovation ids changed at or after the one parameter. Apps above the catalogue add theirs in
+# AppConfig.ready() (adopters: adoptions), as they receive its signals.
+CHANGED_SINCE: list[str] = [
+    "SELECT innovation_id FROM catalogue_reachfigure WHERE created_at >= %s",
+    "SELECT l.innovation_id FROM catalogue_resource_innovations l"
+    " JOIN catalogue_resource r ON r.id = l.resource_id WHERE r.updated_at >= %s",
+]
+
+
+def _changed(since: datetime) -> Sql:
+    """`published`, narrowed to the innovations whose record, or a part of it that the public
+    sees, changed at or after `since`."""
+    parts = [
+        # Saving an innovation (publishing it too) sets updated_at.
+        "SELECT id FROM catalogue_innovation WHERE updated_at >= %s",
+        *CHANGED_SINCE,
+    ]
+    return _cte(
+        "published",
+        Sql(
+            "SELECT t.members & catalogue_bits(ARRAY(" + " UNION ".join(parts) + ")::bigint[],"
+            " length(t.members)) AS b FROM catalogue_facettotal t WHERE t.key = 0",
+            tuple([since] * len(parts)),
+        ),
+        materialized=True,
+    )
 
 
 # --- The text match
@@ -364,7 +405,7 @@ def _text_match(wanted: Criteria, reading: Reading) -> list[Sql]:
     by how many they have, then by `ts_rank`. `every_word` says which it was.
     """
     # Every entry is published: without filters, every match is kept.
-    kept = "get_bit(filtered.b, e.innovation_id::int) = 1" if wanted.selected else "true"
+    kept = "get_bit(filtered.b, e.innovation_id::int) = 1" if wanted.filtered else "true"
     relevance = wanted.sort == "relevance"
     columns = "".join(f"e.{column}, " for column in SORT_BY_NAME[wanted.sort].columns)
     every = reading.all_words()
@@ -445,7 +486,7 @@ def _in_order(wanted: Criteria, offset: int) -> Sql:
     order = SORT_BY_NAME[wanted.sort].order_by
     if wanted.q:
         return Sql(f"SELECT id FROM matches WHERE rank IS NOT NULL ORDER BY {order}")
-    if not wanted.selected:
+    if not wanted.filtered:
         return Sql(
             f"SELECT id FROM catalogue_innovation WHERE status = 'published' ORDER BY {order}"
         )
@@ -490,7 +531,7 @@ def _disjunctive_counts(
     matching everything (`bases`: one bit string per selected facet, code 0 for the rest).
     Without text and filters, the counts are read as stored. Local authorities are counted
     only with `places`, or when selected."""
-    if not (wanted.q or wanted.selected):
+    if not (wanted.q or wanted.filtered):
         return [
             _cte(
                 "counts(key, n)",
@@ -622,7 +663,7 @@ def _search_statement(
     """The total, every facet's disjunctive counts (with `places`, local authorities' too),
     one page of results and the number of terms full-text search kept of the text, in one
     statement."""
-    filters, names = _filters(wanted.selected)
+    filters, names = _filters(wanted)
     text = [*_text_match(wanted, reading), _MATCH_BITS] if reading else []
     return _with(
         [

@@ -117,6 +117,13 @@ SEARCH_PARAMETERS = [
     ),
     *(_facet_parameter(facet) for facet in FACETS),
     OpenApiParameter(
+        "modified_since",
+        {"type": "string", "maxLength": 40},
+        description="ISO 8601 date (2026-12-01) or date-time (2026-12-01T09:00:00Z): only "
+        "innovations whose public record (the entry, its adoptions, reach figures or "
+        "resources) changed at or after it, for harvesters. Malformed: 400.",
+    ),
+    OpenApiParameter(
         "sort",
         OpenApiTypes.STR,
         enum=[sort.name for sort in SORTS],

@@ -705,6 +705,7 @@ def test_the_schema_describes_every_search_parameter(client):
         *FACET_KEYS,
         "sort",
         "as_typed",
+        "modified_since",
         "page",
         "page_size",
         "format",
