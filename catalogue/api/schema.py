@@ -100,6 +100,15 @@ def _facet_parameter(facet: Facet) -> OpenApiParameter:
     )
 
 
+# What the schema promises `modified_since` takes: a date, or a date and time to the minute,
+# second or microsecond, with or without an offset. (The parameter takes more, such as the 29th
+# to 31st of a month, which a pattern cannot tell valid from not.)
+ISO_DATE_OR_TIME = (
+    r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])"
+    r"(T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
+    r"(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9])?)?$"
+)
+
 SEARCH_PARAMETERS = [
     OpenApiParameter(
         "q",
@@ -118,7 +127,7 @@ SEARCH_PARAMETERS = [
     *(_facet_parameter(facet) for facet in FACETS),
     OpenApiParameter(
         "modified_since",
-        {"type": "string", "maxLength": 40},
+        {"type": "string", "pattern": ISO_DATE_OR_TIME},
         description="ISO 8601 date (2026-12-01) or date-time (2026-12-01T09:00:00Z): only "
         "innovations whose public record (the entry, its adoptions, reach figures or "
         "resources) changed at or after it, for harvesters. Malformed: 400.",
