@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -434,7 +434,6 @@ class DigestReport:
     sent: int = 0
     nothing_new: int = 0
     sections: int = 0
-    emails: list[str] = field(default_factory=list)
 
 
 def is_due(subscription: Subscription, now: datetime) -> bool:
@@ -585,7 +584,6 @@ def _send_digest(
             _queue_digest(locked[0].email, address, sections)
             report.sent += 1
             report.sections += len(sections)
-            report.emails.append(locked[0].email)
         else:
             report.nothing_new += 1
         for subscription in locked:

@@ -99,7 +99,6 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check("contact", "A public contact email", _filled("contact_email"), "contact_email"),
 )
-CHECKS_BY_KEY = {check.key: check for check in CHECKS}
 
 # The edit form's own name for a field it asks differently (catalogue/forms.py).
 _EDIT_FORM_NAMES = {"lead_organisation": "organisation_name"}
