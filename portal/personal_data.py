@@ -1,10 +1,11 @@
 """Everything held about one person, found by their email address: exported, or erased.
 
 Names and email addresses live in registrations of interest, network memberships, adoption and
-innovation contacts, accounts, the email outbox, sign-in attempts and the admin's log, and in the
-audit history's copies of memberships, adoptions and innovations (kernel/audit.py). History
-rows (status changes, ring moves, audit versions) point at accounts, which erasing anonymises
-rather than deletes, so that the history stays whole but no longer says who.
+innovation contacts, email alerts and follows, accounts, the email outbox, sign-in attempts and
+the admin's log, and in the audit history's copies of memberships, adoptions and innovations
+(kernel/audit.py). History rows (status changes, ring moves, audit versions) point at
+accounts, which erasing anonymises rather than deletes, so that the history stays whole but no
+longer says who.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from psycopg import sql
 
 from adopters import services as adopter_services
 from adopters.models import Adoption, AdoptionStatusChange, RegistrationOfInterest
+from alerts.models import Alert, Watch
 from catalogue.models import Innovation, InnovationRevision
 from kernel.audit import audited
 from kernel.models import OutgoingEmail
@@ -204,6 +206,26 @@ def export_person(email: str) -> dict[str, Any]:
                 "history_date", "history_id"
             )
         ],
+        "email_alerts": [
+            {
+                "email": alert.email,
+                "search": alert.query,
+                "frequency": alert.frequency,
+                "created_at": alert.created_at.isoformat(),
+                "confirmed_at": alert.confirmed_at.isoformat() if alert.confirmed_at else None,
+            }
+            for alert in Alert.objects.filter(email__iexact=email)
+        ],
+        "innovations_followed": [
+            {
+                "innovation": watch.innovation.slug,
+                "email": watch.email,
+                "frequency": watch.frequency,
+                "created_at": watch.created_at.isoformat(),
+                "confirmed_at": watch.confirmed_at.isoformat() if watch.confirmed_at else None,
+            }
+            for watch in Watch.objects.filter(email__iexact=email).select_related("innovation")
+        ],
         "emails": [
             {
                 "to": e.to,
@@ -272,6 +294,9 @@ def erase_person(email: str) -> dict[str, int]:
     done["proposed changes anonymised"] = _erase_from_proposals(email)
     done["audit versions anonymised"] = _erase_from_audit(email, [m.pk for m in memberships])
     done["emails deleted"] = _emails_about(email).delete()[0]
+    done["email alerts and follows deleted"] = sum(
+        model.objects.filter(email__iexact=email).delete()[0] for model in (Alert, Watch)
+    )
 
     accounts = list(_accounts(email))
     original_usernames = [user.username for user in accounts]

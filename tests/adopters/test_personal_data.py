@@ -15,6 +15,7 @@ from rest_framework.authtoken.models import Token
 
 from adopters import services
 from adopters.models import AdoptionStatusChange, RegistrationOfInterest
+from alerts.models import Alert, Watch
 from catalogue.models import InnovationRevision
 from kernel.models import OutgoingEmail
 from networks.models import Membership, RingMove
@@ -106,6 +107,8 @@ def person():
         },
     )
     OutgoingEmail.objects.create(to=EMAIL, subject="Confirm", body="Hello Sam")
+    Alert.objects.create(email=EMAIL, query="q=homeshare", frequency="weekly")
+    Watch.objects.create(email=EMAIL.lower(), innovation=innovation, frequency="daily")
     OutgoingEmail.objects.create(
         to="team@example.org", subject="New interest", body=f"Email: {EMAIL}"
     )
@@ -139,6 +142,8 @@ def test_the_independent_check_sees_the_person_everywhere_before_erasure(person)
         "catalogue_historicalinnovation",
         "adopters_historicaladoption",
         "networks_historicalmembership",
+        "alerts_alert",
+        "alerts_watch",
     } <= tables
 
 
@@ -177,6 +182,8 @@ def test_export_lists_everything_held_about_the_person_in_any_case(person):
         ("adoption", EMAIL.lower()),
         ("membership", EMAIL.lower()),
     }
+    assert [a["search"] for a in held["email_alerts"]] == ["q=homeshare"]
+    assert [w["innovation"] for w in held["innovations_followed"]] == ["homeshare"]
     # Sam owns Homeshare, so runs its network: the request made there was sent to Sam.
     assert sorted(e["subject"] for e in held["emails"]) == [
         "A member asks to join the learning ring of Homeshare",
